@@ -1,0 +1,21 @@
+//! Fly connectome datasets as one in-memory model.
+//!
+//! Every loader (larval Data S1 zip, FlyWire Codex exports, the Shiu et al. model files,
+//! Zenodo feather, neuPrint exports, plain edge lists) produces the same [`Connectome`]:
+//! a [`NeuronTable`] (dataset ids and annotations) and a [`SynapseMatrix`] in CSR layout whose
+//! rows are presynaptic neurons and whose values are signed synapse counts.
+//!
+//! This crate holds data and nothing else: no simulation, no physics, no rendering.
+#![warn(missing_docs)]
+
+pub mod connectome;
+pub mod error;
+pub mod neuron;
+pub mod synapse_matrix;
+pub mod transmitter;
+
+pub use connectome::Connectome;
+pub use error::{LoadError, Location};
+pub use neuron::{NeuronIndex, NeuronTable};
+pub use synapse_matrix::{EdgeListBuilder, SynapseMatrix};
+pub use transmitter::{SignRule, Transmitter};

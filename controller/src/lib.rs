@@ -1,0 +1,5 @@
+//! The hexafly controller: the brain and everything between senses and joint targets.
+//!
+//! It sees the world only through sensor values and answers with motor commands; it never
+//! imports physics or rendering crates.
+#![warn(missing_docs)]

@@ -1,0 +1,5 @@
+//! hexafly's simulation side: the body and world in rapier3d (headless, deterministic),
+//! experiments, recording, and the command-line interface.
+#![warn(missing_docs)]
+
+pub mod cli;
