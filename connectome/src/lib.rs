@@ -19,3 +19,5 @@ pub use error::{LoadError, Location};
 pub use neuron::{NeuronIndex, NeuronTable};
 pub use synapse_matrix::{EdgeListBuilder, SynapseMatrix};
 pub use transmitter::{SignRule, Transmitter};
+pub mod formats;
+pub mod shared_data;

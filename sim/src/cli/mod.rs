@@ -1,13 +1,17 @@
-//! The `hexafly` command line. Each command group lives in its own file; this one only
-//! parses and dispatches. The commands named in DESIGN.md ("Stable CLI") are called by
-//! outside checks: extend them, never break them.
+//! The `hexafly` command line. Each command lives in its own file; this one only parses
+//! and dispatches. The commands named in DESIGN.md ("Stable CLI") are called by outside
+//! checks: extend them, never break them.
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-pub mod connectome;
+pub mod body;
+pub mod brain;
+pub mod datasets;
+pub mod info;
+pub mod synth;
 
 /// hexafly: a six-legged robot whose brain is a fruit-fly connectome.
 #[derive(Debug, Parser)]
@@ -21,7 +25,37 @@ pub struct Cli {
 enum Command {
     /// Inspect and generate connectome datasets.
     #[command(subcommand)]
-    Connectome(connectome::ConnectomeCommand),
+    Connectome(ConnectomeCommand),
+    /// Run the spiking brain alone on a connectome.
+    #[command(subcommand)]
+    Brain(BrainCommand),
+    /// Drive the body alone with one motor pattern.
+    #[command(subcommand)]
+    Body(BodyCommand),
+    /// List known public datasets and whether each is present.
+    Datasets(datasets::Args),
+    /// Download a known public dataset into the data directory.
+    Fetch(datasets::FetchArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum ConnectomeCommand {
+    /// Counts and annotations of a dataset.
+    Info(info::Args),
+    /// Generate a synthetic whole-brain-sized network (for benchmarks).
+    Synth(synth::Args),
+}
+
+#[derive(Debug, Subcommand)]
+enum BrainCommand {
+    /// Simulate the network and write its spikes.
+    Run(brain::Args),
+}
+
+#[derive(Debug, Subcommand)]
+enum BodyCommand {
+    /// Run the body with one motor pattern, headless.
+    Run(body::Args),
 }
 
 /// Entry point: runs the command and maps errors to exit code 1 (usage errors: 2).
@@ -32,7 +66,12 @@ pub fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Connectome(c) => connectome::run(c),
+        Command::Connectome(ConnectomeCommand::Info(a)) => info::run(a),
+        Command::Connectome(ConnectomeCommand::Synth(a)) => synth::run(a),
+        Command::Brain(BrainCommand::Run(a)) => brain::run(a),
+        Command::Body(BodyCommand::Run(a)) => body::run(a),
+        Command::Datasets(a) => datasets::run(a),
+        Command::Fetch(a) => datasets::fetch(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

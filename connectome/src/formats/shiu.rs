@@ -1,0 +1,11 @@
+//! Loader: shiu (being written).
+
+use std::path::Path;
+
+use crate::formats::LoadOptions;
+use crate::{Connectome, LoadError};
+
+/// Loads a shiu dataset.
+pub fn load(path: &Path, _opts: &LoadOptions) -> Result<Connectome, LoadError> {
+    Err(LoadError::invalid(crate::Location::file(path), "shiu loader not written yet"))
+}
