@@ -21,3 +21,7 @@ pub use synapse_matrix::{EdgeListBuilder, SynapseMatrix};
 pub use transmitter::{SignRule, Transmitter};
 pub mod formats;
 pub mod shared_data;
+pub mod cache;
+pub mod datasets;
+pub mod select;
+pub mod synth;

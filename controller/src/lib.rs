@@ -3,3 +3,8 @@
 //! It sees the world only through sensor values and answers with motor commands; it never
 //! imports physics or rendering crates.
 #![warn(missing_docs)]
+
+pub mod anatomy;
+pub mod brain;
+pub mod motor;
+pub mod sensors;

@@ -3,3 +3,5 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod body;
+pub mod world;

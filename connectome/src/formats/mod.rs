@@ -19,3 +19,9 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Connectome, LoadError> {
     let _ = opts;
     Err(LoadError::UnknownFormat { path: path.into(), reason: "loaders not written yet".into(), known: String::new() })
 }
+
+pub mod codex;
+pub mod compose;
+pub mod edge_list;
+pub mod larva;
+pub mod neuprint;

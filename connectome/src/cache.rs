@@ -1,0 +1,1 @@
+//! Binary cache of loaded connectomes (being written).

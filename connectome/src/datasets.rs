@@ -1,0 +1,1 @@
+//! Known public datasets, the data directory and downloads (being written).

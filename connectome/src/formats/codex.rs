@@ -1,0 +1,1 @@
+//! Loader: codex (being written).

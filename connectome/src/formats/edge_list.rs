@@ -1,0 +1,1 @@
+//! Loader: edge_list (being written).

@@ -1,0 +1,1 @@
+//! Loader: larva (being written).

@@ -1,0 +1,1 @@
+//! Loader: neuprint (being written).

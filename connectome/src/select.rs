@@ -1,0 +1,1 @@
+//! Neuron selection by annotation or id (being written).

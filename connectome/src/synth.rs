@@ -1,0 +1,1 @@
+//! Synthetic whole-brain-sized networks for benchmarks (being written).

@@ -1,0 +1,1 @@
+//! Body vocabulary shared by controller and sim: legs, segments, joints (being written).

@@ -1,0 +1,1 @@
+//! The spiking brain engine (being written).

@@ -1,0 +1,1 @@
+//! Motor pattern generators (being written).

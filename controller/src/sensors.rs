@@ -1,0 +1,1 @@
+//! What the body senses, as the controller sees it (being written).

@@ -1,0 +1,1 @@
+//! The hexapod body in rapier3d (being written).

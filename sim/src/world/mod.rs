@@ -1,0 +1,1 @@
+//! The world: arena, food and odor, threats, dust (being written).
