@@ -1,1 +1,0 @@
-//! Neuron selection by annotation or id (being written).
