@@ -25,3 +25,5 @@ pub mod cache;
 pub mod datasets;
 pub mod select;
 pub mod synth;
+pub mod numbers;
+pub mod table_reader;
