@@ -1,0 +1,167 @@
+//! Selectors on the real FlyWire v783 annotation tables (139,255 neurons).
+//!
+//! The table is built here straight from the Codex export files so that these tests check the
+//! selector alone, whatever the loaders do: every column of
+//! `classification_with_cell_types.csv.gz` becomes an annotation column, `cell_type` is also
+//! the well-known `type` column, and `nt_type` from `neurons.csv.gz` sets the transmitter.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::OnceLock;
+
+use connectome::neuron::columns;
+use connectome::select::{SelectError, Selector};
+use connectome::shared_data::require;
+use connectome::{NeuronTable, Transmitter};
+
+fn read_gz_csv(relative: &str) -> csv::Reader<Box<dyn Read>> {
+    let file = std::fs::File::open(require(relative)).unwrap();
+    let gz: Box<dyn Read> = Box::new(flate2::read::GzDecoder::new(file));
+    csv::Reader::from_reader(gz)
+}
+
+fn flywire() -> &'static NeuronTable {
+    static TABLE: OnceLock<NeuronTable> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = NeuronTable::new();
+        let mut rdr = read_gz_csv("flywire783/annotations/classification_with_cell_types.csv.gz");
+        let header: Vec<String> = rdr.headers().unwrap().iter().map(str::to_owned).collect();
+        for rec in rdr.records() {
+            let rec = rec.unwrap();
+            let (i, new) = table.insert(rec[0].parse().unwrap());
+            assert!(new, "duplicate root id {}", &rec[0]);
+            for (name, value) in header.iter().zip(rec.iter()).skip(1) {
+                table.set_annotation(i, name, value);
+                if name == "cell_type" {
+                    table.set_annotation(i, columns::TYPE, value);
+                }
+            }
+        }
+        let mut nts = read_gz_csv("flywire783/annotations/neurons.csv.gz");
+        let nt_col = nts
+            .headers()
+            .unwrap()
+            .iter()
+            .position(|h| h == "nt_type")
+            .unwrap();
+        let mut by_id = HashMap::new();
+        for rec in nts.records() {
+            let rec = rec.unwrap();
+            by_id.insert(
+                rec[0].parse::<u64>().unwrap(),
+                Transmitter::parse(&rec[nt_col]),
+            );
+        }
+        for i in 0..table.len() as u32 {
+            table.set_transmitter(i, by_id[&table.id(i)]);
+        }
+        table
+    })
+}
+
+fn count(selector: &str) -> usize {
+    Selector::parse(selector)
+        .unwrap()
+        .select(flywire())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .len()
+}
+
+#[test]
+fn the_table_is_the_whole_v783_brain() {
+    assert_eq!(flywire().len(), 139_255);
+    assert_eq!(count("all"), 139_255);
+}
+
+#[test]
+fn looming_detectors_by_hemibrain_type() {
+    assert_eq!(count("hemibrain_type=LC4"), 104);
+    assert_eq!(count("hemibrain_type=LPLC2"), 210);
+    assert_eq!(count("hemibrain_type=LC4,LPLC2"), 314);
+    assert_eq!(count("hemibrain_type=LC4 | hemibrain_type=LPLC2"), 314);
+    assert_eq!(count("hemibrain_type=LC4 & side=left"), 54);
+    assert_eq!(
+        count("hemibrain_type=LC4 & side=left") + count("hemibrain_type=LC4 & side!=left"),
+        104
+    );
+}
+
+#[test]
+fn giant_fibre_and_moonwalker() {
+    let table = flywire();
+    let gf = Selector::parse("type=DNp01")
+        .unwrap()
+        .select(table)
+        .unwrap();
+    let mut ids: Vec<u64> = gf.iter().map(|&i| table.id(i)).collect();
+    ids.sort();
+    assert_eq!(ids, [720575940622838154, 720575940632499757]);
+    // The same two neurons by id, in ascending index order.
+    let by_id = Selector::parse("id=720575940632499757,720575940622838154")
+        .unwrap()
+        .select(table)
+        .unwrap();
+    assert_eq!(by_id, gf);
+    assert!(gf.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(count("hemibrain_type=MDN"), 4);
+}
+
+#[test]
+fn sugar_and_water_gustatory_neurons() {
+    // The Codex export writes the sub class as one value, `sugar/water`.
+    assert_eq!(count("class=gustatory & sub_class=sugar/water"), 131);
+    assert_eq!(count("class=gustatory & sub_class=\"sugar/water\""), 131);
+}
+
+#[test]
+fn regex_transmitter_and_negation_agree_with_the_files() {
+    // Johnston's organ subtypes C, E and F (JO-C, JO-CA, JO-EDM, ...), anchored on the whole value.
+    assert_eq!(count("type=JO-C,JO-E,JO-F"), 318);
+    assert_eq!(count("type~JO-[CEF].*"), 623);
+    assert_eq!(count("super_class=descending & nt=GABA"), 123);
+    assert_eq!(count("nt=gaba") + count("nt!=gaba"), 139_255);
+    assert_eq!(count("nt=ACH"), 82_298);
+    assert_eq!(
+        count("!(nt=ach | nt=glut | nt=gaba | nt=ser | nt=da | nt=oct)"),
+        19_658
+    );
+}
+
+#[test]
+fn absent_column_and_id_are_errors() {
+    match Selector::parse("flow=intrinsic & nerve_type=AN")
+        .unwrap()
+        .select(flywire())
+    {
+        Err(SelectError::UnknownColumn {
+            column, available, ..
+        }) => {
+            assert_eq!(column, "nerve_type");
+            assert!(
+                available.contains("hemibrain_type") && available.contains("sub_class"),
+                "{available}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let err = Selector::parse("id=720575940632499757,1")
+        .unwrap()
+        .select(flywire())
+        .unwrap_err();
+    assert!(matches!(err, SelectError::UnknownId { id: 1, .. }), "{err}");
+}
+
+#[test]
+fn id_files_with_real_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gf.txt");
+    std::fs::write(
+        &path,
+        "# DNp01, both sides\n720575940632499757\n720575940622838154\n",
+    )
+    .unwrap();
+    let s = Selector::parse(&format!("id@\"{}\" & side=left", path.display())).unwrap();
+    let left = s.select(flywire()).unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(flywire().annotation(left[0], "side"), "left");
+}
