@@ -1,1 +1,21 @@
-//! The spiking brain engine (being written).
+//! The spiking brain: the whole-brain leaky integrate-and-fire model of Shiu et al. 2024,
+//! reproducing Brian 2's spikes step for step, simulated event-driven.
+//!
+//! - [`params`]: the model parameters and Brian's exact per-step constants.
+//! - [`propagator`]: exact (v, g) evolution over one or many steps; threshold reachability.
+//! - [`network`]: the compiled network (CSR of targets and signed counts, silencing).
+//! - [`engine`]: [`Brain`], one simulation advanced step by step (closed-loop API).
+//! - [`input`]: explicit input spike trains.
+//! - [`trials`]: many seeded trials in parallel, spike recording and rates.
+
+pub mod engine;
+pub mod input;
+pub mod network;
+pub mod params;
+pub mod propagator;
+pub mod trials;
+
+pub use engine::Brain;
+pub use input::InputSpikes;
+pub use network::Network;
+pub use params::ModelParams;

@@ -1,0 +1,320 @@
+//! The spiking engine: one simulation (trial) of a [`Network`], advanced step by step.
+//!
+//! Per step it does what Brian 2 does, in Brian's order (state update, threshold, synaptic
+//! and input delivery, reset), but only for the neurons where something can happen:
+//! - neurons that may reach threshold on their own are *active* and integrated every step
+//!   with Brian's exact one-step formula;
+//! - all others are *passive*: their state is brought up to date lazily (exactly, see
+//!   [`Propagator`]) when an event reaches them, and re-classified afterwards;
+//! - spikes wait in a ring of `delay + 1` per-step lists and are delivered through the CSR
+//!   rows of the spiking neurons.
+//!
+//! A neuron that spikes is reset to rest and ignores all input while refractory (Brian
+//! drops `g += w` and `v += w` when `not_refractory` is false), so it becomes passive.
+//! Nothing here allocates per step once the buffers have grown to the activity level.
+
+use std::sync::Arc;
+
+use connectome::NeuronIndex;
+use rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::input::InputSpikes;
+use super::network::Network;
+use super::propagator::Propagator;
+
+const ACTIVE: u32 = 1;
+const NO_REFRACTORY: u32 = 2;
+
+/// State of one neuron. 32 bytes: two per cache line, one line touched per delivery.
+#[derive(Debug, Clone, Copy)]
+#[repr(C)]
+struct Cell {
+    v: f64,
+    g: f64,
+    /// First step whose integration has not been applied yet.
+    next: u32,
+    /// Input arriving before this step is dropped (refractory).
+    accept_from: u32,
+    /// 1 + the step in which the neuron was last put on the touched list.
+    touched: u32,
+    flags: u32,
+}
+
+/// One running simulation of a network.
+#[derive(Debug, Clone)]
+pub struct Brain {
+    net: Arc<Network>,
+    cells: Vec<Cell>,
+    active: Vec<NeuronIndex>,
+    touched: Vec<NeuronIndex>,
+    /// Spikes of step s are in `ring[s % ring.len()]` until delivered at s + delay.
+    ring: Vec<Vec<NeuronIndex>>,
+    spikes_now: Vec<NeuronIndex>,
+    step: u32,
+    rng: ChaCha8Rng,
+    /// Neurons with a Poisson rate > 0, sorted, and their per-step event thresholds.
+    driven: Vec<NeuronIndex>,
+    drive_threshold: Vec<u64>,
+    input: InputSpikes,
+    input_cursor: usize,
+    counts: Vec<u32>,
+    total_spikes: u64,
+}
+
+impl Brain {
+    /// A brain at rest at step 0. Poisson input draws from ChaCha8 seeded with `seed`,
+    /// stream `stream` (use the trial number): trials are independent and reproducible.
+    pub fn new(net: Arc<Network>, seed: u64, stream: u64) -> Self {
+        let n = net.n_neurons();
+        let k = &net.propagator().k;
+        let rest = Cell {
+            v: k.v_rest,
+            g: 0.0,
+            next: 0,
+            accept_from: 0,
+            touched: 0,
+            flags: 0,
+        };
+        let ring = (0..=k.delay_steps).map(|_| Vec::new()).collect();
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(stream);
+        Brain {
+            cells: vec![rest; n],
+            active: Vec::new(),
+            touched: Vec::new(),
+            ring,
+            spikes_now: Vec::new(),
+            step: 0,
+            rng,
+            driven: Vec::new(),
+            drive_threshold: vec![0; n],
+            input: InputSpikes::default(),
+            input_cursor: 0,
+            counts: vec![0; n],
+            total_spikes: 0,
+            net,
+        }
+    }
+
+    /// The network being simulated.
+    pub fn network(&self) -> &Arc<Network> {
+        &self.net
+    }
+
+    /// The next step to be simulated (= steps done so far).
+    pub fn time_step(&self) -> u32 {
+        self.step
+    }
+
+    /// Sets the Poisson input rate (Hz) of one neuron; 0 stops it. A neuron that is ever
+    /// driven loses its refractory period for good, as in Shiu et al. (`rfc = 0`).
+    ///
+    /// # Panics
+    /// If `neuron` is out of range or `hz` is negative or not finite (caller bugs).
+    pub fn set_rate(&mut self, neuron: NeuronIndex, hz: f64) {
+        assert!(
+            hz.is_finite() && hz >= 0.0,
+            "Poisson rate must be finite and >= 0, got {hz}"
+        );
+        let p = hz * self.net.propagator().k.dt;
+        // P(next_u64 < t) = t / 2^64 = p; p >= 1 fires every step.
+        let t = if p >= 1.0 {
+            u64::MAX
+        } else {
+            (p * 18_446_744_073_709_551_616.0) as u64
+        };
+        let i = neuron as usize;
+        let was = self.drive_threshold[i] != 0;
+        self.drive_threshold[i] = t;
+        if t != 0 {
+            self.cells[i].flags |= NO_REFRACTORY;
+        }
+        match (was, t != 0) {
+            (false, true) => {
+                let at = self.driven.partition_point(|&d| d < neuron);
+                self.driven.insert(at, neuron);
+            }
+            (true, false) => self.driven.retain(|&d| d != neuron),
+            _ => {}
+        }
+    }
+
+    /// Sets the same Poisson rate on many neurons.
+    pub fn set_rates(&mut self, neurons: &[NeuronIndex], hz: f64) {
+        for &n in neurons {
+            self.set_rate(n, hz);
+        }
+    }
+
+    /// Replaces the explicit input spike trains. Their targets lose their refractory
+    /// period (they are driven neurons). Events before the current step are ignored.
+    pub fn set_input_spikes(&mut self, input: InputSpikes) {
+        for t in input.targets() {
+            self.cells[t as usize].flags |= NO_REFRACTORY;
+        }
+        self.input_cursor = input.first_at_or_after(self.step);
+        self.input = input;
+    }
+
+    /// Spikes per neuron since the start.
+    pub fn spike_counts(&self) -> &[u32] {
+        &self.counts
+    }
+
+    /// Total spikes since the start.
+    pub fn total_spikes(&self) -> u64 {
+        self.total_spikes
+    }
+
+    /// Number of neurons currently integrated every step.
+    pub fn n_active(&self) -> usize {
+        self.active.len()
+    }
+
+    /// (v, g) of a neuron in volts, as Brian would report them after the last completed step.
+    pub fn state(&self, neuron: NeuronIndex) -> (f64, f64) {
+        let c = self.cells[neuron as usize];
+        let (mut v, mut g) = (c.v, c.g);
+        if c.next < self.step {
+            self.net
+                .propagator()
+                .advance(&mut v, &mut g, self.step - c.next);
+        }
+        (v, g)
+    }
+
+    /// Advances `n` steps.
+    pub fn advance(&mut self, n: u32) {
+        for _ in 0..n {
+            self.step();
+        }
+    }
+
+    /// Simulates one step and returns the neurons that spiked in it, sorted.
+    pub fn step(&mut self) -> &[NeuronIndex] {
+        let n = self.step;
+        let net = Arc::clone(&self.net);
+        let prop = net.propagator();
+        let k = &prop.k;
+        let mut spikes = std::mem::take(&mut self.spikes_now);
+        spikes.clear();
+
+        // 1. State update and threshold of the active neurons.
+        let cells = &mut self.cells;
+        self.active.retain(|&i| {
+            let c = &mut cells[i as usize];
+            debug_assert_eq!(c.next, n);
+            prop.step1(&mut c.v, &mut c.g);
+            c.next = n + 1;
+            let keep = if c.v > k.v_th {
+                spikes.push(i);
+                false
+            } else {
+                prop.may_cross(c.v, c.g)
+            };
+            if !keep {
+                c.flags &= !ACTIVE;
+            }
+            keep
+        });
+        spikes.sort_unstable();
+
+        // 2. Spiking neurons: count, reset, and block input while refractory. (Brian resets
+        // after delivery, but delivery to a neuron that just spiked is dropped, so the
+        // order cannot matter.)
+        for &i in &spikes {
+            let c = &mut cells[i as usize];
+            let r = if c.flags & NO_REFRACTORY != 0 {
+                1
+            } else {
+                k.refractory_steps
+            };
+            c.v = k.v_reset;
+            c.g = 0.0;
+            c.next = n + r;
+            c.accept_from = n + r;
+            self.counts[i as usize] += 1;
+        }
+        self.total_spikes += spikes.len() as u64;
+
+        // 3. Delivery: spikes of step n - delay, then input events of step n.
+        let slots = self.ring.len() as u32;
+        std::mem::swap(&mut self.ring[(n % slots) as usize], &mut spikes);
+        self.spikes_now = spikes; // the list that was in the slot, reused next step
+        let arriving = &self.ring[((n + 1) % slots) as usize];
+        // Before step `delay` that slot is still empty.
+        {
+            for &pre in arriving {
+                for e in net.row(pre) {
+                    let c = &mut cells[e.target as usize];
+                    if n < c.accept_from {
+                        continue;
+                    }
+                    if c.next <= n {
+                        prop.advance(&mut c.v, &mut c.g, n + 1 - c.next);
+                        c.next = n + 1;
+                    }
+                    // Brian: g += w with w = count * w_syn.
+                    c.g += e.count as f64 * k.w_syn;
+                    if c.touched != n + 1 {
+                        c.touched = n + 1;
+                        self.touched.push(e.target);
+                    }
+                }
+            }
+        }
+        let events = self.input.events();
+        while let Some(&(s, j)) = events.get(self.input_cursor) {
+            if s > n {
+                break;
+            }
+            self.input_cursor += 1;
+            if s == n {
+                Self::kick(cells, &mut self.touched, prop, j, n);
+            }
+        }
+        for &j in &self.driven {
+            if self.rng.next_u64() < self.drive_threshold[j as usize] {
+                Self::kick(cells, &mut self.touched, prop, j, n);
+            }
+        }
+
+        // 4. Neurons whose state changed may now be able to reach threshold.
+        for &j in &self.touched {
+            let c = &mut cells[j as usize];
+            if c.flags & ACTIVE == 0 && prop.may_cross(c.v, c.g) {
+                c.flags |= ACTIVE;
+                self.active.push(j);
+            }
+        }
+        self.touched.clear();
+
+        self.step = n + 1;
+        &self.ring[(n % slots) as usize]
+    }
+
+    /// An input event: v += f_poi * w_syn unless refractory.
+    #[inline]
+    fn kick(
+        cells: &mut [Cell],
+        touched: &mut Vec<NeuronIndex>,
+        prop: &Propagator,
+        j: NeuronIndex,
+        n: u32,
+    ) {
+        let c = &mut cells[j as usize];
+        if n < c.accept_from {
+            return;
+        }
+        if c.next <= n {
+            prop.advance(&mut c.v, &mut c.g, n + 1 - c.next);
+            c.next = n + 1;
+        }
+        c.v += prop.k.w_input;
+        if c.touched != n + 1 {
+            c.touched = n + 1;
+            touched.push(j);
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! Exact single-neuron and small-network dynamics of the brain engine, checked against the
+//! closed form of the model and against a literal, dense transcription of Brian 2's step.
+
+use std::sync::Arc;
+
+use connectome::{EdgeListBuilder, NeuronIndex, SynapseMatrix};
+use controller::brain::trials::{Record, Stimulus, TrialSpec, mean_rates, run_trials};
+use controller::brain::{Brain, InputSpikes, ModelParams, Network};
+
+fn net(n: usize, edges: &[(u32, u32, i32)], silenced: &[NeuronIndex]) -> Arc<Network> {
+    let mut b = EdgeListBuilder::new();
+    for &(p, q, c) in edges {
+        b.push(p, q, c);
+    }
+    Arc::new(Network::new(&b.build(n), ModelParams::default(), silenced).unwrap())
+}
+
+fn run(brain: &mut Brain, steps: u32) -> Vec<(u32, NeuronIndex)> {
+    let mut out = Vec::new();
+    for s in 0..steps {
+        out.extend(brain.step().iter().map(|&i| (s, i)));
+    }
+    out
+}
+
+#[test]
+fn one_input_event_makes_its_target_spike_one_step_later() {
+    let n = net(2, &[], &[]);
+    let mut b = Brain::new(n, 1, 0);
+    b.set_input_spikes(InputSpikes::new(vec![(10, 1)]));
+    assert_eq!(run(&mut b, 40), vec![(11, 1)]);
+}
+
+#[test]
+fn spike_arrives_after_18_steps_and_the_epsp_follows_the_closed_form() {
+    // 0 is kicked at step 5, spikes at 6; its 3 synapses onto 1 arrive at step 24.
+    let n = net(2, &[(0, 1, 3)], &[]);
+    let k = ModelParams::default().constants().unwrap();
+    let mut b = Brain::new(n, 1, 0);
+    b.set_input_spikes(InputSpikes::new(vec![(5, 0)]));
+    b.advance(24);
+    assert_eq!(
+        b.state(1),
+        (k.v_rest, 0.0),
+        "nothing may arrive before step 24"
+    );
+    b.advance(1); // step 24: delivered after the state update, so v is still at rest
+    let g0 = 3.0 * k.w_syn;
+    assert_eq!(b.state(1), (k.v_rest, g0));
+    let c = k.tau / (k.tau - k.t_mbr);
+    for j in 1..400u32 {
+        b.advance(1);
+        let t = j as f64 * k.dt;
+        let (v, g) = b.state(1);
+        let u = c * g0 * ((-t / k.tau).exp() - (-t / k.t_mbr).exp());
+        assert!(
+            (v - (k.v_rest + u)).abs() < 1e-15,
+            "step {j}: {v} vs {}",
+            k.v_rest + u
+        );
+        assert!((g - g0 * (-t / k.tau).exp()).abs() < 1e-15);
+        assert!(v < k.v_th);
+    }
+    assert_eq!(b.total_spikes(), 1);
+}
+
+#[test]
+fn refractory_neurons_drop_input_and_driven_neurons_have_no_refractory_period() {
+    // Neuron 0 gets an input every step: as a driven neuron it spikes at 1, and the
+    // event of the spike step is dropped, so it fires every second step.
+    let n = net(3, &[(0, 1, 2000)], &[]);
+    let mut b = Brain::new(n, 1, 0);
+    b.set_input_spikes(InputSpikes::new((0..60).map(|s| (s, 0)).collect()));
+    let spikes = run(&mut b, 120);
+    let of0: Vec<u32> = spikes.iter().filter(|s| s.1 == 0).map(|s| s.0).collect();
+    assert_eq!(of0, (0..30).map(|i| 1 + 2 * i).collect::<Vec<_>>());
+    // Neuron 1 (refractory 2.2 ms = 22 steps) gets 550 mV of g every second step from
+    // step 19 on: it reaches threshold within a few steps of any accepted input, so the
+    // refractory period alone sets its intervals: never below 22 steps, never much above.
+    let of1: Vec<u32> = spikes.iter().filter(|s| s.1 == 1).map(|s| s.0).collect();
+    assert!(of1.len() >= 3, "{of1:?}");
+    for w in of1.windows(2) {
+        assert!((22..=26).contains(&(w[1] - w[0])), "{of1:?}");
+    }
+}
+
+#[test]
+fn silencing_a_neuron_removes_the_spikes_it_caused() {
+    let edges = [(0, 1, 300), (1, 2, 300)];
+    let input = InputSpikes::new(vec![(3, 0)]);
+    let mut b = Brain::new(net(3, &edges, &[]), 1, 0);
+    b.set_input_spikes(input.clone());
+    let normal = run(&mut b, 200);
+    assert!(normal.iter().any(|s| s.1 == 2), "{normal:?}");
+    let mut b = Brain::new(net(3, &edges, &[1]), 1, 0);
+    b.set_input_spikes(input);
+    let silenced = run(&mut b, 200);
+    assert!(
+        silenced.iter().any(|s| s.1 == 1),
+        "a silenced neuron still spikes"
+    );
+    assert!(!silenced.iter().any(|s| s.1 == 2), "{silenced:?}");
+}
+
+/// Brian 2's algorithm, transcribed literally: every neuron, every step.
+fn dense_reference(
+    m: &SynapseMatrix,
+    input: &[(u32, NeuronIndex)],
+    steps: u32,
+) -> Vec<(u32, NeuronIndex)> {
+    let k = ModelParams::default().constants().unwrap();
+    let n = m.n_neurons();
+    let driven: Vec<bool> = (0..n as u32)
+        .map(|i| input.iter().any(|e| e.1 == i))
+        .collect();
+    let (mut v, mut g) = (vec![k.v_rest; n], vec![0.0f64; n]);
+    let mut last: Vec<i64> = vec![-1_000_000; n];
+    let mut not_refr = vec![true; n];
+    let mut history: Vec<Vec<NeuronIndex>> = Vec::new();
+    let mut out = Vec::new();
+    for s in 0..steps {
+        for i in 0..n {
+            let rfc = if driven[i] { 0 } else { 22 };
+            not_refr[i] = s as i64 - last[i] >= rfc;
+            if not_refr[i] {
+                let nv = k.v_const + ((k.v_from_g * g[i]) + (k.v_decay * v[i]));
+                g[i] *= k.g_decay;
+                v[i] = nv;
+            }
+        }
+        let mut fired = Vec::new();
+        for i in 0..n {
+            if not_refr[i] && v[i] > k.v_th {
+                fired.push(i as NeuronIndex);
+                not_refr[i] = false;
+                last[i] = s as i64;
+            }
+        }
+        if s >= 18 {
+            for &p in &history[(s - 18) as usize] {
+                let (t, c) = m.row(p);
+                for (&q, &c) in t.iter().zip(c) {
+                    if not_refr[q as usize] {
+                        g[q as usize] += c as f64 * k.w_syn;
+                    }
+                }
+            }
+        }
+        for &(es, q) in input {
+            if es == s && not_refr[q as usize] {
+                v[q as usize] += k.w_input;
+            }
+        }
+        for &i in &fired {
+            v[i as usize] = k.v_reset;
+            g[i as usize] = 0.0;
+            out.push((s, i));
+        }
+        history.push(fired);
+    }
+    out
+}
+
+#[test]
+fn random_networks_spike_exactly_like_the_dense_brian_transcription() {
+    use rand::{Rng, SeedableRng};
+    for seed in 0..4u64 {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let n = 300;
+        let mut b = EdgeListBuilder::new();
+        for _ in 0..6000 {
+            let w = rng.random_range(1..30) * if rng.random_bool(0.25) { -1 } else { 1 };
+            b.push(
+                rng.random_range(0..n as u32),
+                rng.random_range(0..n as u32),
+                w,
+            );
+        }
+        let m = b.build(n);
+        let mut input = Vec::new();
+        for s in 0..3000u32 {
+            for d in 0..20u32 {
+                if rng.random_bool(0.015) {
+                    input.push((s, d));
+                }
+            }
+        }
+        let steps = 3000;
+        let expected = dense_reference(&m, &input, steps);
+        let mut brain = Brain::new(
+            Arc::new(Network::new(&m, ModelParams::default(), &[]).unwrap()),
+            0,
+            0,
+        );
+        brain.set_input_spikes(InputSpikes::new(input));
+        let got = run(&mut brain, steps);
+        assert!(
+            expected.len() > 500,
+            "network too quiet to be a test: {}",
+            expected.len()
+        );
+        assert_eq!(got, expected, "seed {seed}");
+    }
+}
+
+#[test]
+fn trials_are_identical_at_any_thread_count_and_rates_match_the_drive() {
+    let edges: Vec<(u32, u32, i32)> = (0..50).map(|i| (i, 50 + i, 40)).collect();
+    let network = net(100, &edges, &[]);
+    let stim = Stimulus {
+        poisson: (0..50).map(|i| (i, 150.0)).collect(),
+        input: InputSpikes::default(),
+    };
+    let spec = TrialSpec {
+        steps: 10_000,
+        trials: 4,
+        seed: 7,
+        record: Record::All,
+    };
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap()
+        .install(|| run_trials(&network, &stim, &spec));
+    let two = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap()
+        .install(|| run_trials(&network, &stim, &spec));
+    assert_eq!(one, two);
+    assert_ne!(
+        one[0].spikes, one[1].spikes,
+        "trials must draw different input"
+    );
+    let rates = mean_rates(&one, spec.steps, 1e-4);
+    let driven = rates[..50].iter().sum::<f64>() / 50.0;
+    // A 150 Hz drive fires the neuron one step later unless the event falls on the spike
+    // step itself: 150 x (1 - 0.015) = 147.75 Hz expected.
+    assert!((driven - 147.75).abs() < 5.0, "driven rate {driven}");
+}
