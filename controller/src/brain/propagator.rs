@@ -141,7 +141,9 @@ mod tests {
                 for _ in 0..steps {
                     p.step1(&mut v2, &mut g2);
                 }
-                assert!((v1 - v2).abs() < 1e-15, "{steps}: {v1} vs {v2}");
+                // Repeated rounding stalls within ~1e-15 V of rest (|v - v0|(1 - e^{-dt/t_mbr})
+                // falls below half an ulp); the closed form lands on rest itself.
+                assert!((v1 - v2).abs() < 1e-14, "{steps}: {v1} vs {v2}");
                 assert!((g1 - g2).abs() < 1e-15);
             }
         }
