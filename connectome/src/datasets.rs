@@ -1,1 +1,0 @@
-//! Known public datasets, the data directory and downloads (being written).
