@@ -1,0 +1,155 @@
+//! Errors of the dataset registry, the data directory and downloads. Each says what to do.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// One file of a dataset that is not (correctly) in the data directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingFile {
+    /// Where it should be.
+    pub path: PathBuf,
+    /// Where to download it from.
+    pub url: String,
+    /// Its size in bytes, when known.
+    pub size: Option<u64>,
+    /// What is wrong (`absent`, or the size found).
+    pub problem: String,
+}
+
+/// A registry that does not parse, an unknown dataset, or a dataset that is not there.
+#[derive(Debug, thiserror::Error)]
+pub enum DatasetError {
+    /// The registry file is not valid.
+    #[error("{}: invalid dataset registry: {message}", .path.display())]
+    Registry {
+        /// The registry file (`<builtin>` for the compiled-in one).
+        path: PathBuf,
+        /// What is wrong, with the line where the TOML parser gives one.
+        message: String,
+    },
+    /// No dataset has this name.
+    #[error("unknown dataset `{name}`; known datasets: {known}")]
+    Unknown {
+        /// The name asked for.
+        name: String,
+        /// The known names, comma separated.
+        known: String,
+    },
+    /// Neither `--data-dir`, `$HEXAFLY_DATA` nor a platform data directory is available.
+    #[error("no data directory: pass --data-dir DIR or set HEXAFLY_DATA=DIR")]
+    NoDataDir,
+    /// Files of the dataset are absent or have the wrong size.
+    #[error("{}", missing_message(.dataset, .data_dir, .missing))]
+    Missing {
+        /// The dataset name.
+        dataset: String,
+        /// The data directory that was searched.
+        data_dir: PathBuf,
+        /// Each file that is not right, with where to put it and where to get it.
+        missing: Vec<MissingFile>,
+    },
+}
+
+fn missing_message(dataset: &str, data_dir: &std::path::Path, missing: &[MissingFile]) -> String {
+    let mut s = format!(
+        "dataset `{dataset}` is not complete in data directory {}:",
+        data_dir.display()
+    );
+    for m in missing {
+        let size = m.size.map(|n| format!(" ({n} bytes)")).unwrap_or_default();
+        s += &format!(
+            "\n  {} ({}): download{size} from {}",
+            m.path.display(),
+            m.problem,
+            m.url
+        );
+    }
+    s += &format!(
+        "\nput each file at the path shown, or run `hexafly fetch {dataset} --data-dir {}`",
+        data_dir.display()
+    );
+    s
+}
+
+/// Why a download did not produce a verified file. On any error the partial download is
+/// deleted and nothing is left at the destination.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// The dataset is unknown or the data directory cannot be chosen.
+    #[error(transparent)]
+    Dataset(#[from] DatasetError),
+    /// The server could not be reached (offline, refused, DNS, TLS, timeout).
+    #[error("cannot download {url}: {reason}.\nIf this machine is offline, download that URL elsewhere and put the file at {}{}", .dest.display(), size_hint(*.size))]
+    Unreachable {
+        /// The URL.
+        url: String,
+        /// Where the file belongs.
+        dest: PathBuf,
+        /// Expected size, when known.
+        size: Option<u64>,
+        /// The transport error.
+        reason: String,
+    },
+    /// The server answered with an HTTP error status.
+    #[error("cannot download {url}: the server answered HTTP {status}.\nDownload the file by other means and put it at {}{}", .dest.display(), size_hint(*.size))]
+    Status {
+        /// The URL.
+        url: String,
+        /// The HTTP status code.
+        status: u16,
+        /// Where the file belongs.
+        dest: PathBuf,
+        /// Expected size, when known.
+        size: Option<u64>,
+    },
+    /// The download has the wrong size.
+    #[error("{url}: downloaded {got} bytes{}, expected {expected} bytes; the download was deleted (is the URL still serving the published file?)", if *.truncated { " or more" } else { "" })]
+    SizeMismatch {
+        /// The URL.
+        url: String,
+        /// Bytes received (stops one past `expected` when the server sends too much).
+        got: u64,
+        /// Size from the registry.
+        expected: u64,
+        /// True when the download was stopped because it exceeded `expected`.
+        truncated: bool,
+    },
+    /// The download has the wrong sha256.
+    #[error(
+        "{url}: sha256 is {got}, expected {expected}; the download was deleted (corrupted transfer or a changed file)"
+    )]
+    HashMismatch {
+        /// The URL.
+        url: String,
+        /// The digest of what arrived.
+        got: String,
+        /// The digest from the registry.
+        expected: String,
+    },
+    /// Reading or writing a local file failed.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn size_hint(size: Option<u64>) -> String {
+    size.map(|n| format!(" (expected size {n} bytes)"))
+        .unwrap_or_default()
+}
+
+impl fmt::Display for MissingFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} ({}) from {}",
+            self.path.display(),
+            self.problem,
+            self.url
+        )
+    }
+}

@@ -1,0 +1,242 @@
+//! The dataset registry: a TOML list of known public datasets and their files.
+
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::error::DatasetError;
+
+/// The registry shipped with hexafly (`assets/datasets.toml`).
+const BUILTIN: &str = include_str!("../../../assets/datasets.toml");
+
+/// All known datasets, in file order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registry {
+    /// The datasets (`[[dataset]]` tables).
+    #[serde(rename = "dataset", default)]
+    pub datasets: Vec<Dataset>,
+}
+
+/// One public dataset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dataset {
+    /// Short name used on the command line (`hexafly fetch NAME`) and as its directory name.
+    pub name: String,
+    /// One line on what it contains.
+    pub description: String,
+    /// How to cite it.
+    pub citation: String,
+    /// Its licence or terms of use.
+    pub licence: String,
+    /// A page about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub homepage: Option<String>,
+    /// Path, relative to the dataset directory, to load (default: the first file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load: Option<String>,
+    /// The `--format` to load it with, when the path does not tell.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// The files to download.
+    pub files: Vec<DatasetFile>,
+}
+
+/// One downloadable file of a dataset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetFile {
+    /// Destination relative to the dataset directory (`/`-separated, no `..`).
+    pub path: String,
+    /// Download URL (http or https).
+    pub url: String,
+    /// Size in bytes, when known; checked after download and by `hexafly datasets`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// Lowercase hex sha256, when known; checked after download.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+}
+
+impl Registry {
+    /// The registry compiled into hexafly from `assets/datasets.toml`.
+    pub fn builtin() -> Registry {
+        // The file is part of the source tree and is checked by a unit test.
+        Registry::from_toml(BUILTIN, Path::new("<builtin assets/datasets.toml>"))
+            .expect("assets/datasets.toml is valid")
+    }
+
+    /// Reads and validates a registry file.
+    pub fn from_file(path: &Path) -> Result<Registry, DatasetError> {
+        let text = std::fs::read_to_string(path).map_err(|e| DatasetError::Registry {
+            path: path.into(),
+            message: format!("cannot read: {e}"),
+        })?;
+        Registry::from_toml(&text, path)
+    }
+
+    /// Parses and validates registry text; `path` is only used in error messages.
+    pub fn from_toml(text: &str, path: &Path) -> Result<Registry, DatasetError> {
+        let err = |message: String| DatasetError::Registry {
+            path: path.into(),
+            message,
+        };
+        let reg: Registry =
+            toml::from_str(text).map_err(|e| err(e.to_string().trim_end().to_owned()))?;
+        let mut names = HashSet::new();
+        for d in &reg.datasets {
+            let what = |m: &str| err(format!("dataset `{}`: {m}", d.name));
+            if d.name.is_empty()
+                || !d
+                    .name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            {
+                return Err(what("expected a name of letters, digits, `-`, `_` and `.`"));
+            }
+            if !names.insert(d.name.as_str()) {
+                return Err(what("listed twice"));
+            }
+            if d.files.is_empty() {
+                return Err(what("expected at least one [[dataset.files]] entry"));
+            }
+            for f in &d.files {
+                if !is_safe_relative(&f.path) {
+                    return Err(what(&format!(
+                        "file path `{}` must be relative, without `..`",
+                        f.path
+                    )));
+                }
+                if !(f.url.starts_with("https://") || f.url.starts_with("http://")) {
+                    return Err(what(&format!(
+                        "url `{}` must start with http:// or https://",
+                        f.url
+                    )));
+                }
+                if let Some(h) = &f.sha256
+                    && (h.len() != 64
+                        || !h
+                            .chars()
+                            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)))
+                {
+                    return Err(what(&format!(
+                        "sha256 of `{}` must be 64 lowercase hex digits",
+                        f.path
+                    )));
+                }
+            }
+            if let Some(load) = &d.load
+                && !is_safe_relative(load)
+            {
+                return Err(what(&format!(
+                    "load path `{load}` must be relative, without `..`"
+                )));
+            }
+        }
+        Ok(reg)
+    }
+
+    /// The dataset with this name.
+    pub fn get(&self, name: &str) -> Result<&Dataset, DatasetError> {
+        self.datasets
+            .iter()
+            .find(|d| d.name == name)
+            .ok_or_else(|| DatasetError::Unknown {
+                name: name.to_owned(),
+                known: self
+                    .datasets
+                    .iter()
+                    .map(|d| d.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+}
+
+impl Dataset {
+    /// The dataset's directory under a data directory.
+    pub fn dir(&self, data_dir: &Path) -> PathBuf {
+        data_dir.join(&self.name)
+    }
+
+    /// The path to load, under a data directory.
+    pub fn load_path(&self, data_dir: &Path) -> PathBuf {
+        self.dir(data_dir)
+            .join(self.load.as_deref().unwrap_or(&self.files[0].path))
+    }
+
+    /// Total size in bytes of the files whose size is known, and whether every size is known.
+    pub fn total_size(&self) -> (u64, bool) {
+        let known = self.files.iter().filter_map(|f| f.size).sum();
+        (known, self.files.iter().all(|f| f.size.is_some()))
+    }
+}
+
+impl DatasetFile {
+    /// Where this file of `dataset` goes under a data directory.
+    pub fn dest(&self, dataset: &Dataset, data_dir: &Path) -> PathBuf {
+        dataset.dir(data_dir).join(&self.path)
+    }
+}
+
+fn is_safe_relative(p: &str) -> bool {
+    !p.is_empty()
+        && Path::new(p)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_registry_is_valid_and_names_the_required_datasets() {
+        let reg = Registry::builtin();
+        for name in [
+            "larva-winding2023",
+            "flywire-783-shiu",
+            "flywire-783-zenodo",
+            "flywire-783-annotations",
+        ] {
+            let d = reg.get(name).unwrap();
+            assert!(!d.citation.is_empty() && !d.licence.is_empty());
+        }
+        let larva = reg.get("larva-winding2023").unwrap();
+        assert_eq!(larva.files[0].size, Some(1_107_380));
+        assert!(
+            larva.files[0]
+                .sha256
+                .as_deref()
+                .unwrap()
+                .starts_with("8c1f4380")
+        );
+    }
+
+    #[test]
+    fn bad_registries_are_rejected_with_the_reason() {
+        let file = |extra: &str| {
+            format!(
+                "[[dataset]]\nname = \"x\"\ndescription = \"d\"\ncitation = \"c\"\nlicence = \"l\"\n\
+                 [[dataset.files]]\npath = \"a.csv\"\nurl = \"https://e.org/a.csv\"\n{extra}"
+            )
+        };
+        let p = Path::new("reg.toml");
+        assert!(Registry::from_toml(&file(""), p).is_ok());
+        let msg = |text: &str| Registry::from_toml(text, p).unwrap_err().to_string();
+        assert!(msg(&file("sha256 = \"abc\"")).contains("64 lowercase hex"));
+        assert!(msg(&file("colour = 1")).contains("unknown field `colour`"));
+        assert!(msg(&file("size = -3")).contains("reg.toml"));
+        assert!(msg(&file("").replace("a.csv\"\nurl", "../a.csv\"\nurl")).contains("without `..`"));
+        assert!(msg(&file("").replace("https://e.org", "ftp://e.org")).contains("http://"));
+        assert!(msg(&format!("{}\n{}", file(""), file(""))).contains("listed twice"));
+        let unknown = Registry::from_toml(&file(""), p)
+            .unwrap()
+            .get("y")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(unknown, "unknown dataset `y`; known datasets: x");
+    }
+}
