@@ -6,6 +6,7 @@
 //! - [`network`]: the compiled network (CSR of targets and signed counts, silencing).
 //! - [`engine`]: [`Brain`], one simulation advanced step by step (closed-loop API).
 //! - [`input`]: explicit input spike trains.
+//! - [`signs`]: a seeded sign rule for datasets without transmitters.
 //! - [`trials`]: many seeded trials in parallel, spike recording and rates.
 
 pub mod engine;
@@ -13,6 +14,7 @@ pub mod input;
 pub mod network;
 pub mod params;
 pub mod propagator;
+pub mod signs;
 pub mod trials;
 
 pub use engine::Brain;

@@ -1,10 +1,346 @@
-//! `hexafly brain` (being written).
+//! `hexafly brain run`: simulate a connectome with the Shiu et al. 2024 LIF model and write
+//! its spikes (`neuron,t_ms`, dataset ids, sorted by time then neuron).
 
-/// Arguments of `hexafly brain`.
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use connectome::formats::{Format, LoadOptions, load};
+use connectome::select::Selector;
+use connectome::{Connectome, NeuronIndex};
+use controller::brain::signs::{apply_signs, seeded_inhibitory};
+use controller::brain::trials::{
+    Record, Stimulus, TrialSpec, mean_rates, run_trials, selection_rate,
+};
+use controller::brain::{InputSpikes, ModelParams, Network};
+
+/// Arguments of `hexafly brain run`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Connectome path (any supported format).
+    #[arg(long)]
+    pub connectome: PathBuf,
+    /// Format name instead of detecting it from the path.
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Extra neuron tables whose annotations are attached to the loaded neurons.
+    #[arg(long)]
+    pub annotations: Vec<PathBuf>,
+    /// Simulated time per trial (ms, a multiple of the 0.1 ms step).
+    #[arg(long)]
+    pub duration_ms: f64,
+    /// Spike output CSV (`neuron,t_ms`; with --trials > 1 also `trial`).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Explicit input events CSV `neuron,t_ms`: each adds 250 x 0.275 mV to v.
+    #[arg(long)]
+    pub input_spikes: Option<PathBuf>,
+    /// Neurons driven by Poisson input (selector, repeatable).
+    #[arg(long)]
+    pub stimulate: Vec<String>,
+    /// Poisson rate of the stimulated neurons (Hz).
+    #[arg(long, default_value_t = 150.0)]
+    pub rate: f64,
+    /// Neurons whose outgoing synapses are removed (selector, repeatable).
+    #[arg(long)]
+    pub silence: Vec<String>,
+    /// Seed of the Poisson input (trial i uses stream i).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Worker threads (trials run in parallel); default: all cores.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Number of trials; rates are averaged over them.
+    #[arg(long, default_value_t = 1)]
+    pub trials: u32,
+    /// Write the mean rate of every neuron over trials (`neuron,rate_hz`).
+    #[arg(long)]
+    pub rates_out: Option<PathBuf>,
+    /// Report the mean rate of a selection in the summary (repeatable).
+    #[arg(long)]
+    pub rate_of: Vec<String>,
+    /// Record only the spikes of this selection (rates still cover every neuron).
+    #[arg(long)]
+    pub record: Option<String>,
+    /// For datasets without transmitters: make this fraction of neurons inhibitory by a
+    /// seeded hash of their id (see controller::brain::signs), overriding loaded signs.
+    #[arg(long)]
+    pub inhibitory_fraction: Option<f64>,
+    /// Seed of --inhibitory-fraction.
+    #[arg(long, default_value_t = 0)]
+    pub sign_seed: u64,
+}
 
-/// Runs `hexafly brain`.
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`brain` is not written yet")
+/// Runs `hexafly brain run`.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let params = ModelParams::default();
+    let dt_ms = params.dt_ms;
+    let steps = ms_to_step(args.duration_ms, dt_ms)
+        .with_context(|| format!("--duration-ms {}", args.duration_ms))?;
+    if steps == 0 {
+        bail!("--duration-ms must be > 0");
+    }
+    if args.trials == 0 {
+        bail!("--trials must be >= 1");
+    }
+    if !(args.rate.is_finite() && args.rate >= 0.0) {
+        bail!(
+            "--rate must be a finite number >= 0 (Hz), got {}",
+            args.rate
+        );
+    }
+
+    let t_load = Instant::now();
+    let mut opts = LoadOptions::default();
+    if let Some(f) = &args.format {
+        opts.format = Some(f.parse::<Format>()?);
+    }
+    opts.annotations = args.annotations.clone();
+    let mut c: Connectome = load(&args.connectome, &opts)
+        .with_context(|| format!("loading {}", args.connectome.display()))?;
+    if let Some(f) = args.inhibitory_fraction {
+        if !(0.0..=1.0).contains(&f) {
+            bail!("--inhibitory-fraction must be in [0, 1], got {f}");
+        }
+        let inh = seeded_inhibitory(&c.neurons, f, args.sign_seed);
+        apply_signs(&mut c.synapses, &inh);
+    }
+    let load_s = t_load.elapsed().as_secs_f64();
+
+    let select = |what: &str, sels: &[String]| -> anyhow::Result<Vec<NeuronIndex>> {
+        let mut all = Vec::new();
+        for s in sels {
+            let sel = Selector::parse(s).with_context(|| format!("{what} `{s}`"))?;
+            all.extend(
+                sel.select(&c.neurons)
+                    .with_context(|| format!("{what} `{s}`"))?,
+            );
+        }
+        all.sort_unstable();
+        all.dedup();
+        Ok(all)
+    };
+    let silenced = select("--silence", &args.silence)?;
+    let stimulated = select("--stimulate", &args.stimulate)?;
+    if !args.stimulate.is_empty() && stimulated.is_empty() {
+        bail!("--stimulate selects no neuron");
+    }
+    let input = match &args.input_spikes {
+        Some(p) => read_input_spikes(p, &c, dt_ms, steps)?,
+        None => InputSpikes::default(),
+    };
+    let record = match &args.record {
+        Some(s) => {
+            let idx = select("--record", std::slice::from_ref(s))?;
+            let mut mask = vec![false; c.n_neurons()];
+            for i in idx {
+                mask[i as usize] = true;
+            }
+            Record::Only(mask)
+        }
+        None => Record::All,
+    };
+
+    let net = Arc::new(Network::new(&c.synapses, params, &silenced)?);
+    let stim = Stimulus {
+        poisson: stimulated.iter().map(|&i| (i, args.rate)).collect(),
+        input,
+    };
+    let spec = TrialSpec {
+        steps,
+        trials: args.trials,
+        seed: args.seed,
+        record,
+    };
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = args.threads {
+        if t == 0 {
+            bail!("--threads must be >= 1");
+        }
+        pool = pool.num_threads(t);
+    }
+    let pool = pool.build()?;
+    let t_sim = Instant::now();
+    let results = pool.install(|| run_trials(&net, &stim, &spec));
+    let sim_s = t_sim.elapsed().as_secs_f64();
+
+    let mut spikes: Vec<(u32, NeuronIndex, u32)> = results
+        .iter()
+        .flat_map(|r| r.spikes.iter().map(move |&(s, n)| (s, n, r.trial)))
+        .collect();
+    spikes.sort_unstable_by_key(|&(s, n, t)| (s, c.neurons.id(n), t));
+    write_spikes(&args.out, &spikes, &c, args.trials > 1, dt_ms)?;
+
+    let rates = mean_rates(&results, steps, dt_ms * 1e-3);
+    if let Some(p) = &args.rates_out {
+        let mut w = BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        );
+        writeln!(w, "neuron,rate_hz")?;
+        for (i, r) in rates.iter().enumerate() {
+            writeln!(w, "{},{}", c.neurons.id(i as NeuronIndex), r)?;
+        }
+        w.flush()?;
+    }
+    let mut rate_of = serde_json::Map::new();
+    for s in &args.rate_of {
+        let idx = select("--rate-of", std::slice::from_ref(s))?;
+        rate_of.insert(s.clone(), serde_json::json!(selection_rate(&rates, &idx)));
+    }
+    let total: u64 = results
+        .iter()
+        .map(|r| r.counts.iter().map(|&x| x as u64).sum::<u64>())
+        .sum();
+    let simulated_s = steps as f64 * dt_ms * 1e-3 * args.trials as f64;
+    let summary = serde_json::json!({
+        "neurons": c.n_neurons(),
+        "edges": net.n_edges(),
+        "steps": steps,
+        "trials": args.trials,
+        "spikes": total,
+        "recorded_spikes": spikes.len(),
+        "stimulated": stimulated.len(),
+        "silenced": silenced.len(),
+        "load_s": load_s,
+        "simulate_s": sim_s,
+        "realtime_factor": simulated_s / sim_s.max(1e-12),
+        "rate_of": rate_of,
+    });
+    println!("{summary}");
+    Ok(())
+}
+
+/// A time in ms as a step index; it must lie on the step grid.
+fn ms_to_step(t_ms: f64, dt_ms: f64) -> anyhow::Result<u32> {
+    if !t_ms.is_finite() || t_ms < 0.0 {
+        bail!("time must be a finite number >= 0 ms, got {t_ms}");
+    }
+    let x = t_ms / dt_ms;
+    let s = x.round();
+    if (x - s).abs() > 1e-6 {
+        bail!("time {t_ms} ms is not on the {dt_ms} ms step grid");
+    }
+    if s > (u32::MAX / 2) as f64 {
+        bail!("time {t_ms} ms is too long");
+    }
+    Ok(s as u32)
+}
+
+/// Reads `neuron,t_ms` input events; every problem names the file, line and what was expected.
+fn read_input_spikes(
+    path: &Path,
+    c: &Connectome,
+    dt_ms: f64,
+    steps: u32,
+) -> anyhow::Result<InputSpikes> {
+    let f = std::fs::File::open(path)
+        .with_context(|| format!("opening input spikes {}", path.display()))?;
+    let mut events = Vec::new();
+    let mut seen_header = false;
+    let mut ignored = 0usize;
+    for (k, line) in BufReader::new(f).lines().enumerate() {
+        let line_no = k + 1;
+        let at = || format!("{}:{line_no}", path.display());
+        let line = line.with_context(at)?;
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        if !seen_header {
+            if fields != ["neuron", "t_ms"] {
+                bail!(
+                    "{}: expected the header `neuron,t_ms`, found `{line}`",
+                    at()
+                );
+            }
+            seen_header = true;
+            continue;
+        }
+        if fields.len() != 2 {
+            bail!(
+                "{}: expected 2 fields `neuron,t_ms`, found {} in `{line}`",
+                at(),
+                fields.len()
+            );
+        }
+        let id: u64 = fields[0].parse().map_err(|_| {
+            anyhow::anyhow!(
+                "{}: column 1 (neuron): expected an integer neuron id, found `{}`",
+                at(),
+                fields[0]
+            )
+        })?;
+        let idx = c.neurons.index_of(id).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: column 1 (neuron): neuron {id} is not in the connectome {}",
+                at(),
+                c.format
+            )
+        })?;
+        let t: f64 = fields[1].parse().map_err(|_| {
+            anyhow::anyhow!(
+                "{}: column 2 (t_ms): expected a time in ms, found `{}`",
+                at(),
+                fields[1]
+            )
+        })?;
+        let step =
+            ms_to_step(t, dt_ms).map_err(|e| anyhow::anyhow!("{}: column 2 (t_ms): {e}", at()))?;
+        if step >= steps {
+            ignored += 1;
+            continue;
+        }
+        events.push((step, idx));
+    }
+    if !seen_header {
+        bail!(
+            "{}: empty file; expected the header `neuron,t_ms`",
+            path.display()
+        );
+    }
+    if ignored > 0 {
+        tracing::warn!("{ignored} input events at or after the end of the run were ignored");
+    }
+    Ok(InputSpikes::new(events))
+}
+
+/// Writes spikes (already sorted) as `neuron,t_ms[,trial]` with exact decimal times.
+fn write_spikes(
+    path: &Path,
+    spikes: &[(u32, NeuronIndex, u32)],
+    c: &Connectome,
+    with_trial: bool,
+    dt_ms: f64,
+) -> anyhow::Result<()> {
+    let mut w = BufWriter::new(
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+    );
+    writeln!(
+        w,
+        "{}",
+        if with_trial {
+            "neuron,t_ms,trial"
+        } else {
+            "neuron,t_ms"
+        }
+    )?;
+    // dt = 0.1 ms: write step/10 with one decimal digit, no floating-point noise.
+    let tenth = (dt_ms - 0.1).abs() < 1e-15;
+    for &(s, n, t) in spikes {
+        let id = c.neurons.id(n);
+        if tenth {
+            write!(w, "{id},{}.{}", s / 10, s % 10)?;
+        } else {
+            write!(w, "{id},{}", s as f64 * dt_ms)?;
+        }
+        if with_trial {
+            write!(w, ",{t}")?;
+        }
+        writeln!(w)?;
+    }
+    w.flush()?;
+    Ok(())
 }
