@@ -24,6 +24,9 @@ use crate::formats::LoadOptions;
 use crate::{Connectome, EdgeListBuilder, LoadError, Location, NeuronTable};
 
 pub(crate) mod arrow_columns;
+mod write;
+
+pub use write::write;
 
 use arrow_columns::{int64_column, require_column};
 
