@@ -18,19 +18,24 @@ pub const DEFAULT_MAX_LINE_BYTES: usize = 1 << 20;
 
 /// True when a path names a gzip file (by extension).
 pub fn is_gz(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
 }
 
 /// Opens a plain or gzip (`.gz`) file for buffered reading.
 pub fn open(path: &Path) -> Result<Box<dyn BufRead + Send>, LoadError> {
     let file = File::open(path).map_err(|e| match e.kind() {
-        ErrorKind::NotFound => {
-            LoadError::NotFound { path: path.into(), hint: "check the path (no such file)".into() }
-        }
+        ErrorKind::NotFound => LoadError::NotFound {
+            path: path.into(),
+            hint: "check the path (no such file)".into(),
+        },
         _ => LoadError::io(path, e),
     })?;
     if is_gz(path) {
-        Ok(Box::new(BufReader::with_capacity(1 << 16, flate2::read::MultiGzDecoder::new(BufReader::new(file)))))
+        Ok(Box::new(BufReader::with_capacity(
+            1 << 16,
+            flate2::read::MultiGzDecoder::new(BufReader::new(file)),
+        )))
     } else {
         Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
     }
@@ -95,7 +100,9 @@ impl Record {
 
     /// Raw bytes of field `i` (empty when the record is short).
     pub fn bytes(&self, i: usize) -> &[u8] {
-        self.fields.get(i).map_or(&[][..], |&(a, b)| &self.buf[a..b])
+        self.fields
+            .get(i)
+            .map_or(&[][..], |&(a, b)| &self.buf[a..b])
     }
 }
 
@@ -117,7 +124,11 @@ impl<R: BufRead> TableReader<R> {
     pub fn new(input: R, file: impl Into<PathBuf>) -> Self {
         let file = file.into();
         let name = file.to_string_lossy().to_ascii_lowercase();
-        let delimiter = if name.ends_with(".tsv") || name.ends_with(".tsv.gz") { b'\t' } else { b',' };
+        let delimiter = if name.ends_with(".tsv") || name.ends_with(".tsv.gz") {
+            b'\t'
+        } else {
+            b','
+        };
         TableReader {
             input,
             file,
@@ -169,7 +180,10 @@ impl<R: BufRead> TableReader<R> {
                 })?;
                 names.push(s.trim().trim_start_matches('\u{feff}').to_owned());
             }
-            self.header = Some(Header { names, file: self.file.clone() });
+            self.header = Some(Header {
+                names,
+                file: self.file.clone(),
+            });
         }
         Ok(self.header.as_ref().expect("set above"))
     }
@@ -188,7 +202,11 @@ impl<R: BufRead> TableReader<R> {
             if rec.len() != width {
                 return Err(LoadError::invalid(
                     self.location(rec.line, None),
-                    format!("found {} fields, expected {} (one per header column)", rec.len(), width),
+                    format!(
+                        "found {} fields, expected {} (one per header column)",
+                        rec.len(),
+                        width
+                    ),
                 ));
             }
             return Ok(true);
@@ -251,10 +269,15 @@ impl<R: BufRead> TableReader<R> {
     fn read_error(&self, line: u64, e: std::io::Error) -> LoadError {
         let what = match e.kind() {
             ErrorKind::UnexpectedEof => "file ends early (truncated gzip/zip?)".to_owned(),
-            ErrorKind::InvalidData | ErrorKind::InvalidInput => format!("corrupt compressed data ({e})"),
+            ErrorKind::InvalidData | ErrorKind::InvalidInput => {
+                format!("corrupt compressed data ({e})")
+            }
             _ => format!("read failed ({e})"),
         };
-        LoadError::invalid(self.location(line, None), format!("{what}; expected a complete table"))
+        LoadError::invalid(
+            self.location(line, None),
+            format!("{what}; expected a complete table"),
+        )
     }
 
     /// Reads one record, splitting fields and removing quotes in place. A quoted field may
@@ -301,7 +324,12 @@ impl<R: BufRead> TableReader<R> {
 }
 
 /// Splits `line` into unquoted fields written to `out`; Err(()) when a quote stays open.
-fn split_quoted(line: &[u8], d: u8, out: &mut Vec<u8>, fields: &mut Vec<(usize, usize)>) -> Result<(), ()> {
+fn split_quoted(
+    line: &[u8],
+    d: u8,
+    out: &mut Vec<u8>,
+    fields: &mut Vec<(usize, usize)>,
+) -> Result<(), ()> {
     out.clear();
     fields.clear();
     let mut i = 0;
@@ -351,7 +379,11 @@ mod tests {
         let mut out = vec![r.header()?.names.clone()];
         let mut rec = Record::default();
         while r.next_record(&mut rec)? {
-            out.push((0..rec.len()).map(|i| String::from_utf8_lossy(rec.bytes(i)).into_owned()).collect());
+            out.push(
+                (0..rec.len())
+                    .map(|i| String::from_utf8_lossy(rec.bytes(i)).into_owned())
+                    .collect(),
+            );
         }
         Ok(out)
     }
@@ -367,9 +399,15 @@ mod tests {
     fn long_line_and_width_errors_name_the_line() {
         let long = format!("a,b\n1,2\n{}\n", "9".repeat(200));
         let e = records(long.as_bytes()).unwrap_err().to_string();
-        assert!(e.contains("t.csv, line 3") && e.contains("longer than 64"), "{e}");
+        assert!(
+            e.contains("t.csv, line 3") && e.contains("longer than 64"),
+            "{e}"
+        );
         let e = records(b"a,b\n1,2,3\n").unwrap_err().to_string();
-        assert!(e.contains("line 2") && e.contains("found 3 fields, expected 2"), "{e}");
+        assert!(
+            e.contains("line 2") && e.contains("found 3 fields, expected 2"),
+            "{e}"
+        );
         let e = records(b"").unwrap_err().to_string();
         assert!(e.contains("empty file"), "{e}");
         let e = records(b"a,b\n1,\"open\n").unwrap_err().to_string();

@@ -13,7 +13,7 @@ use super::LoadOptions;
 use crate::error::LoadError;
 use crate::neuron::{NeuronTable, columns};
 use crate::numbers::parse_id;
-use crate::table_reader::{open, Record, TableReader};
+use crate::table_reader::{Record, TableReader, open};
 use crate::transmitter::Transmitter;
 
 /// Whether a table adds neurons or only annotates those already present.
@@ -29,14 +29,38 @@ pub enum Mode {
 pub const ID_COLUMNS: [&str; 5] = ["root_id", "bodyId", "bodyid", "skeleton_id", "id"];
 
 /// Transmitter column names, in order of preference.
-pub const NT_COLUMNS: [&str; 6] = ["nt_type", "consensusNt", "predictedNt", "predicted_nt", "top_nt", "nt"];
+pub const NT_COLUMNS: [&str; 6] = [
+    "nt_type",
+    "consensusNt",
+    "predictedNt",
+    "predicted_nt",
+    "top_nt",
+    "nt",
+];
 
 /// Columns not kept: per-neuron scores, coordinates and JSON blobs that would cost memory
 /// and that no selector uses.
 pub const SKIPPED: [&str; 20] = [
-    "nt_type_score", "da_avg", "ser_avg", "gaba_avg", "glut_avg", "ach_avg", "oct_avg", "roiInfo",
-    "inputRois", "outputRois", "somaLocation", "rootLocation", "location", "pre", "post", "size",
-    "upstream", "downstream", "predictedNtProb", "celltypePredictedNtConfidence",
+    "nt_type_score",
+    "da_avg",
+    "ser_avg",
+    "gaba_avg",
+    "glut_avg",
+    "ach_avg",
+    "oct_avg",
+    "roiInfo",
+    "inputRois",
+    "outputRois",
+    "somaLocation",
+    "rootLocation",
+    "location",
+    "pre",
+    "post",
+    "size",
+    "upstream",
+    "downstream",
+    "predictedNtProb",
+    "celltypePredictedNtConfidence",
 ];
 
 /// Published column name -> shared annotation name. `type` from `primary_type` only fills
@@ -75,15 +99,21 @@ pub fn read_table<R: BufRead>(
 ) -> Result<usize, LoadError> {
     let mut r = TableReader::new(reader, file).with_max_line_bytes(max_line_bytes);
     let header = r.header()?.clone();
-    let id_col = ID_COLUMNS.iter().find_map(|c| header.find(c).map(|i| (i, *c))).ok_or_else(|| {
-        LoadError::MissingColumn {
+    let id_col = ID_COLUMNS
+        .iter()
+        .find_map(|c| header.find(c).map(|i| (i, *c)))
+        .ok_or_else(|| LoadError::MissingColumn {
             location: r.location(1, None),
             column: "root_id".into(),
             found: header.names.join(", "),
-            expected: format!("a neuron table with an id column (one of {})", ID_COLUMNS.join(", ")),
-        }
-    })?;
-    let nt_col = NT_COLUMNS.iter().find_map(|c| header.find(c).map(|i| (i, *c)));
+            expected: format!(
+                "a neuron table with an id column (one of {})",
+                ID_COLUMNS.join(", ")
+            ),
+        })?;
+    let nt_col = NT_COLUMNS
+        .iter()
+        .find_map(|c| header.find(c).map(|i| (i, *c)));
     let kept: Vec<(usize, &str, &str)> = header
         .names
         .iter()
@@ -101,13 +131,18 @@ pub fn read_table<R: BufRead>(
         let id = parse_id(rec.bytes(id_col.0)).ok_or_else(|| {
             LoadError::invalid(
                 r.location(line, Some(id_col.1)),
-                format!("`{}` is not a neuron id; expected a non-negative integer", String::from_utf8_lossy(rec.bytes(id_col.0))),
+                format!(
+                    "`{}` is not a neuron id; expected a non-negative integer",
+                    String::from_utf8_lossy(rec.bytes(id_col.0))
+                ),
             )
         })?;
         if let Some(first) = seen.insert(id, line) {
             return Err(LoadError::invalid(
                 r.location(line, Some(id_col.1)),
-                format!("duplicate row: neuron {id} was already listed on line {first}; expected each id once"),
+                format!(
+                    "duplicate row: neuron {id} was already listed on line {first}; expected each id once"
+                ),
             ));
         }
         let i = match mode {
@@ -131,7 +166,11 @@ pub fn read_table<R: BufRead>(
             if FILL_ONLY.contains(&original) && !table.annotation(i, target).is_empty() {
                 continue;
             }
-            let v = if target == columns::SIDE { normalize_side(v) } else { v };
+            let v = if target == columns::SIDE {
+                normalize_side(v)
+            } else {
+                v
+            };
             table.set_annotation(i, target, v);
         }
     }
@@ -146,12 +185,21 @@ pub(crate) fn text<'a, R: BufRead>(
     line: u64,
     column: &str,
 ) -> Result<&'a str, LoadError> {
-    std::str::from_utf8(rec.bytes(c))
-        .map_err(|_| LoadError::invalid(r.location(line, Some(column)), "value is not valid UTF-8 text; expected text"))
+    std::str::from_utf8(rec.bytes(c)).map_err(|_| {
+        LoadError::invalid(
+            r.location(line, Some(column)),
+            "value is not valid UTF-8 text; expected text",
+        )
+    })
 }
 
 /// Reads the neuron table at `path` (plain or .gz) onto `table`.
-pub fn attach_file(path: &Path, table: &mut NeuronTable, mode: Mode, opts: &LoadOptions) -> Result<usize, LoadError> {
+pub fn attach_file(
+    path: &Path,
+    table: &mut NeuronTable,
+    mode: Mode,
+    opts: &LoadOptions,
+) -> Result<usize, LoadError> {
     read_table(open(path)?, path, table, mode, opts.max_line_bytes)
 }
 

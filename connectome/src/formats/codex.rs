@@ -58,11 +58,23 @@ fn connections_in(dir: &Path) -> Result<Option<PathBuf>, LoadError> {
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<Connectome, LoadError> {
     if path.is_dir() {
         let edges = connections_in(path)?;
-        return load_with_tables(edges.as_deref(), &files_named(path, &NEURON_TABLES), Format::FlywireCodex, opts);
+        return load_with_tables(
+            edges.as_deref(),
+            &files_named(path, &NEURON_TABLES),
+            Format::FlywireCodex,
+            opts,
+        );
     }
     if is_connections(path)? {
         let beside = match (opts.tables_beside, path.parent()) {
-            (true, Some(dir)) => files_named(if dir.as_os_str().is_empty() { Path::new(".") } else { dir }, &NEURON_TABLES),
+            (true, Some(dir)) => files_named(
+                if dir.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    dir
+                },
+                &NEURON_TABLES,
+            ),
             _ => Vec::new(),
         };
         load_with_tables(Some(path), &beside, Format::FlywireCodex, opts)

@@ -4,16 +4,22 @@
 use std::path::Path;
 
 use super::Format;
-use crate::table_reader::peek_header;
 use crate::LoadError;
+use crate::table_reader::peek_header;
 
 fn unknown(path: &Path, reason: impl Into<String>) -> LoadError {
-    LoadError::UnknownFormat { path: path.into(), reason: reason.into(), known: Format::known_names() }
+    LoadError::UnknownFormat {
+        path: path.into(),
+        reason: reason.into(),
+        known: Format::known_names(),
+    }
 }
 
 /// The lowercase file name of a path.
 pub(crate) fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default()
+    path.file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
 }
 
 /// True for names of delimited text tables, plain or gzipped.
@@ -40,7 +46,10 @@ pub fn detect(path: &Path) -> Result<Format, LoadError> {
     if name.ends_with(".zip") {
         return match super::larva::find_matrix_member(path)? {
             Some(_) => Ok(Format::LarvaS1),
-            None => Err(unknown(path, "zip archive without an all-all_connectivity_matrix.csv member")),
+            None => Err(unknown(
+                path,
+                "zip archive without an all-all_connectivity_matrix.csv member",
+            )),
         };
     }
     if name.ends_with(".feather") || name.ends_with(".arrow") || name.ends_with(".ipc") {
@@ -54,8 +63,12 @@ pub fn detect(path: &Path) -> Result<Format, LoadError> {
     }
     if is_table_name(&name) {
         let header = peek_header(path)?;
-        return format_from_header(&header)
-            .ok_or_else(|| unknown(path, format!("no known layout has the columns {}", header.join(","))));
+        return format_from_header(&header).ok_or_else(|| {
+            unknown(
+                path,
+                format!("no known layout has the columns {}", header.join(",")),
+            )
+        });
     }
     Err(unknown(path, "unrecognised file extension"))
 }
@@ -84,7 +97,10 @@ fn detect_dir(dir: &Path) -> Result<Format, LoadError> {
     if lower.iter().any(|n| n == "all-all_connectivity_matrix.csv") {
         return Ok(Format::LarvaS1);
     }
-    if lower.iter().any(|n| n.starts_with("connectivity_") && n.ends_with(".parquet")) {
+    if lower
+        .iter()
+        .any(|n| n.starts_with("connectivity_") && n.ends_with(".parquet"))
+    {
         return Ok(Format::Shiu);
     }
     if lower.iter().any(|n| n.ends_with(".feather")) {
@@ -93,7 +109,8 @@ fn detect_dir(dir: &Path) -> Result<Format, LoadError> {
     for (n, l) in names.iter().zip(&lower) {
         if is_table_name(l) {
             if let Ok(h) = peek_header(&dir.join(n)) {
-                if let Some(f @ (Format::FlywireCodex | Format::Neuprint)) = format_from_header(&h) {
+                if let Some(f @ (Format::FlywireCodex | Format::Neuprint)) = format_from_header(&h)
+                {
                     return Ok(f);
                 }
             }

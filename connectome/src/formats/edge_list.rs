@@ -13,12 +13,12 @@ use serde::{Deserialize, Serialize};
 use super::annotations::{attach_all, normalize_side};
 use super::edges::{EdgeRows, IdMap};
 use super::{Format, LoadOptions};
+use crate::Connectome;
 use crate::error::LoadError;
 use crate::neuron::{NeuronTable, columns};
 use crate::numbers::{parse_count, parse_id};
-use crate::table_reader::{open, Header, Record, TableReader};
+use crate::table_reader::{Header, Record, TableReader, open};
 use crate::transmitter::Transmitter;
-use crate::Connectome;
 
 /// Which columns of an edge CSV hold what.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -62,9 +62,22 @@ const LAYOUTS: [(&str, &str, &str, bool); 8] = [
 ];
 
 const KEY_COLUMNS: [&str; 2] = ["neuropil", "roi"];
-const NT_COLUMNS: [&str; 5] = ["nt_type", "pre_nt_type", "pre_nt", "source_nt", "predictedNt_pre"];
+const NT_COLUMNS: [&str; 5] = [
+    "nt_type",
+    "pre_nt_type",
+    "pre_nt",
+    "source_nt",
+    "predictedNt_pre",
+];
 /// Columns that describe the edge or a row number, not a neuron.
-const IGNORED: [&str; 6] = ["", "eff_weight", "source_uid", "target_uid", "weight", "syn_count"];
+const IGNORED: [&str; 6] = [
+    "",
+    "eff_weight",
+    "source_uid",
+    "target_uid",
+    "weight",
+    "syn_count",
+];
 
 /// Shared annotation name for the rest of a prefixed column (`pre_cell_type` -> `type`).
 fn annotation_name(rest: &str) -> String {
@@ -80,14 +93,28 @@ fn annotation_name(rest: &str) -> String {
 impl EdgeColumns {
     /// The plain `pre,post,weight` layout (weight = signed synapse count).
     pub fn plain() -> Self {
-        EdgeColumns { pre: "pre".into(), post: "post".into(), count: "weight".into(), signed: true, ..Default::default() }
+        EdgeColumns {
+            pre: "pre".into(),
+            post: "post".into(),
+            count: "weight".into(),
+            signed: true,
+            ..Default::default()
+        }
     }
 
     /// Recognises a published edge layout from its header.
     pub fn detect(header: &[String]) -> Option<EdgeColumns> {
         let has = |c: &str| header.iter().any(|h| h == c);
-        let &(pre, post, count, signed) = LAYOUTS.iter().find(|(a, b, c, _)| has(a) && has(b) && has(c))?;
-        let mut m = EdgeColumns { pre: pre.into(), post: post.into(), count: count.into(), signed, ..Default::default() };
+        let &(pre, post, count, signed) = LAYOUTS
+            .iter()
+            .find(|(a, b, c, _)| has(a) && has(b) && has(c))?;
+        let mut m = EdgeColumns {
+            pre: pre.into(),
+            post: post.into(),
+            count: count.into(),
+            signed,
+            ..Default::default()
+        };
         m.key = KEY_COLUMNS.iter().find(|c| has(c)).map(|c| c.to_string());
         m.transmitter = NT_COLUMNS.iter().find(|c| has(c)).map(|c| c.to_string());
         if pre == "source_bid" && m.transmitter.is_none() && has("source_type") {
@@ -109,7 +136,10 @@ impl EdgeColumns {
             }
             if let Some(rest) = h.strip_prefix("pre_").or_else(|| h.strip_prefix("source_")) {
                 m.pre_annotations.insert(h.clone(), annotation_name(rest));
-            } else if let Some(rest) = h.strip_prefix("post_").or_else(|| h.strip_prefix("target_")) {
+            } else if let Some(rest) = h
+                .strip_prefix("post_")
+                .or_else(|| h.strip_prefix("target_"))
+            {
                 m.post_annotations.insert(h.clone(), annotation_name(rest));
             } else if let Some(rest) = h.strip_prefix("mn_") {
                 m.post_annotations.insert(h.clone(), annotation_name(rest));
@@ -136,11 +166,18 @@ struct Resolved {
 }
 
 fn resolve(m: &EdgeColumns, header: &Header) -> Result<Resolved, LoadError> {
-    let expected = format!("an edge table with columns {}, {}, {}", m.pre, m.post, m.count);
+    let expected = format!(
+        "an edge table with columns {}, {}, {}",
+        m.pre, m.post, m.count
+    );
     let req = |c: &str| header.require(c, &expected);
     let opt = |c: &Option<String>| c.as_ref().map(|c| req(c)).transpose();
     let mut annotations = Vec::new();
-    for (map, pre, post) in [(&m.pre_annotations, true, false), (&m.post_annotations, false, true), (&m.both_annotations, true, true)] {
+    for (map, pre, post) in [
+        (&m.pre_annotations, true, false),
+        (&m.post_annotations, false, true),
+        (&m.both_annotations, true, true),
+    ] {
         for (col, name) in map {
             annotations.push((req(col)?, name.clone(), pre, post));
         }
@@ -216,13 +253,19 @@ pub fn read_edges<R: BufRead>(
             parse_id(rec.bytes(i)).ok_or_else(|| {
                 LoadError::invalid(
                     r.location(line, Some(&names[i])),
-                    format!("`{}` is not a neuron id; expected a non-negative integer", String::from_utf8_lossy(rec.bytes(i))),
+                    format!(
+                        "`{}` is not a neuron id; expected a non-negative integer",
+                        String::from_utf8_lossy(rec.bytes(i))
+                    ),
                 )
             })
         };
         let (pre_id, post_id) = (id(c.pre)?, id(c.post)?);
         let count = parse_count(rec.bytes(c.count)).map_err(|what| {
-            LoadError::invalid(r.location(line, Some(&names[c.count])), format!("found {what}; expected an integer synapse count"))
+            LoadError::invalid(
+                r.location(line, Some(&names[c.count])),
+                format!("found {what}; expected an integer synapse count"),
+            )
         })?;
         if !m.signed && count < 0 {
             return Err(LoadError::invalid(
@@ -231,7 +274,10 @@ pub fn read_edges<R: BufRead>(
             ));
         }
         let count = i32::try_from(count).map_err(|_| {
-            LoadError::invalid(r.location(line, Some(&names[c.count])), "count does not fit a 32-bit synapse count")
+            LoadError::invalid(
+                r.location(line, Some(&names[c.count])),
+                "count does not fit a 32-bit synapse count",
+            )
         })?;
         let mut index = |id: u64, col: usize| {
             ids.get_or_insert(id, table).ok_or_else(|| {
@@ -243,7 +289,8 @@ pub fn read_edges<R: BufRead>(
         };
         let pre = index(pre_id, c.pre)?;
         let post = index(post_id, c.post)?;
-        let nt = c.nt.map_or(Transmitter::Unknown, |i| nt_cache.parse(rec.bytes(i)));
+        let nt =
+            c.nt.map_or(Transmitter::Unknown, |i| nt_cache.parse(rec.bytes(i)));
         if nt != Transmitter::Unknown && table.transmitter(pre) == Transmitter::Unknown {
             table.set_transmitter(pre, nt);
         }
@@ -267,7 +314,11 @@ pub fn read_edges<R: BufRead>(
             if v.is_empty() {
                 continue;
             }
-            let v = if name == columns::SIDE { normalize_side(v) } else { v };
+            let v = if name == columns::SIDE {
+                normalize_side(v)
+            } else {
+                v
+            };
             for (yes, n) in [(*on_pre, pre), (*on_post, post)] {
                 if yes && table.annotation(n, name).is_empty() {
                     table.set_annotation(n, name, v);
@@ -276,22 +327,42 @@ pub fn read_edges<R: BufRead>(
         }
     }
     if !any {
-        return Err(LoadError::invalid(r.location(2, None), "no edge rows after the header; expected at least one edge"));
+        return Err(LoadError::invalid(
+            r.location(2, None),
+            "no edge rows after the header; expected at least one edge",
+        ));
     }
     Ok(())
 }
 
 /// Reads a whole edge CSV from `reader` into a [`Connectome`] (neurons = ids in the file).
-pub fn load_reader<R: BufRead>(reader: R, file: &Path, opts: &LoadOptions) -> Result<Connectome, LoadError> {
+pub fn load_reader<R: BufRead>(
+    reader: R,
+    file: &Path,
+    opts: &LoadOptions,
+) -> Result<Connectome, LoadError> {
     let mut table = NeuronTable::new();
     let mut ids = IdMap::new(&table, false);
     let mut rows = EdgeRows::new(file);
-    read_edges(reader, file, opts.columns.as_ref(), &mut table, &mut ids, &mut rows, opts)?;
+    read_edges(
+        reader,
+        file,
+        opts.columns.as_ref(),
+        &mut table,
+        &mut ids,
+        &mut rows,
+        opts,
+    )?;
     attach_all(opts, &mut table)?;
     let synapses = rows.finish(&table, &opts.sign_rule)?;
     let mut sources = vec![file.to_path_buf()];
     sources.extend(opts.annotations.iter().cloned());
-    Ok(Connectome { format: Format::EdgeList.name().into(), sources, neurons: table, synapses })
+    Ok(Connectome {
+        format: Format::EdgeList.name().into(),
+        sources,
+        neurons: table,
+        synapses,
+    })
 }
 
 /// Loads an edge CSV (plain or .gz).
@@ -308,7 +379,7 @@ pub(crate) fn load_with_tables(
     format: Format,
     opts: &LoadOptions,
 ) -> Result<Connectome, LoadError> {
-    use super::annotations::{attach_file, Mode};
+    use super::annotations::{Mode, attach_file};
     let mut table = NeuronTable::new();
     let mut sources = Vec::new();
     for t in tables.iter().chain(&opts.neuron_tables) {
@@ -319,7 +390,15 @@ pub(crate) fn load_with_tables(
     let synapses = match edges {
         Some(e) => {
             let mut rows = EdgeRows::new(e);
-            read_edges(open(e)?, e, opts.columns.as_ref(), &mut table, &mut ids, &mut rows, opts)?;
+            read_edges(
+                open(e)?,
+                e,
+                opts.columns.as_ref(),
+                &mut table,
+                &mut ids,
+                &mut rows,
+                opts,
+            )?;
             sources.push(e.to_path_buf());
             attach_all(opts, &mut table)?;
             rows.finish(&table, &opts.sign_rule)?
@@ -330,10 +409,19 @@ pub(crate) fn load_with_tables(
         }
     };
     sources.extend(opts.annotations.iter().cloned());
-    Ok(Connectome { format: format.name().into(), sources, neurons: table, synapses })
+    Ok(Connectome {
+        format: format.name().into(),
+        sources,
+        neurons: table,
+        synapses,
+    })
 }
 
 /// Files of `dir` whose lowercase names are in `names`, in the order of `names`.
 pub(crate) fn files_named(dir: &Path, names: &[&str]) -> Vec<std::path::PathBuf> {
-    names.iter().map(|n| dir.join(n)).filter(|p| p.is_file()).collect()
+    names
+        .iter()
+        .map(|n| dir.join(n))
+        .filter(|p| p.is_file())
+        .collect()
 }

@@ -47,7 +47,8 @@ pub struct IdMap {
 impl IdMap {
     /// A map over the neurons already in `table`.
     pub fn new(table: &NeuronTable, closed: bool) -> Self {
-        let mut index = IdIndex::with_capacity_and_hasher(table.len().max(1024), Default::default());
+        let mut index =
+            IdIndex::with_capacity_and_hasher(table.len().max(1024), Default::default());
         for (i, &id) in table.ids().iter().enumerate() {
             index.insert(id, i as NeuronIndex);
         }
@@ -92,7 +93,12 @@ pub struct EdgeRows {
 impl EdgeRows {
     /// Rows read from `file` (named in errors).
     pub fn new(file: impl Into<PathBuf>) -> Self {
-        EdgeRows { rows: Vec::new(), file: file.into(), keys: vec![String::new()], key_index: HashMap::new() }
+        EdgeRows {
+            rows: Vec::new(),
+            file: file.into(),
+            keys: vec![String::new()],
+            key_index: HashMap::new(),
+        }
     }
 
     /// Number of rows so far.
@@ -111,7 +117,10 @@ impl EdgeRows {
         if key.is_empty() {
             return 0;
         }
-        if let Some(&k) = std::str::from_utf8(key).ok().and_then(|s| self.key_index.get(s)) {
+        if let Some(&k) = std::str::from_utf8(key)
+            .ok()
+            .and_then(|s| self.key_index.get(s))
+        {
             return k;
         }
         let s = String::from_utf8_lossy(key).into_owned();
@@ -124,7 +133,15 @@ impl EdgeRows {
     /// Adds a row. `signed_count` already carries its sign when `defer_sign` is false;
     /// otherwise it is a magnitude signed later by the presynaptic transmitter.
     #[inline]
-    pub fn push(&mut self, pre: NeuronIndex, post: NeuronIndex, signed_count: i32, key: u32, defer_sign: bool, line: u64) {
+    pub fn push(
+        &mut self,
+        pre: NeuronIndex,
+        post: NeuronIndex,
+        signed_count: i32,
+        key: u32,
+        defer_sign: bool,
+        line: u64,
+    ) {
         let key = if defer_sign { key | DEFER_SIGN } else { key };
         self.rows.push(Row {
             pair: ((pre as u64) << 32) | post as u64,
@@ -136,9 +153,14 @@ impl EdgeRows {
 
     /// Sorts, rejects rows repeating a (pre, post, key), sums per pair with signs and
     /// builds the matrix over all neurons of `table`.
-    pub fn finish(mut self, table: &NeuronTable, rule: &SignRule) -> Result<SynapseMatrix, LoadError> {
+    pub fn finish(
+        mut self,
+        table: &NeuronTable,
+        rule: &SignRule,
+    ) -> Result<SynapseMatrix, LoadError> {
         let n = table.len();
-        self.rows.par_sort_unstable_by_key(|r| (r.pair, r.key & !DEFER_SIGN, r.line));
+        self.rows
+            .par_sort_unstable_by_key(|r| (r.pair, r.key & !DEFER_SIGN, r.line));
         for w in self.rows.windows(2) {
             if w[0].pair == w[1].pair && (w[0].key & !DEFER_SIGN) == (w[1].key & !DEFER_SIGN) {
                 return Err(self.duplicate_error(table, &w[0], &w[1]));
@@ -155,7 +177,11 @@ impl EdgeRows {
             while i < self.rows.len() && self.rows[i].pair == pair {
                 let r = self.rows[i];
                 let c = r.count as i64;
-                sum += if r.key & DEFER_SIGN != 0 { c * rule.sign(table.transmitter(pre)) as i64 } else { c };
+                sum += if r.key & DEFER_SIGN != 0 {
+                    c * rule.sign(table.transmitter(pre)) as i64
+                } else {
+                    c
+                };
                 i += 1;
             }
             if sum == 0 {
@@ -164,7 +190,11 @@ impl EdgeRows {
             let sum = i32::try_from(sum).map_err(|_| {
                 LoadError::invalid(
                     Location::file(&self.file),
-                    format!("the synapse count of {} -> {} overflows a 32-bit count", table.id(pre), table.id(pair as u32)),
+                    format!(
+                        "the synapse count of {} -> {} overflows a 32-bit count",
+                        table.id(pre),
+                        table.id(pair as u32)
+                    ),
                 )
             })?;
             targets.push(pair as NeuronIndex);
@@ -181,7 +211,11 @@ impl EdgeRows {
     fn duplicate_error(&self, table: &NeuronTable, a: &Row, b: &Row) -> LoadError {
         let (pre, post) = (table.id((a.pair >> 32) as u32), table.id(a.pair as u32));
         let key = &self.keys[(a.key & !DEFER_SIGN) as usize];
-        let scope = if key.is_empty() { String::new() } else { format!(" in `{key}`") };
+        let scope = if key.is_empty() {
+            String::new()
+        } else {
+            format!(" in `{key}`")
+        };
         LoadError::invalid(
             Location::file(&self.file).at_line(b.line as u64),
             format!(

@@ -17,11 +17,11 @@ use std::path::{Path, PathBuf};
 use super::annotations::text;
 use super::edges::{EdgeRows, IdMap};
 use super::{Format, LoadOptions};
+use crate::Connectome;
 use crate::error::{LoadError, Location};
 use crate::neuron::{NeuronTable, columns};
 use crate::numbers::{parse_count, parse_id};
-use crate::table_reader::{open, Record, TableReader};
-use crate::Connectome;
+use crate::table_reader::{Record, TableReader, open};
 
 /// The matrix member/file name read by default (all compartments summed).
 pub const MATRIX: &str = "all-all_connectivity_matrix.csv";
@@ -33,7 +33,10 @@ type Zip = zip::ZipArchive<BufReader<File>>;
 fn open_zip(path: &Path) -> Result<Zip, LoadError> {
     let f = File::open(path).map_err(|e| LoadError::io(path, e))?;
     zip::ZipArchive::new(BufReader::new(f)).map_err(|e| {
-        LoadError::invalid(Location::file(path), format!("not a complete zip archive ({e}); expected the Data S1 zip"))
+        LoadError::invalid(
+            Location::file(path),
+            format!("not a complete zip archive ({e}); expected the Data S1 zip"),
+        )
     })
 }
 
@@ -94,10 +97,16 @@ pub fn read_matrix<R: BufRead>(
         let line = rec.line;
         let first = &header.names[0];
         let pre_id = parse_id(rec.bytes(0)).ok_or_else(|| {
-            LoadError::invalid(r.location(line, Some(if first.is_empty() { "#1" } else { first })), "expected a neuron id in the first column")
+            LoadError::invalid(
+                r.location(line, Some(if first.is_empty() { "#1" } else { first })),
+                "expected a neuron id in the first column",
+            )
         })?;
         let pre = ids.get_or_insert(pre_id, table).ok_or_else(|| {
-            LoadError::invalid(r.location(line, Some("#1")), format!("row neuron {pre_id} is not in the header; expected a square matrix"))
+            LoadError::invalid(
+                r.location(line, Some("#1")),
+                format!("row neuron {pre_id} is not in the header; expected a square matrix"),
+            )
         })?;
         for (j, &post) in cols.iter().enumerate() {
             let cell = rec.bytes(j + 1);
@@ -105,7 +114,10 @@ pub fn read_matrix<R: BufRead>(
                 continue;
             }
             let v = parse_count(cell).map_err(|what| {
-                LoadError::invalid(r.location(line, Some(&header.names[j + 1])), format!("found {what}; expected a synapse count"))
+                LoadError::invalid(
+                    r.location(line, Some(&header.names[j + 1])),
+                    format!("found {what}; expected a synapse count"),
+                )
             })?;
             if v < 0 || v > i32::MAX as i64 {
                 return Err(LoadError::invalid(
@@ -119,21 +131,31 @@ pub fn read_matrix<R: BufRead>(
         }
     }
     if n_rows == 0 {
-        return Err(LoadError::invalid(r.location(2, None), "no matrix rows after the header"));
+        return Err(LoadError::invalid(
+            r.location(2, None),
+            "no matrix rows after the header",
+        ));
     }
     Ok(())
 }
 
 /// Reads `annotations.csv` onto neurons already in `table` (ids it lists that are not in
 /// the matrix are ignored).
-pub fn read_annotations<R: BufRead>(reader: R, file: &Path, table: &mut NeuronTable, opts: &LoadOptions) -> Result<(), LoadError> {
+pub fn read_annotations<R: BufRead>(
+    reader: R,
+    file: &Path,
+    table: &mut NeuronTable,
+    opts: &LoadOptions,
+) -> Result<(), LoadError> {
     let mut r = TableReader::new(reader, file).with_max_line_bytes(opts.max_line_bytes);
     let header = r.header()?.clone();
     let expected = "left_id,right_id,celltype,... (larval Data S1 annotations)";
     let left = header.require("left_id", expected)?;
     let right = header.require("right_id", expected)?;
     let celltype = header.require("celltype", expected)?;
-    let extra: Vec<usize> = (0..header.names.len()).filter(|&i| ![left, right, celltype].contains(&i)).collect();
+    let extra: Vec<usize> = (0..header.names.len())
+        .filter(|&i| ![left, right, celltype].contains(&i))
+        .collect();
     let mut rec = Record::default();
     while r.next_record(&mut rec)? {
         let line = rec.line;
@@ -144,12 +166,21 @@ pub fn read_annotations<R: BufRead>(reader: R, file: &Path, table: &mut NeuronTa
                 continue;
             }
             side_ids[k] = Some(parse_id(raw.as_bytes()).ok_or_else(|| {
-                LoadError::invalid(r.location(line, Some(&header.names[c])), format!("`{raw}` is not a skeleton id; expected an id or `no pair`"))
+                LoadError::invalid(
+                    r.location(line, Some(&header.names[c])),
+                    format!("`{raw}` is not a skeleton id; expected an id or `no pair`"),
+                )
             })?);
         }
         for (k, side) in ["left", "right"].into_iter().enumerate() {
-            let Some(i) = side_ids[k].and_then(|id| table.index_of(id)) else { continue };
-            table.set_annotation(i, columns::TYPE, text(&rec, celltype, &r, line, "celltype")?);
+            let Some(i) = side_ids[k].and_then(|id| table.index_of(id)) else {
+                continue;
+            };
+            table.set_annotation(
+                i,
+                columns::TYPE,
+                text(&rec, celltype, &r, line, "celltype")?,
+            );
             table.set_annotation(i, columns::SIDE, side);
             if let Some(other) = side_ids[1 - k] {
                 table.set_annotation(i, "partner", &other.to_string());
@@ -179,11 +210,19 @@ pub fn load_readers<R: BufRead, A: BufRead>(
         sources.push(file.to_path_buf());
     }
     let synapses = rows.finish(&table, &opts.sign_rule)?;
-    Ok(Connectome { format: Format::LarvaS1.name().into(), sources, neurons: table, synapses })
+    Ok(Connectome {
+        format: Format::LarvaS1.name().into(),
+        sources,
+        neurons: table,
+        synapses,
+    })
 }
 
 fn zip_error(file: &Path, e: zip::result::ZipError) -> LoadError {
-    LoadError::invalid(Location::file(file), format!("cannot read zip member ({e})"))
+    LoadError::invalid(
+        Location::file(file),
+        format!("cannot read zip member ({e})"),
+    )
 }
 
 /// Loads the Data S1 zip, an extracted matrix CSV, or a directory holding one.
@@ -191,9 +230,14 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Connectome, LoadError> {
     if path.is_dir() {
         return load(&path.join(MATRIX), opts);
     }
-    let is_zip = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+    let is_zip = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
     if !is_zip {
-        let ann = path.parent().map(|d| d.join(ANNOTATIONS)).filter(|p| p.is_file());
+        let ann = path
+            .parent()
+            .map(|d| d.join(ANNOTATIONS))
+            .filter(|p| p.is_file());
         let ann_reader = match &ann {
             Some(p) => Some((open(p)?, p.as_path())),
             None => None,
@@ -202,7 +246,10 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Connectome, LoadError> {
     }
     let mut zip = open_zip(path)?;
     let matrix = member(&zip, MATRIX).ok_or_else(|| {
-        LoadError::invalid(Location::file(path), format!("the zip has no {MATRIX}; expected the larval Data S1 zip"))
+        LoadError::invalid(
+            Location::file(path),
+            format!("the zip has no {MATRIX}; expected the larval Data S1 zip"),
+        )
     })?;
     let inner = |m: &str| PathBuf::from(format!("{}!{m}", path.display()));
     // The annotations are small: read them first so only one member is open at a time.
@@ -212,7 +259,9 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Connectome, LoadError> {
             let entry = zip.by_name(&m).map_err(|e| zip_error(&f, e))?;
             let mut table_text = Vec::new();
             std::io::Read::read_to_end(&mut std::io::Read::take(entry, 64 << 20), &mut table_text)
-                .map_err(|e| LoadError::invalid(Location::file(&f), format!("cannot read zip member ({e})")))?;
+                .map_err(|e| {
+                    LoadError::invalid(Location::file(&f), format!("cannot read zip member ({e})"))
+                })?;
             Some((table_text, f))
         }
         None => None,
@@ -220,7 +269,12 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Connectome, LoadError> {
     let f = inner(&matrix);
     let entry = zip.by_name(&matrix).map_err(|e| zip_error(&f, e))?;
     let reader = BufReader::with_capacity(1 << 16, entry);
-    let mut c = load_readers(reader, &f, ann.as_ref().map(|(t, p)| (t.as_slice(), p.as_path())), opts)?;
+    let mut c = load_readers(
+        reader,
+        &f,
+        ann.as_ref().map(|(t, p)| (t.as_slice(), p.as_path())),
+        opts,
+    )?;
     c.sources = vec![path.to_path_buf()];
     Ok(c)
 }

@@ -68,7 +68,11 @@ impl Format {
 
     /// All names, comma separated (for messages).
     pub fn known_names() -> String {
-        Format::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
+        Format::ALL
+            .iter()
+            .map(|f| f.name())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -95,7 +99,10 @@ impl std::str::FromStr for Format {
         Format::ALL
             .into_iter()
             .find(|f| f.name() == t)
-            .ok_or_else(|| UnknownFormatName { given: s.to_owned(), known: Format::known_names() })
+            .ok_or_else(|| UnknownFormatName {
+                given: s.to_owned(),
+                known: Format::known_names(),
+            })
     }
 }
 
