@@ -63,7 +63,7 @@ impl Default for SynthParams {
             edges: 15_000_000,
             seed: 1,
             inhibitory: 0.35,
-            count_exponent: 2.2,
+            count_exponent: 2.15,
             max_count: 1000,
             scale: 1.0,
             degree_sigma: 1.0,
