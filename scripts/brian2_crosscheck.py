@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""Run the Shiu et al. 2024 whole-brain LIF model in Brian 2 on a connectome file and write
+its spikes, for comparison with `hexafly brain run` on the same file and input.
+
+The network is built exactly as in philshiu/Drosophila_brain_model (model.py): one
+NeuronGroup with the published equations (method 'linear', refractory 'rfc'), Synapses
+`g += w` with w = signed count x 0.275 mV and a 1.8 ms delay. Input is given as explicit
+spike trains (`neuron,t_ms`): a SpikeGeneratorGroup whose synapses add 250 x 0.275 mV to v,
+and the driven neurons get rfc = 0, as the Poisson-driven neurons of the paper.
+
+Connectome formats read here (the same files hexafly reads):
+  * the larval Data S1 zip (Winding et al. 2023): all-all_connectivity_matrix.csv inside the
+    zip, ROW = presynaptic; signs from --inhibitory-fraction/--sign-seed (the seeded rule of
+    controller::brain::signs, reproduced below);
+  * an edge CSV `pre,post,weight` (signed counts), or the FlyWire layout
+    `pre_root_id,post_root_id,syn_count,...[,pre_nt_type]` (GABA/glutamate inhibit).
+
+Output: `neuron,t_ms` sorted by time then neuron, times written on the 0.1 ms grid.
+With --device cpp_standalone the script also prints a JSON line with the simulation time
+(compilation excluded) and the peak memory of the simulation process.
+"""
+import argparse
+import csv
+import gzip
+import io
+import json
+import os
+import resource
+import sys
+import time
+import zipfile
+
+import numpy as np
+
+M64 = (1 << 64) - 1
+
+
+def splitmix64(x):
+    """Vigna's splitmix64 finaliser; identical to controller::brain::signs::splitmix64."""
+    z = (x + 0x9E3779B97F4A7C15) & M64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+    return z ^ (z >> 31)
+
+
+def seeded_inhibitory(neuron_id, fraction, seed):
+    return float(splitmix64((neuron_id ^ seed) & M64)) < fraction * 18446744073709551616.0
+
+
+def open_text(path):
+    if path.endswith(".gz"):
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8")
+    return open(path, newline="", encoding="utf-8")
+
+
+def load_larva_zip(path):
+    """(pre ids, post ids, counts) from the dense all-all matrix inside the Data S1 zip."""
+    with zipfile.ZipFile(path) as z:
+        name = next(n for n in z.namelist()
+                    if n.endswith("all-all_connectivity_matrix.csv") and "__MACOSX" not in n)
+        with z.open(name) as f:
+            lines = io.TextIOWrapper(f, encoding="utf-8")
+            header = next(lines).rstrip("\r\n").split(",")
+            col_ids = np.array([int(float(x)) for x in header[1:]], dtype=np.int64)
+            pre, post, cnt = [], [], []
+            for line in lines:
+                fields = line.rstrip("\r\n").split(",")
+                if len(fields) < 2:
+                    continue
+                row_id = int(float(fields[0]))
+                values = np.array(fields[1:], dtype=np.float64)
+                nz = np.nonzero(values)[0]
+                pre.append(np.full(len(nz), row_id, dtype=np.int64))
+                post.append(col_ids[nz])
+                cnt.append(np.rint(values[nz]).astype(np.int64))
+    return np.concatenate(pre), np.concatenate(post), np.concatenate(cnt)
+
+
+INHIBITORY_NT = {"gaba", "gabaergic", "glut", "glu", "glutamate", "glutamatergic"}
+
+
+def load_edge_csv(path):
+    """(pre ids, post ids, signed counts) from an edge CSV; repeated pairs are summed."""
+    with open_text(path) as f:
+        reader = csv.reader(f)
+        header = [h.strip() for h in next(reader)]
+        layouts = [("pre", "post", "weight", True), ("pre_root_id", "post_root_id", "syn_count", False),
+                   ("pre", "post", "syn_count", False), ("pre_root_id", "post_root_id", "weight", False)]
+        for a, b, c, signed in layouts:
+            if a in header and b in header and c in header:
+                ia, ib, ic = header.index(a), header.index(b), header.index(c)
+                break
+        else:
+            sys.exit(f"{path}: unknown edge layout {header}")
+        nt = next((header.index(n) for n in ("nt_type", "pre_nt_type", "pre_nt") if n in header), None)
+        acc = {}
+        for row in reader:
+            if not row:
+                continue
+            count = int(float(row[ic]))
+            if not signed and nt is not None and row[nt].strip().lower() in INHIBITORY_NT:
+                count = -count
+            key = (int(row[ia]), int(row[ib]))
+            acc[key] = acc.get(key, 0) + count
+    keys = [k for k, v in acc.items() if v != 0]
+    pre = np.array([k[0] for k in keys], dtype=np.int64)
+    post = np.array([k[1] for k in keys], dtype=np.int64)
+    cnt = np.array([acc[k] for k in keys], dtype=np.int64)
+    return pre, post, cnt
+
+
+def read_input(path):
+    ids, times = [], []
+    with open(path, newline="") as f:
+        reader = csv.reader(f)
+        if [h.strip() for h in next(reader)] != ["neuron", "t_ms"]:
+            sys.exit(f"{path}: expected header neuron,t_ms")
+        for row in reader:
+            if row:
+                ids.append(int(row[0]))
+                times.append(int(round(float(row[1]) * 10)))  # steps of 0.1 ms
+    return np.array(ids, dtype=np.int64), np.array(times, dtype=np.int64)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--connectome", required=True)
+    ap.add_argument("--input-spikes", required=True)
+    ap.add_argument("--duration-ms", type=float, required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--inhibitory-fraction", type=float)
+    ap.add_argument("--sign-seed", type=int, default=0)
+    ap.add_argument("--device", default="runtime", choices=["runtime", "cpp_standalone"])
+    ap.add_argument("--target", default="numpy", help="runtime code generation target (numpy or cython)")
+    ap.add_argument("--build-dir", default=None, help="cpp_standalone project directory")
+    args = ap.parse_args()
+
+    t0 = time.time()
+    if args.connectome.endswith(".zip"):
+        pre, post, cnt = load_larva_zip(args.connectome)
+    else:
+        pre, post, cnt = load_edge_csv(args.connectome)
+    if args.inhibitory_fraction is not None:
+        ids = np.unique(np.concatenate([pre, post]))
+        inh = {int(i) for i in ids if seeded_inhibitory(int(i), args.inhibitory_fraction, args.sign_seed)}
+        sign = np.array([-1 if int(p) in inh else 1 for p in pre], dtype=np.int64)
+        cnt = np.abs(cnt) * sign
+    in_ids, in_steps = read_input(args.input_spikes)
+    all_ids = np.unique(np.concatenate([pre, post, in_ids]))
+    index = {int(i): k for k, i in enumerate(all_ids)}
+    # Synapses in the order hexafly's CSR walks them (by pre, then post); the order only
+    # changes how float additions to g round.
+    order = np.lexsort((post, pre))
+    pre_i = np.array([index[int(i)] for i in pre[order]], dtype=np.int64)
+    post_i = np.array([index[int(i)] for i in post[order]], dtype=np.int64)
+    cnt = cnt[order]
+    load_s = time.time() - t0
+
+    import brian2 as b2
+    from brian2 import ms, mV, second, NeuronGroup, Synapses, SpikeGeneratorGroup, SpikeMonitor, Network
+
+    if args.device == "cpp_standalone":
+        b2.set_device("cpp_standalone", directory=args.build_dir or "brian2_standalone", build_on_run=False)
+    else:
+        b2.prefs.codegen.target = args.target
+    b2.defaultclock.dt = 0.1 * ms
+
+    # Parameters and equations exactly as in Shiu et al. model.py (default_params).
+    params = {
+        "v_0": -52 * mV, "v_rst": -52 * mV, "v_th": -45 * mV, "t_mbr": 0.02 * second,
+        "tau": 5 * ms, "t_rfc": 2.2 * ms, "t_dly": 1.8 * ms, "w_syn": 0.275 * mV, "f_poi": 250,
+    }
+    eqs = """
+    dv/dt = (v_0 - v + g) / t_mbr : volt (unless refractory)
+    dg/dt = -g / tau               : volt (unless refractory)
+    rfc                            : second
+    """
+    neu = NeuronGroup(len(all_ids), model=eqs, method="linear", threshold="v > v_th",
+                      reset="v = v_rst; g = 0 * mV", refractory="rfc", name="default_neurons",
+                      namespace=params)
+    neu.v = params["v_0"]
+    neu.g = 0 * mV
+    rfc_values = np.full(len(all_ids), 2.2e-3)
+    driven = np.unique(np.array([index[int(i)] for i in in_ids], dtype=np.int64))
+    rfc_values[driven] = 0.0  # no refractory period for driven neurons, as in the paper
+    neu.rfc = rfc_values * second
+    syn = Synapses(neu, neu, "w : volt", on_pre="g += w", delay=params["t_dly"], name="default_synapses")
+    syn.connect(i=pre_i, j=post_i)
+    syn.w = cnt * params["w_syn"]
+    gen_of = {int(n): k for k, n in enumerate(driven)}
+    gen_idx = np.array([gen_of[index[int(i)]] for i in in_ids], dtype=np.int64)
+    gen = SpikeGeneratorGroup(len(driven), gen_idx, in_steps * 0.1 * ms)
+    inp = Synapses(gen, neu, "w : volt", on_pre="v += w")
+    inp.connect(i=np.arange(len(driven)), j=driven)
+    inp.w = params["w_syn"] * params["f_poi"]
+    mon = SpikeMonitor(neu)
+    net = Network(neu, syn, gen, inp, mon)
+    net.run(args.duration_ms * ms)
+
+    report = {"neurons": int(len(all_ids)), "edges": int(len(pre_i)), "load_s": load_s}
+    if args.device == "cpp_standalone":
+        t1 = time.time()
+        b2.device.build(run=False)
+        report["build_s"] = time.time() - t1
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        t2 = time.time()
+        b2.device.run(with_output=False)
+        report["process_s"] = time.time() - t2
+        # ru_maxrss is in KiB on Linux; the binary is this process's only large child.
+        report["peak_rss_mb"] = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+        report["simulate_s"] = b2.device._last_run_time
+    steps = np.rint(np.asarray(mon.t / (0.1 * ms))).astype(np.int64)
+    neurons = all_ids[np.asarray(mon.i)]
+    order = np.lexsort((neurons, steps))
+    with open(args.out, "w") as f:
+        f.write("neuron,t_ms\n")
+        for s, n in zip(steps[order], neurons[order]):
+            f.write(f"{n},{s // 10}.{s % 10}\n")
+    report["spikes"] = int(len(steps))
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
