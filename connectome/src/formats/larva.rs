@@ -92,6 +92,7 @@ pub fn read_matrix<R: BufRead>(
     let mut ids = IdMap::new(table, true);
     let mut rec = Record::default();
     let mut n_rows = 0usize;
+    let mut row_line: Vec<u64> = vec![0; cols.len()];
     while r.next_record(&mut rec)? {
         n_rows += 1;
         let line = rec.line;
@@ -108,6 +109,16 @@ pub fn read_matrix<R: BufRead>(
                 format!("row neuron {pre_id} is not in the header; expected a square matrix"),
             )
         })?;
+        if row_line[pre as usize] != 0 {
+            return Err(LoadError::invalid(
+                r.location(line, Some("#1")),
+                format!(
+                    "duplicate row: neuron {pre_id} already has a row on line {}; expected one row per neuron",
+                    row_line[pre as usize]
+                ),
+            ));
+        }
+        row_line[pre as usize] = line;
         for (j, &post) in cols.iter().enumerate() {
             let cell = rec.bytes(j + 1);
             if cell == b"0.0" || cell == b"0" {

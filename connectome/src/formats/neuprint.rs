@@ -32,6 +32,22 @@ fn is_connections(path: &Path) -> Result<bool, LoadError> {
     Ok(h.iter().any(|c| c == "bodyId_pre") && h.iter().any(|c| c == "bodyId_post"))
 }
 
+/// The first neuPrint neurons file (a `bodyId` column) among `NEURON_FILES` in `dir`.
+fn neurons_in(dir: &Path) -> Vec<PathBuf> {
+    files_named(dir, &NEURON_FILES)
+        .into_iter()
+        .filter(|p| peek_header(p).is_ok_and(|h| h.iter().any(|c| c == "bodyId")))
+        .take(1)
+        .collect()
+}
+
+/// The first neuPrint connections file (`bodyId_pre`, `bodyId_post`) in `dir`.
+fn connections_in(dir: &Path) -> Option<PathBuf> {
+    files_named(dir, &CONNECTION_FILES)
+        .into_iter()
+        .find(|p| is_connections(p).unwrap_or(false))
+}
+
 fn dir_of(path: &Path) -> PathBuf {
     match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -42,28 +58,17 @@ fn dir_of(path: &Path) -> PathBuf {
 /// Loads a neuPrint export (see the module doc for what `path` may be).
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<Connectome, LoadError> {
     let (edges, tables) = if path.is_dir() {
-        (
-            files_named(path, &CONNECTION_FILES).into_iter().next(),
-            files_named(path, &NEURON_FILES)
-                .into_iter()
-                .take(1)
-                .collect(),
-        )
+        (connections_in(path), neurons_in(path))
     } else if is_connections(path)? {
         let t = if opts.tables_beside {
-            files_named(&dir_of(path), &NEURON_FILES)
-                .into_iter()
-                .take(1)
-                .collect()
+            neurons_in(&dir_of(path))
         } else {
             vec![]
         };
         (Some(path.to_path_buf()), t)
     } else {
         let e = if opts.tables_beside {
-            files_named(&dir_of(path), &CONNECTION_FILES)
-                .into_iter()
-                .next()
+            connections_in(&dir_of(path))
         } else {
             None
         };
