@@ -50,6 +50,8 @@ pub struct Args {
 
 /// Runs `hexafly connectome info`.
 pub fn run(args: Args) -> anyhow::Result<()> {
+    // A typo in the selector should not wait for a whole brain to load.
+    let selector = args.select.as_deref().map(Selector::parse).transpose()?;
     let mut opts = LoadOptions::default();
     let (path, registry_format) = resolve_path(&args)?;
     if let Some(f) = args.format.as_deref().or(registry_format.as_deref()) {
@@ -81,8 +83,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         report["by"] = Value::Object(by);
     }
-    if let Some(text) = &args.select {
-        let sel = Selector::parse(text)?;
+    if let Some(sel) = &selector {
         let started = Instant::now();
         let picked = sel.select(&c.neurons)?;
         let select_ms = started.elapsed().as_secs_f64() * 1e3;
