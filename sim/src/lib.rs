@@ -5,3 +5,6 @@
 pub mod cli;
 pub mod body;
 pub mod world;
+pub mod agent;
+pub mod sensing;
+pub mod trial;

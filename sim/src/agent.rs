@@ -1,0 +1,187 @@
+//! One agent in its world: body, motor patterns and internal state, advanced one control tick
+//! at a time (motor targets -> physics steps -> sensors -> internal state).
+
+use controller::anatomy::{JointTargets, LegId, Segment};
+use controller::motor::{MotorCommand, MotorPatterns, PatternKind};
+use controller::sensors::{InternalState, Sensors};
+
+use crate::body::{Body, BodySpec};
+use crate::sensing::sense;
+use crate::world::{Scene, World};
+
+/// How internal state changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InternalRates {
+    /// Hunger rise per second.
+    pub hunger_rise: f32,
+    /// Hunger fall per second while the proboscis tastes food.
+    pub feeding: f32,
+    /// Dust fall per second per front tarsus wiping the head.
+    pub grooming: f32,
+    /// Arousal decay time constant, seconds.
+    pub arousal_tau: f32,
+}
+
+impl Default for InternalRates {
+    fn default() -> Self {
+        InternalRates {
+            hunger_rise: 0.002,
+            feeding: 0.1,
+            grooming: 0.15,
+            arousal_tau: 2.0,
+        }
+    }
+}
+
+/// Where and how the agent starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Start {
+    /// Position (x, y), metres.
+    pub xy: [f32; 2],
+    /// Heading, radians.
+    pub yaw: f32,
+    /// Internal state.
+    pub internal: InternalState,
+}
+
+impl Default for Start {
+    fn default() -> Self {
+        Start {
+            xy: [0.0, 0.0],
+            yaw: 0.0,
+            internal: InternalState::default(),
+        }
+    }
+}
+
+/// Body, world, motor patterns and internal state.
+pub struct Agent {
+    /// The world (physics and stimuli).
+    pub world: World,
+    /// The body.
+    pub body: Body,
+    /// The motor pattern generators.
+    pub motor: MotorPatterns,
+    /// Rates of the internal state.
+    pub rates: InternalRates,
+    internal: InternalState,
+    sensors: Sensors,
+    targets: JointTargets,
+    next_dust: usize,
+    physics_per_tick: usize,
+}
+
+impl Agent {
+    /// Builds world and body. `control_dt` is the control tick, a whole number of physics steps.
+    pub fn new(spec: &BodySpec, scene: Scene, seed: u64, start: &Start, control_dt: f32) -> Agent {
+        let mut world = World::new(scene, seed, spec.physics.dt, spec.physics.solver_iterations);
+        let motor = MotorPatterns::new(spec.geometry(), spec.motor.clone());
+        let stand = motor.stand_targets();
+        let ground = world.ground_height(start.xy[0], start.xy[1]);
+        let body = Body::build(spec, &mut world.physics, start.xy, start.yaw, ground, &stand);
+        let physics_per_tick = ((control_dt / spec.physics.dt).round() as usize).max(1);
+        let mut agent = Agent {
+            world,
+            body,
+            motor,
+            rates: InternalRates::default(),
+            internal: start.internal,
+            sensors: Sensors::default(),
+            targets: stand,
+            next_dust: 0,
+            physics_per_tick,
+        };
+        agent.sensors = sense(&agent.world, &agent.body, &agent.internal);
+        agent
+    }
+
+    /// Seconds per control tick.
+    pub fn control_dt(&self) -> f32 {
+        self.physics_per_tick as f32 * self.body.spec().physics.dt
+    }
+
+    /// Simulated time, seconds.
+    pub fn time(&self) -> f64 {
+        self.world.time
+    }
+
+    /// Sensors of the last tick.
+    pub fn sensors(&self) -> &Sensors {
+        &self.sensors
+    }
+
+    /// Internal state now.
+    pub fn internal(&self) -> &InternalState {
+        &self.internal
+    }
+
+    /// Sets the internal state (experiments may clamp it).
+    pub fn set_internal(&mut self, s: InternalState) {
+        self.internal = s;
+    }
+
+    /// Joint targets of the last tick.
+    pub fn targets(&self) -> &JointTargets {
+        &self.targets
+    }
+
+    /// One control tick under `cmd`.
+    pub fn step(&mut self, cmd: &MotorCommand) {
+        let dt = self.control_dt();
+        self.targets = self.motor.step(cmd, Some(&self.sensors), dt);
+        let pdt = self.body.spec().physics.dt;
+        for _ in 0..self.physics_per_tick {
+            self.body.apply_targets(&mut self.world.physics, &self.targets, pdt);
+            self.world.step();
+        }
+        self.update_internal(dt);
+        self.sensors = sense(&self.world, &self.body, &self.internal);
+    }
+
+    fn update_internal(&mut self, dt: f32) {
+        let r = &self.rates;
+        let s = &self.sensors;
+        let i = &mut self.internal;
+        i.hunger += r.hunger_rise * dt;
+        if s.taste.proboscis > 0.0 {
+            i.hunger -= r.feeding * s.taste.proboscis * dt;
+        }
+        let t = self.world.time as f32;
+        while let Some(ev) = self.world.scene.dust.get(self.next_dust) {
+            if ev.time_s > t {
+                break;
+            }
+            i.dust += ev.amount;
+            self.next_dust += 1;
+        }
+        // Dust comes off only where a front tarsus actually wipes the head.
+        if self.motor.kind() == Some(PatternKind::Groom) {
+            let head = self.body.head_center(&self.world.physics);
+            let reach = 1.8 * self.body.spec().head.radius;
+            let feet = self.body.feet_positions(&self.world.physics);
+            let wiping = LegId::ALL
+                .iter()
+                .filter(|l| l.segment() == Segment::Front && (feet[l.index()] - head).length() < reach)
+                .count();
+            i.dust -= r.grooming * wiping as f32 * dt;
+        }
+        let looming: f32 = s.looming.iter().map(|l| l.expansion.max(0.0)).sum();
+        let wind = (s.wind[0] * s.wind[0] + s.wind[1] * s.wind[1]).sqrt();
+        let drive = (0.2 * looming + s.touch[0].max(s.touch[1]) * 0.5 + 0.2 * wind).min(1.0);
+        i.arousal = (i.arousal * (-dt / r.arousal_tau).exp()).max(drive);
+        i.hunger = i.hunger.clamp(0.0, 1.0);
+        i.dust = i.dust.clamp(0.0, 1.0);
+        i.arousal = i.arousal.clamp(0.0, 1.0);
+    }
+
+    /// Whether the body has fallen: tilted beyond the fall angle, or thorax too close to the
+    /// ground below it.
+    pub fn fallen(&self) -> bool {
+        let spec = self.body.spec();
+        let p = self.body.thorax_pose(&self.world.physics);
+        let up = p.rotation * rapier3d::prelude::Vector::Z;
+        let tilt = up.z.clamp(-1.0, 1.0).acos();
+        let ground = self.world.ground_height(p.translation.x, p.translation.y);
+        tilt > spec.stance.fall_tilt_deg.to_radians() || p.translation.z - ground < spec.stance.fall_height
+    }
+}

@@ -1,0 +1,256 @@
+//! Scene descriptions (assets/scenes/*.toml): arena, terrain, obstacles, food, wind, threats
+//! and dust events. A scene is data; [`super::World`] turns it into physics and stimuli.
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+
+/// Ground surface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum TerrainKind {
+    /// A flat plane at z = 0.
+    #[default]
+    Flat,
+    /// A seeded random heightfield (flat within `spawn_clearance` of the origin).
+    Rough,
+}
+
+/// The arena.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Arena {
+    /// Half width of the square arena, metres.
+    pub half_size: f32,
+    /// Ground surface.
+    pub terrain: TerrainKind,
+    /// Rough terrain: largest height deviation, metres.
+    pub rough_amplitude: f32,
+    /// Rough terrain: grid cell size, metres.
+    pub rough_cell: f32,
+    /// Rough terrain: radius around the origin kept flat for the start, metres.
+    pub spawn_clearance: f32,
+    /// Ground friction coefficient.
+    pub friction: f32,
+}
+
+impl Default for Arena {
+    fn default() -> Self {
+        Arena {
+            half_size: 5.0,
+            terrain: TerrainKind::Flat,
+            rough_amplitude: 0.012,
+            rough_cell: 0.04,
+            spawn_clearance: 0.15,
+            friction: 1.0,
+        }
+    }
+}
+
+/// A box obstacle standing on the ground.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Obstacle {
+    /// Centre (x, y) on the ground, metres.
+    pub center: [f32; 2],
+    /// Half extents (x, y, z), metres.
+    pub half_extents: [f32; 3],
+    /// Rotation about z, degrees.
+    #[serde(default)]
+    pub yaw_deg: f32,
+}
+
+/// How odor spreads from food.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum OdorMode {
+    /// Steady state of diffusion with first-order decay: isotropic around the source.
+    #[default]
+    Diffusion,
+    /// Time-averaged Gaussian plume carried downwind.
+    Plume,
+}
+
+/// A food source on the ground.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Food {
+    /// Position (x, y), metres.
+    pub position: [f32; 2],
+    /// Radius of the food patch, metres.
+    #[serde(default = "default_food_radius")]
+    pub radius: f32,
+    /// Odor concentration at the source (arbitrary units).
+    #[serde(default = "one")]
+    pub odor: f32,
+    /// Sugar concentration felt by taste receptors on contact, 0..1.
+    #[serde(default = "one")]
+    pub sugar: f32,
+}
+
+fn default_food_radius() -> f32 {
+    0.03
+}
+fn one() -> f32 {
+    1.0
+}
+
+/// Odor transport.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OdorSpec {
+    /// Diffusion field or wind-borne plume.
+    pub mode: OdorMode,
+    /// Diffusion: decay length sqrt(D / k), metres.
+    pub decay_length: f32,
+    /// Plume: spread of the plume per metre downwind (sigma growth), m/m.
+    pub plume_spread: f32,
+    /// Plume: decay length along the plume, metres.
+    pub plume_length: f32,
+}
+
+impl Default for OdorSpec {
+    fn default() -> Self {
+        OdorSpec {
+            mode: OdorMode::Diffusion,
+            decay_length: 0.5,
+            plume_spread: 0.15,
+            plume_length: 3.0,
+        }
+    }
+}
+
+/// A looming object moving on a straight path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Threat {
+    /// Position when it appears (x, y, z), metres.
+    pub start: [f32; 3],
+    /// Velocity, m/s.
+    pub velocity: [f32; 3],
+    /// Radius of the object, metres.
+    pub radius: f32,
+    /// Time it appears, seconds.
+    #[serde(default)]
+    pub onset_s: f32,
+    /// How long it stays, seconds.
+    #[serde(default = "default_threat_duration")]
+    pub duration_s: f32,
+}
+
+fn default_threat_duration() -> f32 {
+    2.0
+}
+
+impl Threat {
+    /// Centre at time `t` if the threat is present then.
+    pub fn position(&self, t: f32) -> Option<[f32; 3]> {
+        if t < self.onset_s || t > self.onset_s + self.duration_s {
+            return None;
+        }
+        let dt = t - self.onset_s;
+        Some([
+            self.start[0] + self.velocity[0] * dt,
+            self.start[1] + self.velocity[1] * dt,
+            self.start[2] + self.velocity[2] * dt,
+        ])
+    }
+}
+
+/// Dust falling on the head and antennae.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DustEvent {
+    /// Time, seconds.
+    pub time_s: f32,
+    /// Dust load added (the dust state saturates at 1).
+    pub amount: f32,
+}
+
+/// A whole scene.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scene {
+    /// Arena and terrain.
+    pub arena: Arena,
+    /// Box obstacles.
+    pub obstacles: Vec<Obstacle>,
+    /// Food sources.
+    pub food: Vec<Food>,
+    /// Odor transport.
+    pub odor: OdorSpec,
+    /// Uniform wind (x, y), m/s.
+    pub wind: [f32; 2],
+    /// Looming threats.
+    pub threats: Vec<Threat>,
+    /// Dust events.
+    pub dust: Vec<DustEvent>,
+}
+
+impl Scene {
+    /// Reads and validates a scene file.
+    pub fn load(path: &Path) -> anyhow::Result<Scene> {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("cannot read scene file {}", path.display()))?;
+        let scene: Scene = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        scene
+            .validate()
+            .with_context(|| format!("{}: invalid scene", path.display()))?;
+        Ok(scene)
+    }
+
+    /// Checks ranges; every problem is listed, one per line.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let mut errs = Vec::new();
+        let a = &self.arena;
+        if !(a.half_size > 0.0) {
+            errs.push(format!("`arena.half_size` must be > 0, got {}", a.half_size));
+        }
+        if !(a.rough_cell > 0.0) || a.half_size / a.rough_cell > 2000.0 {
+            errs.push(format!(
+                "`arena.rough_cell` must be > 0 and give at most 4000 cells across, got {}",
+                a.rough_cell
+            ));
+        }
+        if !(a.rough_amplitude >= 0.0) {
+            errs.push(format!(
+                "`arena.rough_amplitude` must be >= 0, got {}",
+                a.rough_amplitude
+            ));
+        }
+        for (i, o) in self.obstacles.iter().enumerate() {
+            if o.half_extents.iter().any(|v| !(*v > 0.0)) {
+                errs.push(format!(
+                    "`obstacles[{i}].half_extents` must all be > 0, got {:?}",
+                    o.half_extents
+                ));
+            }
+        }
+        for (i, f) in self.food.iter().enumerate() {
+            if !(f.radius > 0.0) || !(f.odor >= 0.0) || !(0.0..=1.0).contains(&f.sugar) {
+                errs.push(format!(
+                    "`food[{i}]` needs radius > 0, odor >= 0, sugar in 0..1, got {f:?}"
+                ));
+            }
+        }
+        if !(self.odor.decay_length > 0.0 && self.odor.plume_spread > 0.0 && self.odor.plume_length > 0.0) {
+            errs.push("`odor.decay_length`, `odor.plume_spread`, `odor.plume_length` must be > 0".to_string());
+        }
+        for (i, t) in self.threats.iter().enumerate() {
+            if !(t.radius > 0.0) || !(t.duration_s > 0.0) {
+                errs.push(format!("`threats[{i}]` needs radius > 0 and duration_s > 0"));
+            }
+        }
+        for (i, d) in self.dust.iter().enumerate() {
+            if !(d.amount >= 0.0) || !(d.time_s >= 0.0) {
+                errs.push(format!("`dust[{i}]` needs time_s >= 0 and amount >= 0"));
+            }
+        }
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            bail!("{}", errs.join("\n"))
+        }
+    }
+}
