@@ -103,11 +103,11 @@ pub enum FetchError {
         size: Option<u64>,
     },
     /// The download has the wrong size.
-    #[error("{url}: downloaded {got} bytes{}, expected {expected} bytes; the download was deleted (is the URL still serving the published file?)", if *.truncated { " or more" } else { "" })]
+    #[error("{url}: {}, expected {expected} bytes; the download was deleted (is the URL still serving the published file?)", if *.truncated { format!("the server sent more (at least {got} bytes)") } else { format!("downloaded {got} bytes") })]
     SizeMismatch {
         /// The URL.
         url: String,
-        /// Bytes received (stops one past `expected` when the server sends too much).
+        /// Bytes received (when `truncated`: received when the download was stopped).
         got: u64,
         /// Size from the registry.
         expected: u64,

@@ -1,0 +1,395 @@
+//! `hexafly fetch` against a tiny HTTP server on 127.0.0.1 started by each test, with a
+//! registry file written by the test: success, already present, wrong hash, wrong size, 404,
+//! connection refused, and a mirror given by --url-base.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+
+/// Serves `files` (URL path -> body; anything else is a 404) to at most `max_requests`
+/// connections, then stops. Returns the base URL and a counter of requests served.
+fn serve(files: HashMap<String, Vec<u8>>, max_requests: usize) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let served = Arc::new(AtomicUsize::new(0));
+    let count = served.clone();
+    let files = Arc::new(Mutex::new(files));
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(max_requests) {
+            let Ok(stream) = stream else { continue };
+            count.fetch_add(1, Ordering::SeqCst);
+            let _ = answer(stream, &files.lock().unwrap());
+        }
+    });
+    (base, served)
+}
+
+fn answer(mut stream: TcpStream, files: &HashMap<String, Vec<u8>>) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header)? == 0 || header == "\r\n" {
+            break;
+        }
+    }
+    let path = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .to_owned();
+    match files.get(&path) {
+        Some(body) => {
+            write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            )?;
+            stream.write_all(body)?;
+        }
+        None => {
+            let body = b"not found";
+            write!(
+                stream,
+                "HTTP/1.1 404 Not Found\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            )?;
+            stream.write_all(body)?;
+        }
+    }
+    stream.flush()
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Deterministic test content of `n` bytes.
+fn content(n: usize, salt: u8) -> Vec<u8> {
+    (0..n)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(salt))
+        .collect()
+}
+
+/// One `[[dataset]]` with the given files: (path, url, size, sha256).
+fn registry_entry(name: &str, files: &[(&str, String, Option<u64>, Option<String>)]) -> String {
+    let mut s = format!(
+        "[[dataset]]\nname = \"{name}\"\ndescription = \"test data\"\ncitation = \"nobody\"\nlicence = \"CC0\"\n"
+    );
+    for (path, url, size, sha) in files {
+        s += &format!("[[dataset.files]]\npath = \"{path}\"\nurl = \"{url}\"\n");
+        if let Some(size) = size {
+            s += &format!("size = {size}\n");
+        }
+        if let Some(sha) = sha {
+            s += &format!("sha256 = \"{sha}\"\n");
+        }
+    }
+    s
+}
+
+fn hexafly(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hexafly"))
+        .args(args)
+        .env_remove("HEXAFLY_DATA")
+        .output()
+        .unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Everything under `dir`, relative, sorted (to prove no `.part` file is left behind).
+fn tree(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap().display().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A port on 127.0.0.1 with nothing listening (bound, then released).
+fn refused_base() -> String {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", l.local_addr().unwrap());
+    drop(l);
+    base
+}
+
+#[test]
+fn downloads_verifies_and_skips_what_is_present() {
+    let a = content(300_000, 1);
+    let b = content(1_000, 2);
+    let (base, served) = serve(
+        HashMap::from([
+            ("/a.bin".to_owned(), a.clone()),
+            ("/deep/b.csv".to_owned(), b.clone()),
+        ]),
+        8,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let reg = dir.path().join("reg.toml");
+    std::fs::write(
+        &reg,
+        registry_entry(
+            "demo",
+            &[
+                (
+                    "a.bin",
+                    format!("{base}/a.bin"),
+                    Some(a.len() as u64),
+                    Some(sha256(&a)),
+                ),
+                ("sub/b.csv", format!("{base}/deep/b.csv"), None, None),
+            ],
+        ),
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let args = [
+        "fetch",
+        "demo",
+        "--registry",
+        reg.to_str().unwrap(),
+        "--data-dir",
+        data.to_str().unwrap(),
+    ];
+    let out = hexafly(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(data.join("demo/a.bin")).unwrap(), a);
+    assert_eq!(std::fs::read(data.join("demo/sub/b.csv")).unwrap(), b);
+    assert_eq!(tree(&data), ["demo/a.bin", "demo/sub/b.csv"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        data.join("demo/a.bin").display().to_string()
+    );
+    assert!(stderr(&out).contains("verified"), "{}", stderr(&out));
+    assert_eq!(served.load(Ordering::SeqCst), 2);
+
+    // Second run: both files are complete, nothing is requested.
+    let out = hexafly(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).matches("already present").count(),
+        2,
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(served.load(Ordering::SeqCst), 2);
+
+    // A corrupted file of the right size fails its hash and is fetched again.
+    std::fs::write(data.join("demo/a.bin"), vec![0u8; a.len()]).unwrap();
+    let out = hexafly(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(data.join("demo/a.bin")).unwrap(), a);
+    assert_eq!(served.load(Ordering::SeqCst), 3);
+
+    let listed = hexafly(&[
+        "datasets",
+        "--registry",
+        reg.to_str().unwrap(),
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(v["datasets"][0]["status"], "present");
+    assert_eq!(v["datasets"][0]["size_known"], false);
+}
+
+#[test]
+fn wrong_hash_or_size_deletes_the_download() {
+    let body = content(5_000, 3);
+    let (base, _) = serve(HashMap::from([("/f.bin".to_owned(), body.clone())]), 4);
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let reg = dir.path().join("reg.toml");
+    let other = sha256(b"something else");
+    std::fs::write(
+        &reg,
+        registry_entry(
+            "hash",
+            &[(
+                "f.bin",
+                format!("{base}/f.bin"),
+                Some(5_000),
+                Some(other.clone()),
+            )],
+        ) + &registry_entry(
+            "short",
+            &[("f.bin", format!("{base}/f.bin"), Some(4_000), None)],
+        ) + &registry_entry(
+            "long",
+            &[("f.bin", format!("{base}/f.bin"), Some(6_000), None)],
+        ),
+    )
+    .unwrap();
+    let fetch = |name: &str| {
+        hexafly(&[
+            "fetch",
+            name,
+            "--registry",
+            reg.to_str().unwrap(),
+            "--data-dir",
+            data.to_str().unwrap(),
+        ])
+    };
+
+    let out = fetch("hash");
+    assert_eq!(out.status.code(), Some(1));
+    let msg = stderr(&out);
+    assert!(
+        msg.contains(&format!("sha256 is {}, expected {other}", sha256(&body))),
+        "{msg}"
+    );
+    assert!(msg.contains("deleted"), "{msg}");
+
+    let out = fetch("short");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("the server sent more (at least 5000 bytes), expected 4000 bytes"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = fetch("long");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("downloaded 5000 bytes, expected 6000 bytes"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Nothing is left: no destination file, no partial file.
+    let left = if data.exists() {
+        tree(&data)
+    } else {
+        Vec::new()
+    };
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn http_errors_and_refused_connections_say_what_to_place_where() {
+    let (base, _) = serve(HashMap::new(), 2);
+    let refused = refused_base();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let reg = dir.path().join("reg.toml");
+    std::fs::write(
+        &reg,
+        registry_entry(
+            "gone",
+            &[("x.csv", format!("{base}/x.csv"), Some(10), None)],
+        ) + &registry_entry(
+            "offline",
+            &[("y.zip", format!("{refused}/y.zip"), Some(1_107_380), None)],
+        ),
+    )
+    .unwrap();
+    let fetch = |name: &str| {
+        hexafly(&[
+            "fetch",
+            name,
+            "--registry",
+            reg.to_str().unwrap(),
+            "--data-dir",
+            data.to_str().unwrap(),
+        ])
+    };
+
+    let out = fetch("gone");
+    assert_eq!(out.status.code(), Some(1));
+    let msg = stderr(&out);
+    assert!(msg.contains("HTTP 404"), "{msg}");
+    assert!(
+        msg.contains(&data.join("gone").join("x.csv").display().to_string()),
+        "{msg}"
+    );
+
+    let out = fetch("offline");
+    assert_eq!(out.status.code(), Some(1));
+    let msg = stderr(&out);
+    assert!(
+        msg.contains(&format!("cannot download {refused}/y.zip")),
+        "{msg}"
+    );
+    assert!(msg.contains("offline"), "{msg}");
+    assert!(
+        msg.contains(&data.join("offline").join("y.zip").display().to_string()),
+        "{msg}"
+    );
+    assert!(msg.contains("1107380 bytes"), "{msg}");
+
+    let out = fetch("nope");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("unknown dataset `nope`; known datasets: gone, offline"),
+        "{}",
+        stderr(&out)
+    );
+
+    let left = if data.exists() {
+        tree(&data)
+    } else {
+        Vec::new()
+    };
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn url_base_fetches_from_a_mirror_of_the_data_dir_layout() {
+    let body = content(2_048, 4);
+    let (mirror, served) = serve(
+        HashMap::from([("/mirrored/data.csv".to_owned(), body.clone())]),
+        2,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let reg = dir.path().join("reg.toml");
+    // The registered URL is unreachable; only the mirror can succeed.
+    let url = format!("{}/data.csv", refused_base());
+    std::fs::write(
+        &reg,
+        registry_entry(
+            "mirrored",
+            &[("data.csv", url, Some(2_048), Some(sha256(&body)))],
+        ),
+    )
+    .unwrap();
+    let out = hexafly(&[
+        "fetch",
+        "mirrored",
+        "--registry",
+        reg.to_str().unwrap(),
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--url-base",
+        &format!("{mirror}/"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(data.join("mirrored/data.csv")).unwrap(), body);
+    assert_eq!(served.load(Ordering::SeqCst), 1);
+}
