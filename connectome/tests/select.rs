@@ -1,61 +1,29 @@
 //! Selectors on the real FlyWire v783 annotation tables (139,255 neurons).
 //!
-//! The table is built here straight from the Codex export files so that these tests check the
-//! selector alone, whatever the loaders do: every column of
-//! `classification_with_cell_types.csv.gz` becomes an annotation column, `cell_type` is also
-//! the well-known `type` column, and `nt_type` from `neurons.csv.gz` sets the transmitter.
+//! The table is the FlyWire Codex classification (with cell and hemibrain types) loaded by the
+//! Codex loader, with `neurons.csv.gz` attached for the transmitters; every expected count
+//! below was checked independently against the CSV files with Python's csv module.
 
-use std::collections::HashMap;
-use std::io::Read;
 use std::sync::OnceLock;
 
-use connectome::neuron::columns;
+use connectome::NeuronTable;
+use connectome::formats::{LoadOptions, load};
 use connectome::select::{SelectError, Selector};
 use connectome::shared_data::require;
-use connectome::{NeuronTable, Transmitter};
-
-fn read_gz_csv(relative: &str) -> csv::Reader<Box<dyn Read>> {
-    let file = std::fs::File::open(require(relative)).unwrap();
-    let gz: Box<dyn Read> = Box::new(flate2::read::GzDecoder::new(file));
-    csv::Reader::from_reader(gz)
-}
 
 fn flywire() -> &'static NeuronTable {
     static TABLE: OnceLock<NeuronTable> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut table = NeuronTable::new();
-        let mut rdr = read_gz_csv("flywire783/annotations/classification_with_cell_types.csv.gz");
-        let header: Vec<String> = rdr.headers().unwrap().iter().map(str::to_owned).collect();
-        for rec in rdr.records() {
-            let rec = rec.unwrap();
-            let (i, new) = table.insert(rec[0].parse().unwrap());
-            assert!(new, "duplicate root id {}", &rec[0]);
-            for (name, value) in header.iter().zip(rec.iter()).skip(1) {
-                table.set_annotation(i, name, value);
-                if name == "cell_type" {
-                    table.set_annotation(i, columns::TYPE, value);
-                }
-            }
-        }
-        let mut nts = read_gz_csv("flywire783/annotations/neurons.csv.gz");
-        let nt_col = nts
-            .headers()
-            .unwrap()
-            .iter()
-            .position(|h| h == "nt_type")
-            .unwrap();
-        let mut by_id = HashMap::new();
-        for rec in nts.records() {
-            let rec = rec.unwrap();
-            by_id.insert(
-                rec[0].parse::<u64>().unwrap(),
-                Transmitter::parse(&rec[nt_col]),
-            );
-        }
-        for i in 0..table.len() as u32 {
-            table.set_transmitter(i, by_id[&table.id(i)]);
-        }
-        table
+        let opts = LoadOptions {
+            annotations: vec![require("flywire783/annotations/neurons.csv.gz")],
+            ..LoadOptions::default()
+        };
+        let c = load(
+            &require("flywire783/annotations/classification_with_cell_types.csv.gz"),
+            &opts,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        c.neurons
     })
 }
 
