@@ -393,3 +393,131 @@ fn url_base_fetches_from_a_mirror_of_the_data_dir_layout() {
     assert_eq!(std::fs::read(data.join("mirrored/data.csv")).unwrap(), body);
     assert_eq!(served.load(Ordering::SeqCst), 1);
 }
+
+/// A ustar header + data for one regular file.
+fn tar_entry(name: &str, data: &[u8]) -> Vec<u8> {
+    let mut h = [0u8; 512];
+    h[..name.len()].copy_from_slice(name.as_bytes());
+    h[100..107].copy_from_slice(b"0000644");
+    h[124..135].copy_from_slice(format!("{:011o}", data.len()).as_bytes());
+    h[136..147].copy_from_slice(b"00000000000");
+    h[156] = b'0';
+    h[257..263].copy_from_slice(b"ustar\0");
+    h[263..265].copy_from_slice(b"00");
+    h[148..156].copy_from_slice(b"        ");
+    let sum: u32 = h.iter().map(|&b| b as u32).sum();
+    h[148..155].copy_from_slice(format!("{sum:06o}\0").as_bytes());
+    let mut out = h.to_vec();
+    out.extend_from_slice(data);
+    out.resize(out.len().div_ceil(512) * 512, 0);
+    out
+}
+
+#[test]
+fn archives_are_unpacked_and_the_dataset_loads_by_name() {
+    // A neuPrint-style export in a tar, like the hemibrain's.
+    let mut tar = tar_entry(
+        "export-v1/traced-neurons.csv",
+        b"bodyId,type,instance\n10,DNp01,DNp01_R\n11,LC4,LC4_R\n12,LC4,LC4_L\n",
+    );
+    tar.extend(tar_entry(
+        "export-v1/traced-total-connections.csv",
+        b"bodyId_pre,bodyId_post,weight\n11,10,5\n12,10,7\n10,11,1\n",
+    ));
+    tar.extend([0u8; 1024]);
+    let (base, _) = serve(HashMap::from([("/export.tar".to_owned(), tar.clone())]), 2);
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let reg = dir.path().join("reg.toml");
+    let mut entry = registry_entry(
+        "neu",
+        &[(
+            "export.tar",
+            format!("{base}/export.tar"),
+            Some(tar.len() as u64),
+            Some(sha256(&tar)),
+        )],
+    );
+    entry = entry.replace(
+        "licence = \"CC0\"\n",
+        "licence = \"CC0\"\nload = \"export-v1\"\nformat = \"neuprint\"\n",
+    );
+    entry += "unpack = true\n";
+    std::fs::write(&reg, entry).unwrap();
+    let (r, d) = (reg.to_str().unwrap(), data.to_str().unwrap());
+
+    // Placed by hand but not unpacked: locate says how to unpack.
+    std::fs::create_dir_all(data.join("neu")).unwrap();
+    std::fs::write(data.join("neu/export.tar"), &tar).unwrap();
+    let out = hexafly(&[
+        "connectome",
+        "info",
+        "neu",
+        "--registry",
+        r,
+        "--data-dir",
+        d,
+        "--no-cache",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("downloaded but not unpacked")
+            && stderr(&out).contains("hexafly fetch neu"),
+        "{}",
+        stderr(&out)
+    );
+
+    // fetch finds the archive complete, skips the download, and unpacks it.
+    let out = hexafly(&["fetch", "neu", "--registry", r, "--data-dir", d]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("already present") && stderr(&out).contains("unpacked"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        data.join("neu/export-v1").display().to_string()
+    );
+
+    let out = hexafly(&[
+        "connectome",
+        "info",
+        "neu",
+        "--registry",
+        r,
+        "--data-dir",
+        d,
+        "--no-cache",
+        "--json",
+        "--select",
+        "type=LC4",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["format"], "neuprint");
+    assert_eq!(v["neurons"], 3);
+    assert_eq!(v["edges"], 3);
+    assert_eq!(v["synapses"], 13);
+    assert_eq!(v["selection"]["ids"], serde_json::json!([11, 12]));
+
+    // A fresh data dir: download + unpack in one go.
+    let fresh = dir.path().join("fresh");
+    let out = hexafly(&[
+        "fetch",
+        "neu",
+        "--registry",
+        r,
+        "--data-dir",
+        fresh.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        tree(&fresh.join("neu")),
+        [
+            "export-v1/traced-neurons.csv",
+            "export-v1/traced-total-connections.csv",
+            "export.tar"
+        ]
+    );
+}

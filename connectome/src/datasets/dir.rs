@@ -95,10 +95,21 @@ impl Registry {
                 missing,
             });
         }
+        let load = d.load_path(data_dir);
+        if let Some(archive) = d.files.iter().find(|f| f.unpack)
+            && !load.exists()
+        {
+            return Err(DatasetError::NotUnpacked {
+                dataset: d.name.clone(),
+                archive: archive.dest(d, data_dir),
+                dir: d.dir(data_dir),
+                load,
+            });
+        }
         Ok(Located {
             dir: d.dir(data_dir),
             files: d.files.iter().map(|f| f.dest(d, data_dir)).collect(),
-            load: d.load_path(data_dir),
+            load,
             format: d.format.clone(),
         })
     }

@@ -48,6 +48,18 @@ pub enum DatasetError {
         /// Each file that is not right, with where to put it and where to get it.
         missing: Vec<MissingFile>,
     },
+    /// An archive of the dataset is present but has not been unpacked.
+    #[error("dataset `{dataset}`: {} is downloaded but not unpacked (expected {}); run `hexafly fetch {dataset}` (it unpacks), or `tar xzf {} -C {}`", .archive.display(), .load.display(), .archive.display(), .dir.display())]
+    NotUnpacked {
+        /// The dataset name.
+        dataset: String,
+        /// The archive.
+        archive: PathBuf,
+        /// The dataset directory to unpack into.
+        dir: PathBuf,
+        /// The path that unpacking creates.
+        load: PathBuf,
+    },
 }
 
 fn missing_message(dataset: &str, data_dir: &std::path::Path, missing: &[MissingFile]) -> String {

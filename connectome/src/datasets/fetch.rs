@@ -57,6 +57,13 @@ pub enum FetchEvent<'a> {
         /// Bytes received.
         done: u64,
     },
+    /// An archive was unpacked into the dataset directory.
+    Unpacked {
+        /// The archive.
+        archive: &'a Path,
+        /// The top-level entries it created in the dataset directory.
+        created: &'a [String],
+    },
     /// The current file is verified and in place.
     Done {
         /// Where it is.
@@ -97,6 +104,15 @@ pub fn fetch(
             };
             let bytes = download(&agent, &url, file, &dest, on_event)?;
             on_event(FetchEvent::Done { dest: &dest, bytes });
+        }
+        // Unpack when what the archive holds is not there yet (a fresh download, or an
+        // archive the user placed by hand).
+        if file.unpack && (!dataset.load_path(data_dir).exists() || dataset.load.is_none()) {
+            let created = super::unpack::unpack(&dest, &dataset.dir(data_dir))?;
+            on_event(FetchEvent::Unpacked {
+                archive: &dest,
+                created: &created,
+            });
         }
         out.push(dest);
     }

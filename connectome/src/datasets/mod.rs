@@ -8,12 +8,13 @@
 //! Files live at `DATA_DIR/<dataset>/<path>`; [`data_dir`] picks `DATA_DIR` (`--data-dir`, else
 //! `$HEXAFLY_DATA`, else the platform data directory + `hexafly`). [`locate`] turns a dataset
 //! name into paths, or an error that says which file to put where and where to download it;
-//! [`fetch()`] downloads and verifies.
+//! [`fetch()`] downloads, verifies, and unpacks archives marked `unpack = true`.
 
 mod dir;
 mod error;
 mod fetch;
 mod registry;
+mod unpack;
 
 pub use dir::{DATA_ENV, FileState, Located, data_dir, file_state, locate};
 pub use error::{DatasetError, FetchError, MissingFile};

@@ -58,6 +58,10 @@ pub struct DatasetFile {
     /// Lowercase hex sha256, when known; checked after download.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
+    /// A `.tar.gz`/`.tgz`/`.tar` archive to unpack into the dataset directory after download
+    /// (the archive is kept, so its size can still be checked). Default false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unpack: bool,
 }
 
 impl Registry {
@@ -113,6 +117,16 @@ impl Registry {
                     return Err(what(&format!(
                         "url `{}` must start with http:// or https://",
                         f.url
+                    )));
+                }
+                if f.unpack
+                    && ![".tar.gz", ".tgz", ".tar"]
+                        .iter()
+                        .any(|ext| f.path.ends_with(ext))
+                {
+                    return Err(what(&format!(
+                        "`{}` has unpack = true but is not a .tar.gz, .tgz or .tar",
+                        f.path
                     )));
                 }
                 if let Some(h) = &f.sha256

@@ -179,6 +179,9 @@ pub fn fetch(args: FetchArgs) -> anyhow::Result<()> {
                 b.set_position(done);
             }
         }
+        FetchEvent::Unpacked { archive, created } => {
+            eprintln!("unpacked {} -> {}", archive.display(), created.join(", "))
+        }
         FetchEvent::Done { dest, bytes } => {
             if let Some(b) = bar.take() {
                 b.finish_and_clear();

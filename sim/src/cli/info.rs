@@ -46,6 +46,9 @@ pub struct Args {
     /// Data directory for dataset names (default: $HEXAFLY_DATA, else the platform data dir).
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
+    /// Dataset list for dataset names (default: the built-in assets/datasets.toml).
+    #[arg(long)]
+    pub registry: Option<PathBuf>,
 }
 
 /// Runs `hexafly connectome info`.
@@ -109,7 +112,10 @@ fn resolve_path(args: &Args) -> anyhow::Result<(PathBuf, Option<String>)> {
     if args.path.exists() {
         return Ok((args.path.clone(), None));
     }
-    let registry = Registry::builtin();
+    let registry = match &args.registry {
+        Some(p) => Registry::from_file(p)?,
+        None => Registry::builtin(),
+    };
     if registry.get(&name).is_err() {
         // Not a dataset name: let the loader report the missing path in its own words.
         return Ok((args.path.clone(), None));
