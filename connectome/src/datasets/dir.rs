@@ -154,7 +154,7 @@ mod tests {
         .unwrap();
         let found = locate("larva-winding2023", dir.path()).unwrap();
         assert_eq!(found.load, dest);
-        assert_eq!(found.files, [dest.clone()]);
+        assert_eq!(found.files, std::slice::from_ref(&dest));
 
         assert!(matches!(
             locate("nope", dir.path()),

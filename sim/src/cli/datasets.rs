@@ -138,7 +138,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     writeln!(
         out,
-        "\nget one with `hexafly fetch NAME`; cite it as `hexafly datasets --json` lists"
+        "\nget one with `hexafly fetch NAME`; citations, licences and URLs: `hexafly datasets --json`"
     )?;
     Ok(())
 }
