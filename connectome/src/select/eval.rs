@@ -11,6 +11,8 @@ use crate::neuron::NeuronTable;
 pub(crate) struct Evaluator<'a> {
     pub table: &'a NeuronTable,
     pub base_dir: Option<&'a Path>,
+    /// The whole selector, named in error messages.
+    pub root: &'a Expr,
 }
 
 impl Evaluator<'_> {
@@ -18,7 +20,7 @@ impl Evaluator<'_> {
         let n = self.table.len();
         Ok(match expr {
             Expr::All => vec![true; n],
-            Expr::Test(t) => self.test(t, expr)?,
+            Expr::Test(t) => self.test(t)?,
             Expr::Not(e) => {
                 let mut m = self.eval(e)?;
                 m.iter_mut().for_each(|b| *b = !*b);
@@ -40,7 +42,7 @@ impl Evaluator<'_> {
         })
     }
 
-    fn test(&self, t: &Test, whole: &Expr) -> Result<Vec<bool>, SelectError> {
+    fn test(&self, t: &Test) -> Result<Vec<bool>, SelectError> {
         let table = self.table;
         Ok(match t {
             Test::Equals {
@@ -49,13 +51,13 @@ impl Evaluator<'_> {
                 values,
             } => {
                 let wanted: HashSet<&str> = values.iter().map(String::as_str).collect();
-                self.by_dictionary(column, *negate, whole, |v| wanted.contains(v))?
+                self.by_dictionary(column, *negate, |v| wanted.contains(v))?
             }
             Test::Matches {
                 column,
                 negate,
                 patterns,
-            } => self.by_dictionary(column, *negate, whole, |v| {
+            } => self.by_dictionary(column, *negate, |v| {
                 patterns.iter().any(|p| p.regex.is_match(v))
             })?,
             Test::Transmitter { negate, values } => table
@@ -67,7 +69,7 @@ impl Evaluator<'_> {
                 let mut m = vec![*negate; table.len()];
                 for &id in ids {
                     let i = table.index_of(id).ok_or_else(|| SelectError::UnknownId {
-                        selector: whole.to_string(),
+                        selector: self.root.to_string(),
                         id,
                         at: None,
                     })?;
@@ -96,7 +98,7 @@ impl Evaluator<'_> {
                         found: line.to_owned(),
                     })?;
                     let i = table.index_of(id).ok_or_else(|| SelectError::UnknownId {
-                        selector: whole.to_string(),
+                        selector: self.root.to_string(),
                         id,
                         at: Some(at),
                     })?;
@@ -112,14 +114,13 @@ impl Evaluator<'_> {
         &self,
         column: &Column,
         negate: bool,
-        whole: &Expr,
         keep: impl Fn(&str) -> bool,
     ) -> Result<Vec<bool>, SelectError> {
         let col = self
             .table
             .column(&column.name)
             .ok_or_else(|| SelectError::UnknownColumn {
-                selector: whole.to_string(),
+                selector: self.root.to_string(),
                 column: column.name.clone(),
                 available: self
                     .table

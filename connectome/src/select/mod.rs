@@ -122,7 +122,12 @@ impl Selector {
         table: &NeuronTable,
         base_dir: Option<&Path>,
     ) -> Result<Vec<bool>, SelectError> {
-        eval::Evaluator { table, base_dir }.eval(&self.expr)
+        eval::Evaluator {
+            table,
+            base_dir,
+            root: &self.expr,
+        }
+        .eval(&self.expr)
     }
 }
 
