@@ -143,8 +143,11 @@ fn unknown_ids_and_columns_are_errors_that_say_what_exists() {
         .unwrap_err();
     match &err {
         SelectError::UnknownColumn {
-            column, available, ..
+            selector,
+            column,
+            available,
         } => {
+            assert_eq!(selector, "side=left & hemibrain_type=LC4");
             assert_eq!(column, "hemibrain_type");
             assert_eq!(available, "type, side, id, nt");
         }
