@@ -160,6 +160,22 @@ impl<R: BufRead> TableReader<R> {
         }
     }
 
+    /// The delimiter byte (`,` or tab).
+    pub fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    /// The 1-based line number the next record starts on.
+    pub fn next_line(&self) -> u64 {
+        self.next_line
+    }
+
+    /// The underlying reader, positioned after what was read so far (buffered bytes stay in
+    /// it), for loaders that parse the rest in bulk.
+    pub fn into_inner(self) -> R {
+        self.input
+    }
+
     /// Reads (once) and returns the header. An empty input is an error.
     pub fn header(&mut self) -> Result<&Header, LoadError> {
         if self.header.is_none() {

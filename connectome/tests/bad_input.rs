@@ -367,9 +367,15 @@ fn ragged_rows_and_open_quotes_name_the_line() {
         b"pre,post,weight\n1,2,3\n1,3\n",
         &["line 3", "found 2 fields, expected 3"],
     );
+    // A stray quote in a number is a bad number; an unclosed quote in a text table is named.
     error_of(
         "e.csv",
         b"pre,post,weight\n1,2,\"3\n",
+        &["line 2", "column `weight`"],
+    );
+    error_of(
+        "classification.csv",
+        b"root_id,super_class\n5,\"optic\n",
         &["line 2", "never closed"],
     );
 }

@@ -214,7 +214,7 @@ impl NtCache {
 /// Reads edge rows from `reader` into `rows`, mapping ids through `ids` (which adds new
 /// neurons to `table`, or rejects unknown ids when closed). `columns = None` recognises a
 /// published layout from the header.
-pub fn read_edges<R: BufRead>(
+pub fn read_edges<R: BufRead + Send>(
     reader: R,
     file: &Path,
     columns: Option<&EdgeColumns>,
@@ -242,6 +242,31 @@ pub fn read_edges<R: BufRead>(
         }
     };
     let c = resolve(m, &header)?;
+    if c.annotations.is_empty() {
+        let f = super::edge_blocks::Fields {
+            width: header.names.len(),
+            pre: c.pre,
+            post: c.post,
+            count: c.count,
+            nt: c.nt,
+            post_nt: c.post_nt,
+            key: c.key,
+            signed: m.signed,
+            delimiter: r.delimiter(),
+        };
+        let first_line = r.next_line();
+        return super::edge_blocks::read_blocks(
+            r.into_inner(),
+            file,
+            &header.names,
+            &f,
+            first_line,
+            table,
+            ids,
+            rows,
+            opts,
+        );
+    }
     let names = &header.names;
     let mut nt_cache = NtCache::default();
     let mut rec = Record::default();
@@ -336,7 +361,7 @@ pub fn read_edges<R: BufRead>(
 }
 
 /// Reads a whole edge CSV from `reader` into a [`Connectome`] (neurons = ids in the file).
-pub fn load_reader<R: BufRead>(
+pub fn load_reader<R: BufRead + Send>(
     reader: R,
     file: &Path,
     opts: &LoadOptions,

@@ -12,6 +12,7 @@ pub mod annotations;
 pub mod codex;
 pub mod compose;
 mod detect;
+mod edge_blocks;
 pub mod edge_list;
 pub mod edges;
 pub mod feather;
