@@ -74,7 +74,13 @@ pub struct Agent {
 impl Agent {
     /// Builds world and body. `control_dt` is the control tick, a whole number of physics steps.
     pub fn new(spec: &BodySpec, scene: Scene, seed: u64, start: &Start, control_dt: f32) -> Agent {
-        let mut world = World::new(scene, seed, spec.physics.dt, spec.physics.solver_iterations);
+        let mut world = World::new(
+            scene,
+            seed,
+            spec.physics.dt,
+            spec.physics.solver_iterations,
+            spec.physics.pgs_iterations,
+        );
         let motor = MotorPatterns::new(spec.geometry(), spec.motor.clone());
         let stand = motor.stand_targets();
         let ground = world.ground_height(start.xy[0], start.xy[1]);

@@ -172,8 +172,12 @@ pub struct StanceSpec {
 pub struct PhysicsSpec {
     /// Physics step, seconds.
     pub dt: f32,
-    /// Rapier solver iterations per step.
+    /// Rapier solver iterations (substeps) per step.
     pub solver_iterations: usize,
+    /// Projected Gauss-Seidel sweeps per solver iteration: cheaper than solver iterations and
+    /// enough to stop the feet creeping under a standing body.
+    #[serde(default = "one_usize")]
+    pub pgs_iterations: usize,
     /// Tarsus friction coefficient.
     pub friction: f32,
     /// Friction of head, thorax and abdomen.
@@ -205,6 +209,10 @@ pub struct BodySpec {
     /// Motor pattern parameters (lengths and speeds given at scale 1).
     #[serde(default)]
     pub motor: MotorParams,
+}
+
+fn one_usize() -> usize {
+    1
 }
 
 fn scale3(v: &mut [f32; 3], s: f32) {
@@ -282,8 +290,8 @@ impl BodySpec {
                 }
             }
         }
-        if self.physics.solver_iterations == 0 {
-            bail!("`physics.solver_iterations` must be at least 1");
+        if self.physics.solver_iterations == 0 || self.physics.pgs_iterations == 0 {
+            bail!("`physics.solver_iterations` and `physics.pgs_iterations` must be at least 1");
         }
         if self.physics.dt > 0.01 {
             bail!(

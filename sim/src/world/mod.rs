@@ -22,12 +22,13 @@ pub struct World {
 
 impl World {
     /// Builds the ground and obstacles of `scene`; `seed` shapes rough terrain. `dt` is the
-    /// physics step and `solver_iterations` rapier's solver iteration count.
-    pub fn new(scene: Scene, seed: u64, dt: f32, solver_iterations: usize) -> World {
+    /// physics step, `solver_iterations` and `pgs_iterations` rapier's solver settings.
+    pub fn new(scene: Scene, seed: u64, dt: f32, solver_iterations: usize, pgs_iterations: usize) -> World {
         let mut physics = PhysicsWorld::new();
         physics.gravity = Vector::new(0.0, 0.0, -9.81);
         physics.integration_parameters.dt = dt;
         physics.integration_parameters.num_solver_iterations = solver_iterations;
+        physics.integration_parameters.num_internal_pgs_iterations = pgs_iterations;
         let ground = terrain::add_ground(&mut physics, &scene.arena, seed);
         for o in &scene.obstacles {
             let e = o.half_extents;

@@ -27,7 +27,7 @@ pub struct Arena {
     pub terrain: TerrainKind,
     /// Rough terrain: largest height deviation, metres.
     pub rough_amplitude: f32,
-    /// Rough terrain: grid cell size, metres.
+    /// Rough terrain: spacing of the random height lattice (bump size), metres.
     pub rough_cell: f32,
     /// Rough terrain: radius around the origin kept flat for the start, metres.
     pub spawn_clearance: f32,
@@ -207,9 +207,9 @@ impl Scene {
         if !(a.half_size > 0.0) {
             errs.push(format!("`arena.half_size` must be > 0, got {}", a.half_size));
         }
-        if !(a.rough_cell > 0.0) || a.half_size / a.rough_cell > 2000.0 {
+        if !(a.rough_cell > 0.0) || a.half_size / a.rough_cell > 250.0 {
             errs.push(format!(
-                "`arena.rough_cell` must be > 0 and give at most 4000 cells across, got {}",
+                "`arena.rough_cell` must be > 0 and give at most 500 lattice cells across the arena, got {}",
                 a.rough_cell
             ));
         }

@@ -12,13 +12,46 @@ pub fn ground_groups() -> InteractionGroups {
     InteractionGroups::new(GROUP_GROUND, GROUP_BODY | GROUP_FOOT, InteractionTestMode::And)
 }
 
-/// Height of the rough terrain's grid node at world (x, y): uniform in +-amplitude, faded to
-/// zero near the origin so the body starts on flat ground.
-fn node_height(rng: &mut ChaCha8Rng, arena: &Arena, x: f32, y: f32) -> f32 {
-    let h: f32 = rng.random_range(-1.0..=1.0) * arena.rough_amplitude;
+/// Rough terrain heights: seeded random values on a coarse lattice (`rough_cell` apart),
+/// smoothly (cubic Hermite) interpolated, within +-amplitude, faded to zero near the origin so
+/// the body starts on flat ground. Interpolation keeps slopes walkable: bumps and dips rather
+/// than a field of spikes that wedge the tarsi.
+struct Lattice {
+    n: usize,
+    cell: f32,
+    half: f32,
+    values: Vec<f32>,
+}
+
+impl Lattice {
+    fn new(rng: &mut ChaCha8Rng, arena: &Arena) -> Lattice {
+        let n = (2.0 * arena.half_size / arena.rough_cell).ceil() as usize + 2;
+        let values = (0..n * n).map(|_| rng.random_range(-1.0f32..=1.0)).collect();
+        Lattice {
+            n,
+            cell: arena.rough_cell,
+            half: arena.half_size,
+            values,
+        }
+    }
+
+    fn at(&self, x: f32, y: f32) -> f32 {
+        let fx = ((x + self.half) / self.cell).clamp(0.0, (self.n - 2) as f32);
+        let fy = ((y + self.half) / self.cell).clamp(0.0, (self.n - 2) as f32);
+        let (i, j) = (fx.floor() as usize, fy.floor() as usize);
+        let (i, j) = (i.min(self.n - 2), j.min(self.n - 2));
+        let s = |t: f32| t * t * (3.0 - 2.0 * t);
+        let (u, v) = (s(fx - i as f32), s(fy - j as f32));
+        let g = |a: usize, b: usize| self.values[b * self.n + a];
+        let top = g(i, j) * (1.0 - u) + g(i + 1, j) * u;
+        let bottom = g(i, j + 1) * (1.0 - u) + g(i + 1, j + 1) * u;
+        top * (1.0 - v) + bottom * v
+    }
+}
+
+fn fade(arena: &Arena, x: f32, y: f32) -> f32 {
     let r = (x * x + y * y).sqrt();
-    let fade = ((r - arena.spawn_clearance) / arena.spawn_clearance).clamp(0.0, 1.0);
-    h * fade
+    ((r - arena.spawn_clearance) / arena.spawn_clearance.max(1e-3)).clamp(0.0, 1.0)
 }
 
 /// Adds the ground of `arena` to the physics world; the same seed gives the same terrain.
@@ -32,9 +65,11 @@ pub fn add_ground(world: &mut PhysicsWorld, arena: &Arena, seed: u64) -> Collide
                 .collision_groups(ground_groups()),
         ),
         TerrainKind::Rough => {
-            let n = (size / arena.rough_cell).ceil() as usize + 1;
+            // Mesh four times finer than the lattice so the interpolated bumps are resolved.
+            let n = (4.0 * size / arena.rough_cell).ceil() as usize + 1;
             let step = size / (n - 1) as f32;
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let lattice = Lattice::new(&mut rng, arena);
             // parry's heightfield is y-up with rows along local z and columns along local x;
             // rotating it +90 degrees about x maps local y to world z and local z to world -y.
             let mut heights = rapier3d::parry::utils::Array2::zeros(n, n);
@@ -43,7 +78,7 @@ pub fn add_ground(world: &mut PhysicsWorld, arena: &Arena, seed: u64) -> Collide
                     let x = -arena.half_size + j as f32 * step;
                     let y = arena.half_size - i as f32 * step;
                     let idx = heights.flat_index(i, j);
-                    heights.data_mut()[idx] = node_height(&mut rng, arena, x, y);
+                    heights.data_mut()[idx] = arena.rough_amplitude * lattice.at(x, y) * fade(arena, x, y);
                 }
             }
             world.colliders.insert(
