@@ -24,6 +24,8 @@ use super::network::Network;
 use super::propagator::Propagator;
 
 const ACTIVE: u32 = 1;
+/// How many edges ahead the delivery loop prefetches target neurons.
+const PREFETCH: usize = 16;
 const NO_REFRACTORY: u32 = 2;
 
 /// State of one neuron. 32 bytes: two per cache line, one line touched per delivery.
@@ -245,8 +247,21 @@ impl Brain {
         let arriving = &self.ring[((n + 1) % slots) as usize];
         // Before step `delay` that slot is still empty.
         {
-            for &pre in arriving {
-                for e in net.row(pre) {
+            for (r, &pre) in arriving.iter().enumerate() {
+                let row = net.row(pre);
+                // Deliveries hit random neurons: ask for their cache lines PREFETCH edges
+                // ahead so that many misses are in flight at once (the loop is bound by
+                // memory latency, not arithmetic). Also warm the next row's first edges.
+                if let Some(&next_pre) = arriving.get(r + 1) {
+                    prefetch(net.row(next_pre).as_ptr());
+                }
+                for e in &row[..row.len().min(PREFETCH)] {
+                    prefetch(&cells[e.target as usize]);
+                }
+                for (q, e) in row.iter().enumerate() {
+                    if let Some(ahead) = row.get(q + PREFETCH) {
+                        prefetch(&cells[ahead.target as usize]);
+                    }
                     let c = &mut cells[e.target as usize];
                     if n < c.accept_from {
                         continue;
@@ -317,4 +332,16 @@ impl Brain {
             touched.push(j);
         }
     }
+}
+
+/// Hints the CPU to load the cache line holding `p` (no effect on results).
+#[inline(always)]
+fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetching is a hint; it never faults, even on an invalid address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p as *const i8);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
