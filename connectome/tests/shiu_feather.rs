@@ -407,3 +407,48 @@ fn feather_errors_name_row_and_column() {
         .to_string();
     assert!(e.contains("Arrow IPC"), "{e}");
 }
+
+/// Files written by pandas/pyarrow themselves (`tests/fixtures/pandas/make.py`): the
+/// parquet with pandas metadata, feather with `large_string` neuropils, lz4 and zstd.
+#[test]
+fn files_written_by_pandas_and_pyarrow_read_identically() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pandas");
+    let opts = LoadOptions::default();
+    let c = formats::load(&dir.join("Connectivity_py.parquet"), &opts).unwrap();
+    assert_eq!(c.format, "shiu");
+    assert_eq!(
+        c.neurons.ids(),
+        &[
+            720575940596125868,
+            720575940597856265,
+            720575940599333574,
+            720575940600000001
+        ]
+    );
+    let edges: Vec<_> = c.synapses.iter().collect();
+    assert_eq!(
+        edges,
+        vec![(0, 1, 5), (0, 3, 3), (1, 2, -2), (2, 0, 17), (3, 0, -1)]
+    );
+    assert_eq!(c.neurons.annotation(2, shiu::COMPLETED_COLUMN), "False");
+
+    for name in [
+        "proofread_connections_783.feather",
+        "zstd_connections.feather",
+    ] {
+        let c = formats::load(&dir.join(name), &opts).unwrap();
+        assert_eq!(c.neurons.ids(), &[11, 22, 33], "{name}");
+        let edges: Vec<_> = c.synapses.iter().collect();
+        assert_eq!(edges, vec![(0, 1, 7), (1, 2, -6), (2, 0, -2)], "{name}");
+        let t: Vec<_> = c.neurons.transmitters().to_vec();
+        assert_eq!(
+            t,
+            vec![
+                Transmitter::Acetylcholine,
+                Transmitter::Gaba,
+                Transmitter::Glutamate
+            ],
+            "{name}"
+        );
+    }
+}
