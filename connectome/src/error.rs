@@ -49,7 +49,9 @@ impl fmt::Display for Location {
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// The file could not be opened or read.
-    #[error("{location}: cannot read: {source}")]
+    // The cause is the error's `source()`, printed by the CLI's `{:#}` chain; repeating it
+    // in the message would print it twice.
+    #[error("{location}: cannot read")]
     Io {
         /// Where.
         location: Location,

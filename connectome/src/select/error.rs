@@ -48,7 +48,7 @@ pub enum SelectError {
         found: String,
     },
     /// An `id@FILE` file could not be read.
-    #[error("{}: cannot read id file: {source}", .path.display())]
+    #[error("{}: cannot read id file", .path.display())]
     Io {
         /// The file.
         path: PathBuf,
