@@ -191,3 +191,145 @@ impl MotorPatterns {
         JointTargets::from_array(&out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::anatomy::Side;
+
+    /// A plausible body for pattern tests (the sim crate builds the real one from TOML).
+    fn geometry() -> BodyGeometry {
+        let lim = [[-1.4, 1.5], [-1.0, 1.7], [0.0, 2.8]];
+        let leg = |x: f32, side: Side, yaw_deg: f32| LegGeometry {
+            mount: [x, 0.035 * side.sign(), -0.012],
+            rest_yaw: yaw_deg.to_radians(),
+            coxa: 0.015,
+            femur: 0.07,
+            tibia: 0.085,
+            limits: lim,
+        };
+        BodyGeometry {
+            legs: [
+                leg(0.045, Side::Left, 40.0),
+                leg(0.0, Side::Left, 0.0),
+                leg(-0.045, Side::Left, -40.0),
+                leg(0.045, Side::Right, 40.0),
+                leg(0.0, Side::Right, 0.0),
+                leg(-0.045, Side::Right, -40.0),
+            ],
+            stance_height: 0.07,
+            stance_reach: 0.085,
+            neck: [0.062, 0.0, 0.0],
+            head_center: [0.088, 0.0, 0.006],
+            head_radius: 0.026,
+            antennae: [[0.112, 0.012, 0.026], [0.112, -0.012, 0.026]],
+        }
+    }
+
+    fn commands() -> Vec<MotorCommand> {
+        vec![
+            MotorCommand::Stand,
+            MotorCommand::Walk { speed: 0.15, turn: 0.3 },
+            MotorCommand::Groom,
+            MotorCommand::Escape {
+                mode: EscapeMode::Jump,
+                threat_azimuth: 1.0,
+            },
+            MotorCommand::Feed,
+            MotorCommand::Escape {
+                mode: EscapeMode::Run,
+                threat_azimuth: -2.0,
+            },
+            MotorCommand::Walk {
+                speed: -0.08,
+                turn: 0.0,
+            },
+        ]
+    }
+
+    #[test]
+    fn every_transition_is_smooth() {
+        let dt = 0.001;
+        let cmds = commands();
+        for a in &cmds {
+            for b in &cmds {
+                let mut m = MotorPatterns::new(geometry(), MotorParams::default());
+                let mut last = None::<JointTargets>;
+                for (cmd, ticks) in [(a, 400), (b, 600)] {
+                    for _ in 0..ticks {
+                        let t = m.step(cmd, None, dt);
+                        if let Some(prev) = last {
+                            let jump = t.max_abs_diff(&prev);
+                            assert!(
+                                jump <= m.params().max_joint_speed * dt + 1e-5,
+                                "{a:?} -> {b:?}: step of {jump} rad"
+                            );
+                        }
+                        last = Some(t);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn without_blending_and_slew_limits_switching_would_jump() {
+        // The smoothness test above can fail: the raw patterns are far apart.
+        let p = MotorParams {
+            blend_s: 0.0,
+            escape_blend_s: 0.0,
+            max_joint_speed: 1e6,
+            ..MotorParams::default()
+        };
+        let mut m = MotorPatterns::new(geometry(), p);
+        let stand = m.step(&MotorCommand::Stand, None, 0.001);
+        let groom = m.step(&MotorCommand::Groom, None, 0.001);
+        assert!(groom.max_abs_diff(&stand) > 0.5);
+    }
+
+    #[test]
+    fn grooming_targets_reach_the_head() {
+        let g = geometry();
+        let p = MotorParams::default();
+        let mut closest = f32::MAX;
+        for k in 0..1000 {
+            let feet = groom::groom_feet(&g, &p, k as f32 * 0.001);
+            let q = g.legs[LegId::LF.index()].inverse(feet[LegId::LF.index()]);
+            let f = g.legs[LegId::LF.index()].forward(q);
+            let d: f32 = (0..3).map(|i| (f[i] - g.head_center[i]).powi(2)).sum::<f32>().sqrt();
+            closest = closest.min(d);
+        }
+        assert!(
+            closest < 1.5 * g.head_radius,
+            "closest planned tarsus-head distance {closest}"
+        );
+    }
+
+    #[test]
+    fn gait_alternates_tripods_and_strides_with_the_command() {
+        let g = geometry();
+        let p = MotorParams::default();
+        let mut gait = TripodGait::new();
+        let mut lifted = [0usize; 2];
+        let mut x_range = [f32::MAX, f32::MIN];
+        for _ in 0..3000 {
+            let feet = gait.step(&g, &p, 0.1, 0.0, None, 0.001);
+            for leg in LegId::ALL {
+                let f = feet[leg.index()];
+                if f[2] > -g.stance_height + 1e-4 {
+                    lifted[leg.tripod()] += 1;
+                }
+            }
+            // Never both tripods in the air at once.
+            let up: Vec<bool> = LegId::ALL
+                .iter()
+                .map(|l| feet[l.index()][2] > -g.stance_height + 1e-4)
+                .collect();
+            assert!(!(up[0] && up[3]), "LF and RF (different tripods) both lifted");
+            let lf = feet[LegId::LF.index()][0];
+            x_range = [x_range[0].min(lf), x_range[1].max(lf)];
+        }
+        assert!(lifted[0] > 0 && lifted[1] > 0);
+        assert!(x_range[1] - x_range[0] > 0.02, "stride {x_range:?}");
+    }
+}
