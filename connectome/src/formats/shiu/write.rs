@@ -55,6 +55,13 @@ fn write_connectivity(path: &Path, c: &Connectome) -> std::io::Result<()> {
     let mut writer = ArrowWriter::try_new(file, Arc::clone(&schema), Some(props))
         .map_err(std::io::Error::other)?;
     let ids = c.neurons.ids();
+    // The published columns are int64 (pandas); an id beyond it cannot be written faithfully.
+    if let Some(id) = ids.iter().find(|&&id| id > i64::MAX as u64) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("neuron id {id} does not fit the int64 columns of the Shiu layout"),
+        ));
+    }
     let mut cols: [Vec<i64>; 7] = Default::default();
     let flush = |cols: &mut [Vec<i64>; 7], writer: &mut ArrowWriter<File>| -> std::io::Result<()> {
         let arrays: Vec<ArrayRef> = cols
