@@ -1,0 +1,57 @@
+//! Scenes are data: the bundled example loads and runs, bad scenes give clear errors.
+
+use std::path::Path;
+
+use controller::motor::MotorCommand;
+use sim::agent::{Agent, Start};
+use sim::body::{BodySpec, default_body_path};
+use sim::world::{OdorMode, Scene};
+
+fn example() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/scenes/foraging.toml")
+}
+
+#[test]
+fn example_scene_loads_and_the_body_walks_in_it() {
+    let scene = Scene::load(&example()).unwrap();
+    assert_eq!(scene.odor.mode, OdorMode::Plume);
+    assert_eq!(scene.wind, [-0.3, 0.0]);
+    assert_eq!(
+        (
+            scene.food.len(),
+            scene.obstacles.len(),
+            scene.threats.len(),
+            scene.dust.len()
+        ),
+        (2, 2, 1, 1)
+    );
+    let spec = BodySpec::load(&default_body_path()).unwrap();
+    let mut a = Agent::new(&spec, scene, 5, &Start::default(), 0.002);
+    let mut saw_loom = false;
+    for _ in 0..3500 {
+        a.step(&MotorCommand::Walk { speed: 0.1, turn: 0.0 });
+        saw_loom |= a.sensors().looming[0].angle > 0.0;
+        assert!(!a.fallen());
+    }
+    assert!(saw_loom, "the threat from the left at 3 s is seen by the left eye");
+    assert!(
+        a.time() > 6.5 && (a.internal().dust - 0.5).abs() < 1e-6,
+        "dust event at 6 s: {:?}",
+        a.internal()
+    );
+}
+
+#[test]
+fn bad_scenes_name_the_file_and_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("s.toml");
+    std::fs::write(&p, "[arena]\nhalf_size = \"big\"\n").unwrap();
+    let e = format!("{:#}", Scene::load(&p).unwrap_err());
+    assert!(e.contains("s.toml") && e.contains("line 2"), "{e}");
+    std::fs::write(&p, "[[food]]\nposition = [0.0, 0.0]\nradius = -1.0\n[[threats]]\nstart = [0,0,0]\nvelocity = [0,0,0]\nradius = 0.0\n").unwrap();
+    let e = format!("{:#}", Scene::load(&p).unwrap_err());
+    assert!(
+        e.contains("food[0]") && e.contains("threats[0]"),
+        "every problem is listed: {e}"
+    );
+}

@@ -1,0 +1,88 @@
+//! Body descriptions are data: bad files give clear errors, the scale parameter works, and the
+//! physics body matches the controller's kinematics.
+
+use std::path::Path;
+
+use controller::anatomy::LegId;
+use controller::motor::MotorCommand;
+use sim::agent::{Agent, Start};
+use sim::body::{BodySpec, default_body_path};
+use sim::trial::{TrialConfig, run_trial};
+use sim::world::Scene;
+
+fn bundled() -> String {
+    std::fs::read_to_string(default_body_path()).unwrap()
+}
+
+fn parse_err(text: &str) -> String {
+    format!(
+        "{:#}",
+        BodySpec::parse(text, Path::new("bodies/broken.toml")).unwrap_err()
+    )
+}
+
+#[test]
+fn syntax_errors_name_the_file_and_line() {
+    let text = bundled().replace("mass = 0.6", "mass = = 0.6");
+    let e = parse_err(&text);
+    assert!(e.contains("bodies/broken.toml") && e.contains("line"), "{e}");
+}
+
+#[test]
+fn missing_and_unknown_fields_are_named() {
+    let e = parse_err(&bundled().replace("tibia_length = 0.085", ""));
+    assert!(e.contains("tibia_length"), "{e}");
+    let e = parse_err(&bundled().replace("[thorax]", "[thorax]\nwings = 2"));
+    assert!(e.contains("wings"), "{e}");
+}
+
+#[test]
+fn bad_values_are_rejected_with_the_field_name() {
+    let e = parse_err(&bundled().replace("mass = 0.6", "mass = -0.6"));
+    assert!(e.contains("thorax.mass") && e.contains("broken.toml"), "{e}");
+    let e = parse_err(&bundled().replace("coxa_limits_deg = [-80.0, 85.0]", "coxa_limits_deg = [85.0, -80.0]"));
+    assert!(e.contains("coxa_limits_deg"), "{e}");
+    let e = parse_err(&bundled().replace("lf = { position = [0.045, 0.035,", "lf = { position = [0.045, -0.035,"));
+    assert!(e.contains("mounts.lf"), "{e}");
+    let e = format!("{:#}", BodySpec::load(Path::new("/nonexistent/body.toml")).unwrap_err());
+    assert!(e.contains("/nonexistent/body.toml"), "{e}");
+}
+
+#[test]
+fn scale_changes_size_and_the_scaled_body_walks() {
+    let text = bundled().replace("scale = 1.0", "scale = 0.5");
+    let small = BodySpec::parse(&text, Path::new("half.toml")).unwrap();
+    let normal = BodySpec::load(&default_body_path()).unwrap();
+    assert!((small.legs.femur_length - 0.5 * normal.legs.femur_length).abs() < 1e-6);
+    assert!((small.total_mass() - normal.total_mass() / 8.0).abs() < 1e-4);
+    let (_, s) = run_trial(
+        &small,
+        &TrialConfig::new(MotorCommand::Walk { speed: 0.05, turn: 0.0 }, 6.0),
+    )
+    .unwrap();
+    assert!(!s.fell && (s.mean_speed_m_s - 0.05).abs() < 0.01, "{s:?}");
+}
+
+#[test]
+fn physics_tarsi_sit_where_the_controller_kinematics_put_them() {
+    // Joint axes and signs in the physics body agree with the controller's forward kinematics.
+    let spec = BodySpec::load(&default_body_path()).unwrap();
+    let mut a = Agent::new(&spec, Scene::default(), 0, &Start::default(), 0.001);
+    for _ in 0..300 {
+        a.step(&MotorCommand::Stand);
+    }
+    let geom = spec.geometry();
+    let pose = a.body.thorax_pose(&a.world.physics);
+    let angles = a.body.leg_angles(&a.world.physics);
+    let feet = a.body.feet_positions(&a.world.physics);
+    for leg in LegId::ALL {
+        let p = geom.legs[leg.index()].forward(angles[leg.index()]);
+        let world = pose.transform_point(rapier3d::prelude::Vector::new(p[0], p[1], p[2]));
+        let err = world.distance(feet[leg.index()]);
+        assert!(
+            err < 1e-3,
+            "{leg:?}: kinematics {world:?} vs physics {:?}",
+            feet[leg.index()]
+        );
+    }
+}
