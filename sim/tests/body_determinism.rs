@@ -29,3 +29,13 @@ fn same_seed_same_trajectory_bit_for_bit() {
     let c = trial(4);
     assert_ne!(bits(&a), bits(&c), "a different seed must give different terrain");
 }
+
+#[test]
+fn independent_worlds_give_the_same_result_at_any_thread_count() {
+    use rayon::prelude::*;
+    let run = |threads: usize| -> Vec<Vec<u32>> {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| (0..4u64).into_par_iter().map(|seed| bits(&trial(seed))).collect())
+    };
+    assert_eq!(run(1), run(2));
+}
