@@ -38,8 +38,7 @@ struct Cell {
     next: u32,
     /// Input arriving before this step is dropped (refractory).
     accept_from: u32,
-    /// 1 + the step in which the neuron was last put on the touched list.
-    touched: u32,
+    _pad: u32,
     flags: u32,
 }
 
@@ -49,15 +48,17 @@ pub struct Brain {
     net: Arc<Network>,
     cells: Vec<Cell>,
     active: Vec<NeuronIndex>,
-    touched: Vec<NeuronIndex>,
     /// Spikes of step s are in `ring[s % ring.len()]` until delivered at s + delay.
     ring: Vec<Vec<NeuronIndex>>,
     spikes_now: Vec<NeuronIndex>,
     step: u32,
     rng: ChaCha8Rng,
-    /// Neurons with a Poisson rate > 0, sorted, and their per-step event thresholds.
+    /// Neurons with a Poisson rate > 0, sorted.
     driven: Vec<NeuronIndex>,
-    drive_threshold: Vec<u64>,
+    /// Per neuron: ln(1 - p) of its per-step event probability p (0 = not driven).
+    drive_log_q: Vec<f64>,
+    /// Per neuron: the step of its next Poisson event.
+    next_event: Vec<u32>,
     input: InputSpikes,
     input_cursor: usize,
     counts: Vec<u32>,
@@ -75,7 +76,7 @@ impl Brain {
             g: 0.0,
             next: 0,
             accept_from: 0,
-            touched: 0,
+            _pad: 0,
             flags: 0,
         };
         let ring = (0..=k.delay_steps).map(|_| Vec::new()).collect();
@@ -84,13 +85,13 @@ impl Brain {
         Brain {
             cells: vec![rest; n],
             active: Vec::new(),
-            touched: Vec::new(),
             ring,
             spikes_now: Vec::new(),
             step: 0,
             rng,
             driven: Vec::new(),
-            drive_threshold: vec![0; n],
+            drive_log_q: vec![0.0; n],
+            next_event: vec![u32::MAX; n],
             input: InputSpikes::default(),
             input_cursor: 0,
             counts: vec![0; n],
@@ -120,19 +121,26 @@ impl Brain {
             "Poisson rate must be finite and >= 0, got {hz}"
         );
         let p = hz * self.net.propagator().k.dt;
-        // P(next_u64 < t) = t / 2^64 = p; p >= 1 fires every step.
-        let t = if p >= 1.0 {
-            u64::MAX
-        } else {
-            (p * 18_446_744_073_709_551_616.0) as u64
-        };
         let i = neuron as usize;
-        let was = self.drive_threshold[i] != 0;
-        self.drive_threshold[i] = t;
-        if t != 0 {
+        let was = self.drive_log_q[i] != 0.0;
+        // ln(1 - p) < 0 for 0 < p < 1; p >= 1 (an event every step) is -inf.
+        let log_q = if p >= 1.0 {
+            f64::NEG_INFINITY
+        } else {
+            (-p).ln_1p()
+        };
+        self.drive_log_q[i] = log_q;
+        let now = log_q != 0.0;
+        if now {
             self.cells[i].flags |= NO_REFRACTORY;
+            // Memoryless: redrawing the waiting time from now on is exact.
+            self.next_event[i] = self
+                .step
+                .saturating_add(waiting_steps(&mut self.rng, log_q) - 1);
+        } else {
+            self.next_event[i] = u32::MAX;
         }
-        match (was, t != 0) {
+        match (was, now) {
             (false, true) => {
                 let at = self.driven.partition_point(|&d| d < neuron);
                 self.driven.insert(at, neuron);
@@ -272,9 +280,11 @@ impl Brain {
                     }
                     // Brian: g += w with w = count * w_syn.
                     c.g += e.count as f64 * k.w_syn;
-                    if c.touched != n + 1 {
-                        c.touched = n + 1;
-                        self.touched.push(e.target);
+                    // The neuron may now reach threshold on its own. Later deliveries in
+                    // this step re-check; an early activation is merely conservative.
+                    if c.flags & ACTIVE == 0 && prop.may_cross(c.v, c.g) {
+                        c.flags |= ACTIVE;
+                        self.active.push(e.target);
                     }
                 }
             }
@@ -286,24 +296,17 @@ impl Brain {
             }
             self.input_cursor += 1;
             if s == n {
-                Self::kick(cells, &mut self.touched, prop, j, n);
+                Self::kick(cells, &mut self.active, prop, j, n);
             }
         }
-        for &j in &self.driven {
-            if self.rng.next_u64() < self.drive_threshold[j as usize] {
-                Self::kick(cells, &mut self.touched, prop, j, n);
+        for d in 0..self.driven.len() {
+            let j = self.driven[d];
+            if self.next_event[j as usize] == n {
+                Self::kick(cells, &mut self.active, prop, j, n);
+                let wait = waiting_steps(&mut self.rng, self.drive_log_q[j as usize]);
+                self.next_event[j as usize] = n.saturating_add(wait);
             }
         }
-
-        // 4. Neurons whose state changed may now be able to reach threshold.
-        for &j in &self.touched {
-            let c = &mut cells[j as usize];
-            if c.flags & ACTIVE == 0 && prop.may_cross(c.v, c.g) {
-                c.flags |= ACTIVE;
-                self.active.push(j);
-            }
-        }
-        self.touched.clear();
 
         self.step = n + 1;
         &self.ring[(n % slots) as usize]
@@ -313,7 +316,7 @@ impl Brain {
     #[inline]
     fn kick(
         cells: &mut [Cell],
-        touched: &mut Vec<NeuronIndex>,
+        active: &mut Vec<NeuronIndex>,
         prop: &Propagator,
         j: NeuronIndex,
         n: u32,
@@ -327,9 +330,9 @@ impl Brain {
             c.next = n + 1;
         }
         c.v += prop.k.w_input;
-        if c.touched != n + 1 {
-            c.touched = n + 1;
-            touched.push(j);
+        if c.flags & ACTIVE == 0 && prop.may_cross(c.v, c.g) {
+            c.flags |= ACTIVE;
+            active.push(j);
         }
     }
 }
@@ -344,4 +347,18 @@ fn prefetch<T>(p: *const T) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = p;
+}
+
+/// Steps until the next event of a Bernoulli(p)-per-step process (>= 1), given
+/// `log_q = ln(1 - p)`: geometric, drawn by inversion, so the Poisson input costs one draw
+/// per event instead of one per step.
+fn waiting_steps(rng: &mut ChaCha8Rng, log_q: f64) -> u32 {
+    // u in (0, 1]: 53 random bits, never 0 so the log is finite.
+    let u = ((rng.next_u64() >> 11) + 1) as f64 * (1.0 / 9_007_199_254_740_992.0);
+    let k = (u.ln() / log_q).floor() + 1.0;
+    if k >= (u32::MAX / 2) as f64 {
+        u32::MAX / 2
+    } else {
+        k as u32
+    }
 }
