@@ -238,3 +238,33 @@ fn trials_are_identical_at_any_thread_count_and_rates_match_the_drive() {
     // step itself: 150 x (1 - 0.015) = 147.75 Hz expected.
     assert!((driven - 147.75).abs() < 5.0, "driven rate {driven}");
 }
+
+#[test]
+fn closed_loop_api_changes_rates_at_runtime_and_reads_counts_incrementally() {
+    use controller::brain::Readout;
+    let edges: Vec<(u32, u32, i32)> = (0..10).map(|i| (i, 10 + i, 300)).collect();
+    let mut b = Brain::new(net(20, &edges, &[]), 9, 0);
+    let mut sensory = Readout::new(&b, (0..10).collect());
+    let mut downstream = Readout::new(&b, (10..20).collect());
+    b.advance(1000);
+    assert_eq!(
+        (sensory.take(&b), downstream.take(&b)),
+        (0, 0),
+        "silent without input"
+    );
+    b.set_rates(&(0..10).collect::<Vec<_>>(), 150.0);
+    b.advance(10_000);
+    let (s, d) = (sensory.take(&b), downstream.take(&b));
+    assert!(
+        (1300..1650).contains(&s),
+        "10 neurons x ~148 Hz x 1 s, got {s}"
+    );
+    assert!(d > 100, "downstream follows: {d}");
+    b.set_rates(&(0..10).collect::<Vec<_>>(), 0.0);
+    b.advance(100); // spikes still in flight are delivered, then silence
+    sensory.take(&b);
+    downstream.take(&b);
+    b.advance(5000);
+    assert_eq!((sensory.take(&b), downstream.take(&b)), (0, 0));
+    assert_eq!(b.time_step(), 16_100);
+}

@@ -6,6 +6,7 @@
 //! - [`network`]: the compiled network (CSR of targets and signed counts, silencing).
 //! - [`engine`]: [`Brain`], one simulation advanced step by step (closed-loop API).
 //! - [`input`]: explicit input spike trains.
+//! - [`readout`]: spike counts of neuron groups since the last read (closed loop).
 //! - [`signs`]: a seeded sign rule for datasets without transmitters.
 //! - [`trials`]: many seeded trials in parallel, spike recording and rates.
 
@@ -14,6 +15,7 @@ pub mod input;
 pub mod network;
 pub mod params;
 pub mod propagator;
+pub mod readout;
 pub mod signs;
 pub mod trials;
 
@@ -21,3 +23,4 @@ pub use engine::Brain;
 pub use input::InputSpikes;
 pub use network::Network;
 pub use params::ModelParams;
+pub use readout::Readout;
