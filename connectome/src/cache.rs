@@ -102,7 +102,10 @@ pub fn load_cached_with_status(
     let Some(dir) = cache_dir.map(Path::to_path_buf).or_else(default_cache_dir) else {
         return Ok((formats::load(path, opts)?, CacheStatus::Disabled));
     };
-    let (file, key) = cache_file(path, opts, &dir)?;
+    let Ok((file, key)) = cache_file(path, opts, &dir) else {
+        // The path does not resolve: the loader gives the better message (what to put where).
+        return Ok((formats::load(path, opts)?, CacheStatus::Disabled));
+    };
     let reason = match read_cache(&file, &key) {
         Ok(c) => return Ok((c, CacheStatus::Hit)),
         Err(reason) => reason,

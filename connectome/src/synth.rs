@@ -25,9 +25,8 @@ use rayon::prelude::*;
 
 use crate::{Connectome, NeuronTable, SignRule, SynapseMatrix, Transmitter};
 
-/// First synthetic root id: FlyWire-like 18-digit ids that cannot be mistaken for real ones
-/// (real v783 ids start 72057594060... and 72057594061... and up; these end in the
-/// neuron's index after a gap of zeros).
+/// Id of synthetic neuron 0 (neuron `i` has `FIRST_ID + i`): 18 digits like FlyWire root
+/// ids, but real v783 ids are about 7.2e17, so a synthetic id is never mistaken for one.
 pub const FIRST_ID: u64 = 900_000_000_000_000_000;
 
 /// Parameters of [`generate`]. `Default` is the whole-brain benchmark network.

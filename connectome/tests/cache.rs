@@ -239,3 +239,12 @@ fn default_dir_comes_from_the_environment() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     unsafe { std::env::remove_var(cache::CACHE_ENV) };
 }
+
+#[test]
+fn missing_source_gives_the_loader_error() {
+    let cache_dir = tempfile::tempdir().unwrap();
+    let missing = cache_dir.path().join("nowhere/Completeness_x.csv");
+    let e =
+        cache::load_cached(&missing, &LoadOptions::default(), Some(cache_dir.path())).unwrap_err();
+    assert!(e.to_string().contains("Completeness_x.csv"), "{e}");
+}
