@@ -182,11 +182,15 @@ pub fn write_cache(file: &Path, key: &str, c: &Connectome) -> std::io::Result<()
     let table = serde_json::to_vec(&c.neurons).map_err(std::io::Error::other)?;
     let (row_start, targets, counts) = c.synapses.parts();
 
+    // Unique per process and per call: threads of one process (a sweep) may cache the same
+    // dataset at once, and each must rename a complete file of its own into place.
+    static NEXT_TMP: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let tmp = dir.join(format!(
-        ".{}.tmp-{}",
+        ".{}.tmp-{}-{}",
         file.file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
-        std::process::id()
+        std::process::id(),
+        NEXT_TMP.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     ));
     let result = (|| {
         let mut w = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);

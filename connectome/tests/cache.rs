@@ -248,3 +248,31 @@ fn missing_source_gives_the_loader_error() {
         cache::load_cached(&missing, &LoadOptions::default(), Some(cache_dir.path())).unwrap_err();
     assert!(e.to_string().contains("Completeness_x.csv"), "{e}");
 }
+
+#[test]
+fn threads_caching_the_same_dataset_at_once_agree() {
+    let src = tempfile::tempdir().unwrap();
+    let cache_dir = tempfile::tempdir().unwrap();
+    let (net, path) = write_network(src.path(), 12);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                s.spawn(|| {
+                    cache::load_cached(&path, &LoadOptions::default(), Some(cache_dir.path()))
+                        .unwrap()
+                })
+            })
+            .collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap().synapses, net.synapses);
+        }
+    });
+    let (_, s) =
+        load_cached_with_status(&path, &LoadOptions::default(), Some(cache_dir.path())).unwrap();
+    assert_eq!(s, CacheStatus::Hit);
+    assert_eq!(
+        std::fs::read_dir(cache_dir.path()).unwrap().count(),
+        1,
+        "no temp files left"
+    );
+}
