@@ -1,0 +1,162 @@
+//! `hexafly brain run`: output format, determinism across thread counts, and clear errors
+//! for bad input spike files.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn hexafly(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hexafly"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn setup() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut edges = String::from("pre,post,weight\n");
+    for i in 0..40u64 {
+        edges += &format!("{},{},{}\n", 100 + i, 200 + i % 7, 30 + i as i64);
+        edges += &format!("{},{},-5\n", 200 + i % 7, 100 + (i * 3) % 40);
+    }
+    std::fs::write(dir.path().join("edges.csv"), edges).unwrap();
+    dir
+}
+
+const RUN: [&str; 6] = [
+    "brain",
+    "run",
+    "--connectome",
+    "edges.csv",
+    "--duration-ms",
+    "500",
+];
+
+#[test]
+fn spikes_are_written_sorted_on_the_step_grid_and_identical_at_any_thread_count() {
+    let dir = setup();
+    let mut outs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = format!("s{threads}.csv");
+        let args: Vec<&str> = RUN
+            .iter()
+            .copied()
+            .chain([
+                "--out",
+                &out,
+                "--stimulate",
+                "id=100,101,102,103,104",
+                "--rate",
+                "150",
+            ])
+            .chain(["--seed", "4", "--trials", "3", "--threads", threads])
+            .collect();
+        let o = hexafly(&args, dir.path());
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(summary["trials"], 3);
+        outs.push(std::fs::read_to_string(dir.path().join(&out)).unwrap());
+    }
+    assert_eq!(outs[0], outs[1]);
+    let mut lines = outs[0].lines();
+    assert_eq!(lines.next(), Some("neuron,t_ms,trial"));
+    let rows: Vec<(u32, u64, u32)> = lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            let (whole, tenth) = f[1].split_once('.').expect("one decimal digit");
+            assert_eq!(tenth.len(), 1);
+            (
+                whole.parse::<u32>().unwrap() * 10 + tenth.parse::<u32>().unwrap(),
+                f[0].parse().unwrap(),
+                f[2].parse().unwrap(),
+            )
+        })
+        .collect();
+    assert!(rows.len() > 100);
+    assert!(
+        rows.windows(2).all(|w| w[0] <= w[1]),
+        "sorted by time, then neuron"
+    );
+    assert!(rows.iter().any(|r| r.1 >= 200), "downstream neurons fire");
+}
+
+#[test]
+fn explicit_input_spikes_drive_their_targets_one_step_later() {
+    let dir = setup();
+    std::fs::write(dir.path().join("in.csv"), "neuron,t_ms\n105,1.0\n105,7.3\n").unwrap();
+    let args: Vec<&str> = RUN
+        .iter()
+        .copied()
+        .chain(["--out", "o.csv", "--input-spikes", "in.csv"])
+        .collect();
+    let o = hexafly(&args, dir.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(dir.path().join("o.csv")).unwrap();
+    let of105: Vec<&str> = text.lines().filter(|l| l.starts_with("105,")).collect();
+    assert_eq!(of105, ["105,1.1", "105,7.4"]);
+}
+
+#[test]
+fn bad_input_spike_files_are_rejected_with_file_line_and_expectation() {
+    let cases = [
+        ("neuron,time\n105,1.0\n", "in.csv:1", "header `neuron,t_ms`"),
+        (
+            "neuron,t_ms\n105,1.0\nabc,2.0\n",
+            "in.csv:3",
+            "integer neuron id",
+        ),
+        (
+            "neuron,t_ms\n999,1.0\n",
+            "in.csv:2",
+            "not in the connectome",
+        ),
+        (
+            "neuron,t_ms\n105,0.05\n",
+            "in.csv:2",
+            "not on the 0.1 ms step grid",
+        ),
+        ("neuron,t_ms\n105,-1\n", "in.csv:2", ">= 0"),
+        ("neuron,t_ms\n105,x\n", "in.csv:2", "expected a time in ms"),
+        ("neuron,t_ms\n105\n", "in.csv:2", "expected 2 fields"),
+        ("", "in.csv", "empty file"),
+    ];
+    let dir = setup();
+    for (content, at, what) in cases {
+        std::fs::write(dir.path().join("in.csv"), content).unwrap();
+        let args: Vec<&str> = RUN
+            .iter()
+            .copied()
+            .chain(["--out", "o.csv", "--input-spikes", "in.csv"])
+            .collect();
+        let o = hexafly(&args, dir.path());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success(), "accepted {content:?}");
+        assert!(err.contains(at) && err.contains(what), "{content:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
+fn bad_arguments_are_clear_errors() {
+    let dir = setup();
+    let cases: [(&[&str], &str); 4] = [
+        (&["--rate=-3"], "--rate"),
+        (&["--stimulate", "id=12345"], "12345"),
+        (&["--silence", "type=("], "--silence"),
+        (&["--trials", "0"], "--trials"),
+    ];
+    for (extra, what) in cases {
+        let args: Vec<&str> = RUN
+            .iter()
+            .copied()
+            .chain(["--out", "o.csv"])
+            .chain(extra.iter().copied())
+            .collect();
+        let o = hexafly(&args, dir.path());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            !o.status.success() && err.contains(what),
+            "{extra:?}: {err}"
+        );
+    }
+}
