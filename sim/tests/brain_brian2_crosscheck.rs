@@ -204,37 +204,41 @@ fn flywire_escape_subset_with_lc4_driven() {
     });
 }
 
-/// ~20,000 neurons, 50 targets each, heavy-tailed counts, 20% inhibitory neurons.
-fn write_synthetic(path: &Path, n: u64, seed: u64) {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    writeln!(f, "pre,post,weight").unwrap();
-    for pre in 0..n {
-        let sign = if rng.random_bool(0.2) { -1 } else { 1 };
-        let mut targets: Vec<u64> = (0..50).map(|_| rng.random_range(0..n)).collect();
-        targets.sort_unstable();
-        targets.dedup();
-        for post in targets {
-            // Pareto-like counts: mostly 1-3 synapses, a few with dozens.
-            let u: f64 = rng.random_range(1e-6..1.0);
-            let count = (u.powf(-0.9) as i64).clamp(1, 200);
-            writeln!(f, "{},{},{}", pre + 1000, post + 1000, sign * count).unwrap();
-        }
-    }
-}
-
+/// The project's synthetic network (`hexafly connectome synth --small`: 20,000 neurons,
+/// 1 M pairs, heavy-tailed counts, 35% inhibitory), counts x4 so that most spikes are
+/// recurrent rather than driven.
 #[test]
 fn synthetic_network_of_20000_neurons() {
     let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hexafly"))
+        .args([
+            "connectome",
+            "synth",
+            "--small",
+            "--seed",
+            "1",
+            "--scale",
+            "4",
+            "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "synth failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let edges = dir.path().join("edges.csv");
-    write_synthetic(&edges, 20_000, 5);
-    let driven: Vec<u64> = (0..200).map(|i| 1000 + i * 97).collect();
+    let ids = ids_of(&edges, "all");
+    assert_eq!(ids.len(), 20_000);
+    let driven: Vec<u64> = ids.iter().step_by(97).take(200).copied().collect();
     crosscheck(Case {
         name: "synthetic",
-        connectome: edges.clone(),
+        connectome: edges,
         driven_ids: driven,
         duration_ms: 500,
         extra: &[],
-        min_spikes: 2000,
+        min_spikes: 20_000,
     });
 }
