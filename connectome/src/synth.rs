@@ -34,8 +34,8 @@ pub const FIRST_ID: u64 = 900_000_000_000_000_000;
 pub struct SynthParams {
     /// Number of neurons (FlyWire v783: 139,255).
     pub neurons: usize,
-    /// Target number of connected pairs (FlyWire v783: ~15 M). Rows are capped at half the
-    /// network, so a tiny network may get fewer.
+    /// Number of connected pairs (FlyWire v783: ~15 M). Rows are capped at half the
+    /// network, so at most `neurons * (neurons / 2)`.
     pub edges: usize,
     /// Seed of every random choice.
     pub seed: u64,
@@ -221,24 +221,39 @@ pub fn generate(p: &SynthParams) -> Result<Connectome, String> {
     })
 }
 
-/// Lognormal out-degrees summing to `p.edges` (largest-remainder rounding of the scaled
-/// cumulative sum), each capped at half the network so distinct targets stay cheap to draw.
+/// Lognormal out-degrees summing to `p.edges`, each capped at half the network so distinct
+/// targets stay cheap to draw. Degrees are `min(cap, lambda * w_i)` with `lambda` solved so
+/// the capped rows' share goes to the others (the total is kept whenever it fits, i.e.
+/// `edges <= neurons * cap`), then rounded by the largest-remainder rule on the cumulative sum.
 fn out_degrees(p: &SynthParams) -> Vec<usize> {
     let n = p.neurons;
     let mut r = rng(p.seed, STREAM_DEGREES + 1);
     let dist = LogNormal::new(0.0, p.degree_sigma).expect("sigma validated");
     let w: Vec<f64> = (0..n).map(|_| dist.sample(&mut r)).collect();
-    let sum: f64 = w.iter().sum();
-    let cap = n / 2;
+    let cap = (n / 2) as f64;
+    let total = (p.edges as f64).min(cap * n as f64);
+    let mut sorted = w.clone();
+    sorted.sort_unstable_by(|a, b| b.total_cmp(a));
+    // With the k largest rows capped: lambda = (total - k cap) / (sum of the other weights).
+    let mut rest: f64 = w.iter().sum();
+    let mut lambda = f64::INFINITY;
+    for (k, &wk) in sorted.iter().enumerate() {
+        let l = (total - k as f64 * cap) / rest;
+        if l * wk <= cap {
+            lambda = l;
+            break;
+        }
+        rest -= wk;
+    }
     let mut acc = 0.0;
     let mut prev = 0usize;
     w.iter()
-        .map(|x| {
-            acc += x;
-            let upto = (acc / sum * p.edges as f64).round() as usize;
+        .map(|&x| {
+            acc += (lambda * x).min(cap);
+            let upto = acc.round() as usize;
             let d = upto - prev;
             prev = upto;
-            d.min(cap)
+            d
         })
         .collect()
 }

@@ -187,3 +187,27 @@ fn small_preset_is_the_brian_cross_check_size() {
     assert_eq!((p.neurons, p.edges), (20_000, 1_000_000));
     assert_eq!(SynthParams::default().neurons, 139_255);
 }
+
+#[test]
+fn capped_rows_give_their_share_to_the_others() {
+    // 20 neurons: rows are capped at 10 targets, so 150 pairs need the cap to bind.
+    let c = generate(&SynthParams {
+        neurons: 20,
+        edges: 150,
+        seed: 2,
+        ..SynthParams::default()
+    })
+    .unwrap();
+    assert_eq!(c.n_edges(), 150);
+    let (row_start, _, _) = c.synapses.parts();
+    assert!(row_start.windows(2).all(|w| w[1] - w[0] <= 10));
+    // More than fits: every row full.
+    let c = generate(&SynthParams {
+        neurons: 20,
+        edges: 1000,
+        seed: 2,
+        ..SynthParams::default()
+    })
+    .unwrap();
+    assert_eq!(c.n_edges(), 200);
+}

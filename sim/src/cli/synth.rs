@@ -69,3 +69,60 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(out: PathBuf, seed: u64) -> Args {
+        Args {
+            out,
+            neurons: Some(400),
+            edges: Some(5000),
+            seed,
+            inhibitory: 0.35,
+            scale: 1.0,
+            small: false,
+        }
+    }
+
+    #[test]
+    fn writes_the_three_files_identically_for_one_seed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        run(args(a.clone(), 4)).unwrap();
+        run(args(b.clone(), 4)).unwrap();
+        for f in [
+            "Completeness_synth.csv",
+            "Connectivity_synth.parquet",
+            "edges.csv",
+        ] {
+            assert_eq!(
+                std::fs::read(a.join(f)).unwrap(),
+                std::fs::read(b.join(f)).unwrap(),
+                "{f}"
+            );
+        }
+        let c =
+            connectome::formats::load(&a.join("Connectivity_synth.parquet"), &Default::default())
+                .unwrap();
+        assert_eq!((c.n_neurons(), c.n_edges()), (400, 5000));
+    }
+
+    #[test]
+    fn bad_arguments_say_which() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = run(Args {
+            inhibitory: -0.1,
+            ..args(dir.path().into(), 1)
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("inhibitory"), "{e}");
+        let e = run(Args {
+            scale: f64::NAN,
+            ..args(dir.path().into(), 1)
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("scale"), "{e}");
+    }
+}
