@@ -8,7 +8,8 @@
 # scripts/brian2_crosscheck.py --device cpp_standalone (single thread, as published);
 # its compilation is excluded: we report the time of its network.run() loop as measured by
 # Brian itself and its process peak RSS. hexafly is timed around the simulation only
-# (loading excluded for both) and its peak RSS is that of the whole process.
+# (loading excluded for both; fastest of REPEAT=5 runs, as the 2-core machine is shared)
+# and its peak RSS is that of the whole process.
 #
 # Usage: scripts/bench_brain_vs_brian2.sh   (env: DURATION_MS, BENCH_DIR, HEXAFLY_PYTHON)
 # Needs brian2 (scripts/requirements.txt) and pandas in that python (installed if absent).
@@ -37,10 +38,19 @@ with open(f"{work}/input.csv", "w") as f:
         f.write(f"{driven[k]},{s // 10}.{s % 10}\n")
 PYEOF
 
-run_hexafly() { # threads trials out
-  /usr/bin/time -f "%M" -o "$WORK/hex_rss.txt" "$HEX" brain run --connectome "$WORK/wb" --duration-ms "$DUR" \
-    --input-spikes "$WORK/input.csv" --out "$3" --threads "$1" --trials "$2" > "$WORK/hex.json"
-  echo "$(cat "$WORK/hex.json") $(cat "$WORK/hex_rss.txt")"
+run_hexafly() { # threads trials out -> "summary-json peak-rss-kb" of the fastest of REPEAT runs
+  local best="" best_s=1e99
+  for _ in $(seq "${REPEAT:-5}"); do
+    /usr/bin/time -f "%M" -o "$WORK/hex_rss.txt" "$HEX" brain run --connectome "$WORK/wb" --duration-ms "$DUR" \
+      --input-spikes "$WORK/input.csv" --out "$3" --threads "$1" --trials "$2" > "$WORK/hex.json"
+    local s
+    s=$("$PY" -c "import json; print(json.load(open('$WORK/hex.json'))['simulate_s'])")
+    if "$PY" -c "import sys; sys.exit(0 if $s < $best_s else 1)"; then
+      best_s=$s
+      best="$(cat "$WORK/hex.json") $(cat "$WORK/hex_rss.txt")"
+    fi
+  done
+  echo "$best"
 }
 HEX1=$(run_hexafly 1 1 "$WORK/hexafly.csv")
 HEX2=$(run_hexafly 2 2 "$WORK/hexafly2.csv")

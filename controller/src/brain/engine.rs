@@ -253,39 +253,33 @@ impl Brain {
         std::mem::swap(&mut self.ring[(n % slots) as usize], &mut spikes);
         self.spikes_now = spikes; // the list that was in the slot, reused next step
         let arriving = &self.ring[((n + 1) % slots) as usize];
-        // Before step `delay` that slot is still empty.
-        {
-            for (r, &pre) in arriving.iter().enumerate() {
-                let row = net.row(pre);
-                // Deliveries hit random neurons: ask for their cache lines PREFETCH edges
-                // ahead so that many misses are in flight at once (the loop is bound by
-                // memory latency, not arithmetic). Also warm the next row's first edges.
-                if let Some(&next_pre) = arriving.get(r + 1) {
-                    prefetch(net.row(next_pre).as_ptr());
+        // Before step `delay` that slot is still empty. Deliveries hit random neurons, so
+        // the loop is bound by memory latency: a second cursor runs PREFETCH edges ahead
+        // (across row boundaries) asking for the target cells, so that many cache misses
+        // are in flight at once. The last step already warmed the first ones.
+        let base = cells.as_ptr();
+        let mut pf = PrefetchCursor::new(&net, arriving);
+        for _ in 0..PREFETCH {
+            pf.advance(&net, arriving, base);
+        }
+        for &pre in arriving {
+            for e in net.row(pre) {
+                pf.advance(&net, arriving, base);
+                let c = &mut cells[e.target as usize];
+                if n < c.accept_from {
+                    continue;
                 }
-                for e in &row[..row.len().min(PREFETCH)] {
-                    prefetch(&cells[e.target as usize]);
+                if c.next <= n {
+                    prop.advance(&mut c.v, &mut c.g, n + 1 - c.next);
+                    c.next = n + 1;
                 }
-                for (q, e) in row.iter().enumerate() {
-                    if let Some(ahead) = row.get(q + PREFETCH) {
-                        prefetch(&cells[ahead.target as usize]);
-                    }
-                    let c = &mut cells[e.target as usize];
-                    if n < c.accept_from {
-                        continue;
-                    }
-                    if c.next <= n {
-                        prop.advance(&mut c.v, &mut c.g, n + 1 - c.next);
-                        c.next = n + 1;
-                    }
-                    // Brian: g += w with w = count * w_syn.
-                    c.g += e.count as f64 * k.w_syn;
-                    // The neuron may now reach threshold on its own. Later deliveries in
-                    // this step re-check; an early activation is merely conservative.
-                    if c.flags & ACTIVE == 0 && prop.may_cross(c.v, c.g) {
-                        c.flags |= ACTIVE;
-                        self.active.push(e.target);
-                    }
+                // Brian: g += w with w = count * w_syn.
+                c.g += e.count as f64 * k.w_syn;
+                // The neuron may now reach threshold on its own. Later deliveries in
+                // this step re-check; an early activation is merely conservative.
+                if c.flags & ACTIVE == 0 && prop.may_cross(c.v, c.g) {
+                    c.flags |= ACTIVE;
+                    self.active.push(e.target);
                 }
             }
         }
@@ -306,6 +300,13 @@ impl Brain {
                 let wait = waiting_steps(&mut self.rng, self.drive_log_q[j as usize]);
                 self.next_event[j as usize] = n.saturating_add(wait);
             }
+        }
+
+        // Warm the first targets of the next step's deliveries (spikes of n + 1 - delay).
+        let upcoming = &self.ring[((n + 2) % slots) as usize];
+        let mut pf = PrefetchCursor::new(&net, upcoming);
+        for _ in 0..PREFETCH {
+            pf.advance(&net, upcoming, self.cells.as_ptr());
         }
 
         self.step = n + 1;
@@ -360,5 +361,42 @@ fn waiting_steps(rng: &mut ChaCha8Rng, log_q: f64) -> u32 {
         u32::MAX / 2
     } else {
         k as u32
+    }
+}
+
+/// Walks the edges of a list of spiking neurons, prefetching each target's cell.
+struct PrefetchCursor<'a> {
+    row: usize,
+    edges: &'a [super::network::Edge],
+    at: usize,
+}
+
+impl<'a> PrefetchCursor<'a> {
+    fn new(net: &'a Network, spikes: &[NeuronIndex]) -> Self {
+        PrefetchCursor {
+            row: 0,
+            edges: spikes.first().map_or(&[], |&p| net.row(p)),
+            at: 0,
+        }
+    }
+
+    /// Prefetches the next edge's target, moving to the next row when one is exhausted.
+    #[inline(always)]
+    fn advance(&mut self, net: &'a Network, spikes: &[NeuronIndex], cells: *const Cell) {
+        loop {
+            if let Some(e) = self.edges.get(self.at) {
+                self.at += 1;
+                prefetch(cells.wrapping_add(e.target as usize));
+                return;
+            }
+            self.row += 1;
+            match spikes.get(self.row) {
+                Some(&p) => {
+                    self.edges = net.row(p);
+                    self.at = 0;
+                }
+                None => return,
+            }
+        }
     }
 }

@@ -84,10 +84,36 @@ pub fn run_trial(net: &Arc<Network>, stim: &Stimulus, spec: &TrialSpec, trial: u
 
 /// Runs all trials on the current rayon pool; results are in trial order.
 pub fn run_trials(net: &Arc<Network>, stim: &Stimulus, spec: &TrialSpec) -> Vec<TrialResult> {
+    run_trials_timed(net, stim, spec)
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect()
+}
+
+/// Like [`run_trials`], with the CPU time (s) of the thread that ran each trial, where the
+/// platform reports it (Linux); benchmarks on a shared machine use it beside wall time.
+pub fn run_trials_timed(
+    net: &Arc<Network>,
+    stim: &Stimulus,
+    spec: &TrialSpec,
+) -> Vec<(TrialResult, Option<f64>)> {
     (0..spec.trials)
         .into_par_iter()
-        .map(|t| run_trial(net, stim, spec, t))
+        .map(|t| {
+            let start = thread_cpu_ns();
+            let r = run_trial(net, stim, spec, t);
+            let cpu = start
+                .zip(thread_cpu_ns())
+                .map(|(a, b)| b.saturating_sub(a) as f64 * 1e-9);
+            (r, cpu)
+        })
         .collect()
+}
+
+/// Nanoseconds this thread has run on a CPU (Linux `/proc/thread-self/schedstat`).
+fn thread_cpu_ns() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    s.split_whitespace().next()?.parse().ok()
 }
 
 /// Mean firing rate (Hz) of every neuron, averaged over trials, as in Shiu et al.

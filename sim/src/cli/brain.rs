@@ -12,7 +12,7 @@ use connectome::select::Selector;
 use connectome::{Connectome, NeuronIndex};
 use controller::brain::signs::{apply_signs, seeded_inhibitory};
 use controller::brain::trials::{
-    Record, Stimulus, TrialSpec, mean_rates, run_trials, selection_rate,
+    Record, Stimulus, TrialSpec, mean_rates, run_trials_timed, selection_rate,
 };
 use controller::brain::{InputSpikes, ModelParams, Network};
 
@@ -163,7 +163,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     let pool = pool.build()?;
     let t_sim = Instant::now();
-    let results = pool.install(|| run_trials(&net, &stim, &spec));
+    let timed = pool.install(|| run_trials_timed(&net, &stim, &spec));
+    let cpu_s: Option<f64> = timed.iter().map(|t| t.1).sum();
+    let results: Vec<_> = timed.into_iter().map(|t| t.0).collect();
     let sim_s = t_sim.elapsed().as_secs_f64();
 
     let mut spikes: Vec<(u32, NeuronIndex, u32)> = results
@@ -205,6 +207,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "silenced": silenced.len(),
         "load_s": load_s,
         "simulate_s": sim_s,
+        "simulate_cpu_s": cpu_s,
         "realtime_factor": simulated_s / sim_s.max(1e-12),
         "rate_of": rate_of,
     });
