@@ -12,8 +12,10 @@ use super::params::StepConstants;
 
 /// Jumps up to this many steps repeat the one-step formula exactly.
 const EXACT_STEPS: u32 = 16;
-/// Jumps shorter than this read precomputed decay factors.
+/// Jumps shorter than this read precomputed decay factors, as `low[k % 256] * high[k / 256]`:
+/// four 2 KB tables stay in L1 where one 64 K-entry table would miss on every lookup.
 const TABLE_STEPS: usize = 1 << 16;
+const TABLE_LOW: usize = 256;
 /// Safety margin (V) when deciding that a neuron can no longer reach threshold: far above
 /// the rounding error of the closed form (~1e-17 V), far below any synaptic weight.
 const MARGIN: f64 = 1e-12;
@@ -23,10 +25,12 @@ const MARGIN: f64 = 1e-12;
 pub struct Propagator {
     /// The per-step constants (Brian's).
     pub k: StepConstants,
-    /// `e^{-j dt/t_mbr}` for j < TABLE_STEPS.
-    em: Vec<f64>,
-    /// `e^{-j dt/tau}`.
-    es: Vec<f64>,
+    /// `e^{-j dt/t_mbr}` for j < TABLE_LOW, then for j = 256 i.
+    em_low: Vec<f64>,
+    em_high: Vec<f64>,
+    /// The same for `e^{-j dt/tau}`.
+    es_low: Vec<f64>,
+    es_high: Vec<f64>,
     /// `c` of the module doc.
     c: f64,
     /// max over t of |c (e^{-t/tau} - e^{-t/t_mbr})|: the largest excursion of u per unit g.
@@ -39,12 +43,11 @@ impl Propagator {
     /// Builds the tables for these constants.
     pub fn new(k: StepConstants) -> Self {
         let (dt, tau, t_mbr) = (k.dt, k.tau, k.t_mbr);
-        let em = (0..TABLE_STEPS)
-            .map(|j| (-(j as f64) * dt / t_mbr).exp())
-            .collect();
-        let es = (0..TABLE_STEPS)
-            .map(|j| (-(j as f64) * dt / tau).exp())
-            .collect();
+        let table = |tc: f64, stride: usize| -> Vec<f64> {
+            (0..TABLE_LOW).map(|j| (-((j * stride) as f64) * dt / tc).exp()).collect()
+        };
+        let (em_low, em_high) = (table(t_mbr, 1), table(t_mbr, TABLE_LOW));
+        let (es_low, es_high) = (table(tau, 1), table(tau, TABLE_LOW));
         let c = tau / (tau - t_mbr);
         // The kernel c(e_s - e_m) peaks where its derivative vanishes.
         let t_peak = (t_mbr / tau).ln() / (1.0 / tau - 1.0 / t_mbr);
@@ -52,8 +55,10 @@ impl Propagator {
         let theta = k.v_th - k.v_rest - MARGIN;
         Propagator {
             k,
-            em,
-            es,
+            em_low,
+            em_high,
+            es_low,
+            es_high,
             c,
             kappa,
             theta,
@@ -81,7 +86,11 @@ impl Propagator {
             return;
         }
         let (em, es) = if (steps as usize) < TABLE_STEPS {
-            (self.em[steps as usize], self.es[steps as usize])
+            let (lo, hi) = (steps as usize % TABLE_LOW, steps as usize / TABLE_LOW);
+            (
+                self.em_low[lo] * self.em_high[hi],
+                self.es_low[lo] * self.es_high[hi],
+            )
         } else {
             let t = steps as f64 * self.k.dt;
             ((-t / self.k.t_mbr).exp(), (-t / self.k.tau).exp())
