@@ -214,3 +214,31 @@ fn wind_and_contacts_are_sensed() {
         "standing: all six tarsi on the ground"
     );
 }
+
+#[test]
+fn walking_into_an_obstacle_is_felt_on_the_side_it_touches() {
+    let spec = spec();
+    for side in Side::BOTH {
+        let mut scene = Scene::default();
+        // A low block ahead, covering only one side of the midline: the head meets its edge.
+        scene.obstacles.push(sim::world::Obstacle {
+            center: [0.2, side.sign() * 0.1],
+            half_extents: [0.02, 0.095, 0.2],
+            yaw_deg: 0.0,
+        });
+        let mut a = settled(&spec, scene, &Start::default());
+        // The first touch is on the obstacle's side (later the head may slide along its edge).
+        let mut felt = [0.0f32; 2];
+        for _ in 0..4000 {
+            a.step(&MotorCommand::Walk { speed: 0.1, turn: 0.0 });
+            felt = a.sensors().touch;
+            if felt != [0.0; 2] {
+                break;
+            }
+        }
+        assert!(
+            felt[side.index()] > 0.0 && felt[side.opposite().index()] == 0.0,
+            "{side:?} obstacle felt as {felt:?}"
+        );
+    }
+}
