@@ -187,6 +187,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     for th in &mut scene.threats {
         th.onset_s += cfg.settle_s;
     }
+    let cfg_terrain = scene.arena.terrain;
     cfg.scene = scene;
     let (samples, summary) = run_trial(&spec, &cfg)?;
 
@@ -214,10 +215,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     w.flush()?;
     let mut json = serde_json::to_value(&summary)?;
     json["pattern"] = serde_json::json!(format!("{:?}", args.pattern).to_lowercase());
-    json["body"] = serde_json::json!(body_path.display().to_string());
+    let shown = std::fs::canonicalize(&body_path).unwrap_or(body_path.clone());
+    json["body"] = serde_json::json!(shown.display().to_string());
     json["seed"] = serde_json::json!(args.seed);
-    json["commanded_speed_m_s"] = serde_json::json!(args.speed);
-    json["commanded_turn_rad_s"] = serde_json::json!(args.turn);
+    if args.pattern == Pattern::Walk {
+        json["commanded_speed_m_s"] = serde_json::json!(args.speed);
+        json["commanded_turn_rad_s"] = serde_json::json!(args.turn);
+    }
+    if args.pattern == Pattern::Escape {
+        json["threat_side"] = serde_json::json!(format!("{:?}", args.threat_side).to_lowercase());
+        json["escape"] = serde_json::json!(format!("{:?}", args.escape).to_lowercase());
+    }
+    json["terrain"] = serde_json::json!(format!("{:?}", cfg_terrain).to_lowercase());
     let sum_path = args.out.join("summary.json");
     std::fs::write(&sum_path, serde_json::to_string_pretty(&json)? + "\n")
         .with_context(|| format!("cannot write {}", sum_path.display()))?;
