@@ -59,8 +59,14 @@ struct ChunkError {
     message: String,
 }
 
+/// Sub-key values of a chunk -> local code. Codex files repeat ~80 neuropil names millions
+/// of times, so this is a hash lookup, not a scan.
+type KeyCodes =
+    std::collections::HashMap<Vec<u8>, u32, std::hash::BuildHasherDefault<super::edges::IdHasher>>;
+
 struct Chunk {
     rows: Vec<Parsed>,
+    /// Local key values; index = local code (0 = none).
     keys: Vec<Vec<u8>>,
     lines: u64,
     error: Option<ChunkError>,
@@ -83,6 +89,7 @@ fn parse_chunk(bytes: &[u8], f: &Fields, max_line: usize) -> Chunk {
         error: None,
     };
     let mut nt_cache = NtCache::default();
+    let mut key_codes = KeyCodes::default();
     let mut fields: Vec<&[u8]> = Vec::with_capacity(f.width + 1);
     let mut line_no: u64 = 0;
     let mut pos = 0;
@@ -130,7 +137,7 @@ fn parse_chunk(bytes: &[u8], f: &Fields, max_line: usize) -> Chunk {
             });
             break;
         }
-        match parse_line(&fields, f, &mut nt_cache, &mut out.keys) {
+        match parse_line(&fields, f, &mut nt_cache, &mut out.keys, &mut key_codes) {
             Ok(mut p) => {
                 p.line = here as u32;
                 out.rows.push(p);
@@ -154,6 +161,7 @@ fn parse_line(
     f: &Fields,
     nt_cache: &mut NtCache,
     keys: &mut Vec<Vec<u8>>,
+    codes: &mut KeyCodes,
 ) -> Result<Parsed, (usize, String)> {
     let id = |i: usize| {
         let v = strip_quotes(fields[i]);
@@ -199,11 +207,13 @@ fn parse_line(
             if k.is_empty() {
                 0
             } else {
-                match keys.iter().position(|x| x == k) {
-                    Some(p) => p as u32,
+                match codes.get(k) {
+                    Some(&c) => c,
                     None => {
                         keys.push(k.to_vec());
-                        (keys.len() - 1) as u32
+                        let c = (keys.len() - 1) as u32;
+                        codes.insert(k.to_vec(), c);
+                        c
                     }
                 }
             }
