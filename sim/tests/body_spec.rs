@@ -86,3 +86,12 @@ fn physics_tarsi_sit_where_the_controller_kinematics_put_them() {
         );
     }
 }
+
+#[test]
+fn every_problem_is_listed() {
+    let text = bundled()
+        .replace("mass = 0.6", "mass = -0.6")
+        .replace("tibia_limits_deg = [0.0, 160.0]", "tibia_limits_deg = [160.0, 0.0]");
+    let e = parse_err(&text);
+    assert!(e.contains("thorax.mass") && e.contains("tibia_limits_deg"), "{e}");
+}

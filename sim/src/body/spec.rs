@@ -237,7 +237,9 @@ impl BodySpec {
         Ok(spec.scaled())
     }
 
+    /// Checks every field; all problems are reported, one per line.
     fn validate(&self) -> anyhow::Result<()> {
+        let mut errs: Vec<String> = Vec::new();
         let positive = [
             ("scale", self.scale),
             ("thorax.mass", self.thorax.mass),
@@ -258,15 +260,21 @@ impl BodySpec {
             ("stance.height", self.stance.height),
             ("stance.reach", self.stance.reach),
             ("physics.dt", self.physics.dt),
+            ("stance.fall_height", self.stance.fall_height),
+            ("stance.fall_tilt_deg", self.stance.fall_tilt_deg),
+            ("physics.friction", self.physics.friction),
+            ("physics.body_friction", self.physics.body_friction),
         ];
         for (name, v) in positive {
             if !(v.is_finite() && v > 0.0) {
-                bail!("`{name}` must be a positive number, got {v}");
+                errs.push(format!("`{name}` must be a positive number, got {v}"));
             }
         }
         for (name, v) in self.thorax.half_extents.iter().enumerate() {
             if !(v.is_finite() && *v > 0.0) {
-                bail!("`thorax.half_extents[{name}]` must be a positive number, got {v}");
+                errs.push(format!(
+                    "`thorax.half_extents[{name}]` must be a positive number, got {v}"
+                ));
             }
         }
         for (name, lim) in [
@@ -276,7 +284,7 @@ impl BodySpec {
             ("head.neck_limits_deg", self.head.neck_limits_deg),
         ] {
             if !(lim[0] < lim[1]) {
-                bail!("`{name}` must be [min, max] with min < max, got {lim:?}");
+                errs.push(format!("`{name}` must be [min, max] with min < max, got {lim:?}"));
             }
         }
         for j in 0..3 {
@@ -286,45 +294,48 @@ impl BodySpec {
                 ("legs.max_torque", self.legs.max_torque[j]),
             ] {
                 if !(v.is_finite() && v >= 0.0) {
-                    bail!("`{name}[{j}]` must be a non-negative number, got {v}");
+                    errs.push(format!("`{name}[{j}]` must be a non-negative number, got {v}"));
                 }
             }
         }
         if self.physics.solver_iterations == 0 || self.physics.pgs_iterations == 0 {
-            bail!("`physics.solver_iterations` and `physics.pgs_iterations` must be at least 1");
+            errs.push("`physics.solver_iterations` and `physics.pgs_iterations` must be at least 1".to_string());
         }
         if self.physics.dt > 0.01 {
-            bail!(
+            errs.push(format!(
                 "`physics.dt` must be at most 0.01 s (legs are stiff), got {}",
                 self.physics.dt
-            );
+            ));
         }
         let d = self.proboscis.direction;
         if (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt() < 1e-6 {
-            bail!("`proboscis.direction` must be a non-zero vector");
+            errs.push("`proboscis.direction` must be a non-zero vector".to_string());
         }
         let max_reach = self.legs.femur_length + self.legs.tibia_length;
         let reach = (self.stance.reach * self.stance.reach
             + (self.stance.height + self.legs.mounts.lm.position[2]).powi(2))
         .sqrt();
         if reach >= max_reach {
-            bail!(
+            errs.push(format!(
                 "stance (height {}, reach {}) is out of the legs' reach ({max_reach})",
-                self.stance.height,
-                self.stance.reach
-            );
+                self.stance.height, self.stance.reach
+            ));
         }
         for leg in LegId::ALL {
             let m = self.legs.mounts.get(leg);
             if (m.position[1] > 0.0) != (leg.side() == controller::anatomy::Side::Left) {
-                bail!(
+                errs.push(format!(
                     "`legs.mounts.{}.position` has y = {} on the wrong side (left legs have y > 0)",
                     leg.name(),
                     m.position[1]
-                );
+                ));
             }
         }
-        Ok(())
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            bail!("{}", errs.join("\n"))
+        }
     }
 
     /// Applies `scale` to every length, mass, gain and motor parameter; the result has scale 1.
