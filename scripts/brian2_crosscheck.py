@@ -25,7 +25,6 @@ import gzip
 import io
 import json
 import os
-import resource
 import sys
 import time
 import zipfile
@@ -176,7 +175,7 @@ def main():
     from brian2 import ms, mV, second, NeuronGroup, Synapses, SpikeGeneratorGroup, SpikeMonitor, Network
 
     if args.device == "cpp_standalone":
-        b2.set_device("cpp_standalone", directory=args.build_dir or "brian2_standalone", build_on_run=False)
+        b2.set_device("cpp_standalone", build_on_run=False)
     else:
         b2.prefs.codegen.target = args.target
     b2.defaultclock.dt = 0.1 * ms
@@ -216,14 +215,16 @@ def main():
     report = {"neurons": int(len(all_ids)), "edges": int(len(pre_i)), "load_s": load_s}
     if args.device == "cpp_standalone":
         t1 = time.time()
-        b2.device.build(run=False)
+        b2.device.build(directory=args.build_dir or "brian2_standalone", run=False)
         report["build_s"] = time.time() - t1
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        # Peak RSS of the simulation binary alone (not of the compiler run before it).
+        rss_path = os.path.join(os.path.abspath(b2.device.project_dir), "peak_rss_kb.txt")
+        b2.prefs.devices.cpp_standalone.run_cmd_unix = ["/usr/bin/time", "-f", "%M", "-o", rss_path, "./main"]
         t2 = time.time()
         b2.device.run(with_output=False)
         report["process_s"] = time.time() - t2
-        # ru_maxrss is in KiB on Linux; the binary is this process's only large child.
-        report["peak_rss_mb"] = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+        with open(rss_path) as f:
+            report["peak_rss_mb"] = int(f.read().split()[-1]) / 1024
         report["simulate_s"] = b2.device._last_run_time
     steps = np.rint(np.asarray(mon.t / (0.1 * ms))).astype(np.int64)
     neurons = all_ids[np.asarray(mon.i)]
