@@ -118,11 +118,11 @@ impl Propagator {
         let a = u - b;
         let (tau, t_mbr) = (self.k.tau, self.k.t_mbr);
         let x = -(a * tau) / (b * t_mbr);
-        if !(x > 0.0) {
+        if x.is_nan() || x <= 0.0 {
             return false; // no interior extremum: the maximum is u (checked) or 0
         }
         let t_star = -x.ln() / (1.0 / tau - 1.0 / t_mbr);
-        if !(t_star > 0.0) {
+        if t_star.is_nan() || t_star <= 0.0 {
             return false; // the extremum lies in the past
         }
         let peak = a * (-t_star / t_mbr).exp() + b * (-t_star / tau).exp();
