@@ -159,6 +159,9 @@ impl Brain {
 
     /// Replaces the explicit input spike trains. Their targets lose their refractory
     /// period (they are driven neurons). Events before the current step are ignored.
+    ///
+    /// # Panics
+    /// If an event names a neuron outside the network (a caller bug: map ids first).
     pub fn set_input_spikes(&mut self, input: InputSpikes) {
         for t in input.targets() {
             self.cells[t as usize].flags |= NO_REFRACTORY;
