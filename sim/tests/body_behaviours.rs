@@ -204,8 +204,10 @@ fn sensors_report_the_side_of_odor_and_looming() {
 #[test]
 fn wind_and_contacts_are_sensed() {
     let spec = spec();
-    let mut scene = Scene::default();
-    scene.wind = [0.0, -1.0];
+    let scene = Scene {
+        wind: [0.0, -1.0],
+        ..Scene::default()
+    };
     let a = settled(&spec, scene, &Start::default());
     let s = a.sensors();
     assert!(s.wind[1] < -0.9, "wind from the left blows towards -y: {:?}", s.wind);

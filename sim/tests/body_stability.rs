@@ -69,7 +69,7 @@ fn run_mixed(terrain: TerrainKind, minutes: f32, seed: u64) {
             agent.step(&cmd);
             ticks += 1;
             // Checking the fall criterion every 10 ms is plenty: a fall takes far longer.
-            if ticks % 10 == 0 {
+            if ticks.is_multiple_of(10) {
                 let p = agent.body.pose(&agent.world.physics);
                 assert!(
                     !agent.fallen(),

@@ -234,10 +234,10 @@ impl Body {
         let l = &self.spec.legs;
         let h = &self.spec.head;
         let mut set = |rb: RigidBodyHandle, target: f32, k: f32, c: f32| {
-            if let Some((mb, id)) = world.multibody_joints.get_mut(MultibodyJointHandle(rb.0)) {
-                if let Some(link) = mb.link_mut(id) {
-                    link.joint.data.set_motor_position(JointAxis::AngX, target, k, c);
-                }
+            if let Some((mb, id)) = world.multibody_joints.get_mut(MultibodyJointHandle(rb.0))
+                && let Some(link) = mb.link_mut(id)
+            {
+                link.joint.data.set_motor_position(JointAxis::AngX, target, k, c);
             }
         };
         set(self.head, t.neck, h.neck_stiffness, h.neck_damping);
@@ -262,13 +262,7 @@ impl Body {
 
     /// Measured joint angles, per leg (coxa, femur, tibia), radians.
     pub fn leg_angles(&self, world: &PhysicsWorld) -> [[f32; 3]; 6] {
-        let mut out = [[0.0; 3]; 6];
-        for leg in 0..6 {
-            for j in 0..3 {
-                out[leg][j] = self.joint_angle(world, self.links[leg][j]);
-            }
-        }
-        out
+        self.links.map(|leg| leg.map(|rb| self.joint_angle(world, rb)))
     }
 
     /// Measured neck pitch, radians.

@@ -283,7 +283,7 @@ impl BodySpec {
             ("legs.tibia_limits_deg", self.legs.tibia_limits_deg),
             ("head.neck_limits_deg", self.head.neck_limits_deg),
         ] {
-            if !(lim[0] < lim[1]) {
+            if !(lim[0].is_finite() && lim[1].is_finite() && lim[0] < lim[1]) {
                 errs.push(format!("`{name}` must be [min, max] with min < max, got {lim:?}"));
             }
         }

@@ -188,6 +188,16 @@ pub struct Scene {
     pub dust: Vec<DustEvent>,
 }
 
+/// A finite number above zero (NaN fails).
+fn positive(v: f32) -> bool {
+    v.is_finite() && v > 0.0
+}
+
+/// A finite number at or above zero (NaN fails).
+fn non_negative(v: f32) -> bool {
+    v.is_finite() && v >= 0.0
+}
+
 impl Scene {
     /// Reads and validates a scene file.
     pub fn load(path: &Path) -> anyhow::Result<Scene> {
@@ -204,23 +214,23 @@ impl Scene {
     pub fn validate(&self) -> anyhow::Result<()> {
         let mut errs = Vec::new();
         let a = &self.arena;
-        if !(a.half_size > 0.0) {
+        if !positive(a.half_size) {
             errs.push(format!("`arena.half_size` must be > 0, got {}", a.half_size));
         }
-        if !(a.rough_cell > 0.0) || a.half_size / a.rough_cell > 250.0 {
+        if !positive(a.rough_cell) || a.half_size / a.rough_cell > 250.0 {
             errs.push(format!(
                 "`arena.rough_cell` must be > 0 and give at most 500 lattice cells across the arena, got {}",
                 a.rough_cell
             ));
         }
-        if !(a.rough_amplitude >= 0.0) {
+        if !non_negative(a.rough_amplitude) {
             errs.push(format!(
                 "`arena.rough_amplitude` must be >= 0, got {}",
                 a.rough_amplitude
             ));
         }
         for (i, o) in self.obstacles.iter().enumerate() {
-            if o.half_extents.iter().any(|v| !(*v > 0.0)) {
+            if o.half_extents.iter().any(|v| !positive(*v)) {
                 errs.push(format!(
                     "`obstacles[{i}].half_extents` must all be > 0, got {:?}",
                     o.half_extents
@@ -228,22 +238,22 @@ impl Scene {
             }
         }
         for (i, f) in self.food.iter().enumerate() {
-            if !(f.radius > 0.0) || !(f.odor >= 0.0) || !(0.0..=1.0).contains(&f.sugar) {
+            if !positive(f.radius) || !non_negative(f.odor) || !(0.0..=1.0).contains(&f.sugar) {
                 errs.push(format!(
                     "`food[{i}]` needs radius > 0, odor >= 0, sugar in 0..1, got {f:?}"
                 ));
             }
         }
-        if !(self.odor.decay_length > 0.0 && self.odor.plume_spread > 0.0 && self.odor.plume_length > 0.0) {
+        if !(positive(self.odor.decay_length) && positive(self.odor.plume_spread) && positive(self.odor.plume_length)) {
             errs.push("`odor.decay_length`, `odor.plume_spread`, `odor.plume_length` must be > 0".to_string());
         }
         for (i, t) in self.threats.iter().enumerate() {
-            if !(t.radius > 0.0) || !(t.duration_s > 0.0) {
+            if !positive(t.radius) || !positive(t.duration_s) {
                 errs.push(format!("`threats[{i}]` needs radius > 0 and duration_s > 0"));
             }
         }
         for (i, d) in self.dust.iter().enumerate() {
-            if !(d.amount >= 0.0) || !(d.time_s >= 0.0) {
+            if !non_negative(d.amount) || !non_negative(d.time_s) {
                 errs.push(format!("`dust[{i}]` needs time_s >= 0 and amount >= 0"));
             }
         }
