@@ -444,6 +444,9 @@ fn map_block(
     opts: &LoadOptions,
 ) -> Result<bool, LoadError> {
     let mut any = false;
+    // Edge tables are usually grouped by presynaptic neuron: remember the last one and
+    // skip its hash lookup (the id mapping is the one serial step of loading).
+    let mut last_pre: Option<(u64, u32)> = None;
     for c in &block.chunks {
         let key_codes: Vec<u32> = c.keys.iter().map(|k| rows.key_code(k)).collect();
         rows.reserve(c.rows.len());
@@ -458,7 +461,14 @@ fn map_block(
                     )
                 })
             };
-            let pre = index(p.pre, f.pre)?;
+            let pre = match last_pre {
+                Some((id, i)) if id == p.pre => i,
+                _ => {
+                    let i = index(p.pre, f.pre)?;
+                    last_pre = Some((p.pre, i));
+                    i
+                }
+            };
             let post = index(p.post, f.post)?;
             if p.nt != Transmitter::Unknown && table.transmitter(pre) == Transmitter::Unknown {
                 table.set_transmitter(pre, p.nt);
