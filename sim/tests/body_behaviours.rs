@@ -244,3 +244,39 @@ fn walking_into_an_obstacle_is_felt_on_the_side_it_touches() {
         );
     }
 }
+
+#[test]
+fn front_tarsi_taste_food_they_step_on_and_hunger_rises_without_food() {
+    let spec = spec();
+    let mut scene = Scene::default();
+    scene.food.push(Food {
+        position: [0.35, 0.0],
+        radius: 0.15,
+        odor: 1.0,
+        sugar: 0.8,
+    });
+    let start = Start {
+        internal: InternalState {
+            hunger: 0.5,
+            ..InternalState::default()
+        },
+        ..Start::default()
+    };
+    let mut a = settled(&spec, scene, &start);
+    let h0 = a.internal().hunger;
+    let mut tasted = [0.0f32; 2];
+    for _ in 0..4000 {
+        a.step(&MotorCommand::Walk { speed: 0.1, turn: 0.0 });
+        for k in 0..2 {
+            tasted[k] = tasted[k].max(a.sensors().taste.tarsi[k]);
+        }
+    }
+    assert_eq!(tasted, [0.8, 0.8], "both front tarsi walk over the patch");
+    let rise = a.internal().hunger - h0;
+    let expected = a.rates.hunger_rise * 4.0;
+    // f32 accumulation of 4000 tiny increments rounds by up to ~2%.
+    assert!(
+        (rise - expected).abs() < 0.03 * expected,
+        "hunger rose {rise}, expected {expected}"
+    );
+}
