@@ -71,11 +71,6 @@ impl Header {
             expected: expected.to_owned(),
         })
     }
-
-    /// True when every name is a column.
-    pub fn has_all(&self, names: &[&str]) -> bool {
-        names.iter().all(|n| self.find(n).is_some())
-    }
 }
 
 /// One record: the bytes of its line(s) and the byte range of each field.

@@ -293,3 +293,18 @@ cord = "manc"
         escape.n_edges() + t1.n_edges() + motor.n_edges() + links
     );
 }
+
+#[test]
+fn loading_gives_the_same_network_at_any_thread_count() {
+    let p = require("flywire783/circuits/olfaction_ORN_outputs_edges.csv.gz");
+    let with = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| formats::load(&p, &LoadOptions::default()).unwrap())
+    };
+    let one = with(1);
+    assert_eq!(one, with(2));
+    assert_eq!(one, with(5));
+}

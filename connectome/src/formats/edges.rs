@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 
@@ -268,9 +268,4 @@ impl EdgeRows {
             ),
         )
     }
-}
-
-/// The location of a field, for loaders.
-pub fn field_location(file: &Path, line: u64, column: &str) -> Location {
-    Location::file(file).at_line(line).at_column(column)
 }
