@@ -13,6 +13,7 @@
 //! drops `g += w` and `v += w` when `not_refractory` is false), so it becomes passive.
 //! Nothing here allocates per step once the buffers have grown to the activity level.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use connectome::NeuronIndex;
@@ -52,7 +53,12 @@ pub struct Brain {
     ring: Vec<Vec<NeuronIndex>>,
     spikes_now: Vec<NeuronIndex>,
     step: u32,
-    rng: ChaCha8Rng,
+    /// Seed and stream of the Poisson input; each driven neuron draws from its own ChaCha8
+    /// block range, so its input does not depend on which other neurons are driven or on
+    /// how the network is split across threads.
+    seed: u64,
+    stream: u64,
+    drive_rngs: HashMap<NeuronIndex, ChaCha8Rng>,
     /// Neurons with a Poisson rate > 0, sorted.
     driven: Vec<NeuronIndex>,
     /// Per neuron: ln(1 - p) of its per-step event probability p (0 = not driven).
@@ -80,15 +86,15 @@ impl Brain {
             flags: 0,
         };
         let ring = (0..=k.delay_steps).map(|_| Vec::new()).collect();
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        rng.set_stream(stream);
         Brain {
             cells: vec![rest; n],
             active: Vec::new(),
             ring,
             spikes_now: Vec::new(),
             step: 0,
-            rng,
+            seed,
+            stream,
+            drive_rngs: HashMap::new(),
             driven: Vec::new(),
             drive_log_q: vec![0.0; n],
             next_event: vec![u32::MAX; n],
@@ -134,9 +140,15 @@ impl Brain {
         if now {
             self.cells[i].flags |= NO_REFRACTORY;
             // Memoryless: redrawing the waiting time from now on is exact.
-            self.next_event[i] = self
-                .step
-                .saturating_add(waiting_steps(&mut self.rng, log_q) - 1);
+            let (seed, stream) = (self.seed, self.stream);
+            let rng = self.drive_rngs.entry(neuron).or_insert_with(|| {
+                let mut r = ChaCha8Rng::seed_from_u64(seed);
+                r.set_stream(stream);
+                // 2^36 words per neuron: far more draws than any run makes.
+                r.set_word_pos((neuron as u128) << 36);
+                r
+            });
+            self.next_event[i] = self.step.saturating_add(waiting_steps(rng, log_q) - 1);
         } else {
             self.next_event[i] = u32::MAX;
         }
@@ -207,13 +219,44 @@ impl Brain {
     /// Simulates one step and returns the neurons that spiked in it, sorted.
     pub fn step(&mut self) -> &[NeuronIndex] {
         let n = self.step;
+        let slots = self.ring.len();
+        let mut spikes = self.fire(n);
+        std::mem::swap(&mut self.ring[n as usize % slots], &mut spikes);
+        self.spikes_now = spikes; // the list that was in the slot, reused next step
+        // Spikes of step n - delay (for delay 0 this is the slot just written).
+        let arriving = std::mem::take(&mut self.ring[(n as usize + 1) % slots]);
+        self.receive(n, &arriving);
+        self.ring[(n as usize + 1) % slots] = arriving;
+        // Warm the first targets of the next step's deliveries (spikes of n + 1 - delay).
+        let upcoming = &self.ring[(n as usize + 2) % slots];
+        let mut pf = PrefetchCursor::new(&self.net, upcoming);
+        for _ in 0..PREFETCH {
+            pf.advance(&self.net, upcoming, self.cells.as_ptr());
+        }
+        self.step = n + 1;
+        &self.ring[n as usize % slots]
+    }
+
+    /// First half of a step for a network split across threads: state update, threshold
+    /// and reset; returns this brain's spikes of the step, sorted.
+    pub(crate) fn fire_step(&mut self) -> &[NeuronIndex] {
+        self.spikes_now = self.fire(self.step);
+        &self.spikes_now
+    }
+
+    /// Second half: deliver `arriving` (all spikes of step - delay, sorted) and the input.
+    pub(crate) fn receive_step(&mut self, arriving: &[NeuronIndex]) {
+        self.receive(self.step, arriving);
+        self.step += 1;
+    }
+
+    /// State update and threshold of the active neurons, then reset of those that spiked.
+    fn fire(&mut self, n: u32) -> Vec<NeuronIndex> {
         let net = Arc::clone(&self.net);
         let prop = net.propagator();
         let k = &prop.k;
         let mut spikes = std::mem::take(&mut self.spikes_now);
         spikes.clear();
-
-        // 1. State update and threshold of the active neurons.
         let cells = &mut self.cells;
         self.active.retain(|&i| {
             let c = &mut cells[i as usize];
@@ -232,10 +275,8 @@ impl Brain {
             keep
         });
         spikes.sort_unstable();
-
-        // 2. Spiking neurons: count, reset, and block input while refractory. (Brian resets
-        // after delivery, but delivery to a neuron that just spiked is dropped, so the
-        // order cannot matter.)
+        // Count, reset, and block input while refractory. (Brian resets after delivery,
+        // but delivery to a neuron that just spiked is dropped, so the order cannot matter.)
         for &i in &spikes {
             let c = &mut cells[i as usize];
             let r = if c.flags & NO_REFRACTORY != 0 {
@@ -250,16 +291,18 @@ impl Brain {
             self.counts[i as usize] += 1;
         }
         self.total_spikes += spikes.len() as u64;
+        spikes
+    }
 
-        // 3. Delivery: spikes of step n - delay, then input events of step n.
-        let slots = self.ring.len() as u32;
-        std::mem::swap(&mut self.ring[(n % slots) as usize], &mut spikes);
-        self.spikes_now = spikes; // the list that was in the slot, reused next step
-        let arriving = &self.ring[((n + 1) % slots) as usize];
-        // Before step `delay` that slot is still empty. Deliveries hit random neurons, so
-        // the loop is bound by memory latency: a second cursor runs PREFETCH edges ahead
-        // (across row boundaries) asking for the target cells, so that many cache misses
-        // are in flight at once. The last step already warmed the first ones.
+    /// Delivery of the spikes of step n - delay, then the input events of step n.
+    fn receive(&mut self, n: u32, arriving: &[NeuronIndex]) {
+        let net = Arc::clone(&self.net);
+        let prop = net.propagator();
+        let k = &prop.k;
+        let cells = &mut self.cells;
+        // Deliveries hit random neurons, so this loop is bound by memory latency: a second
+        // cursor runs PREFETCH edges ahead (across row boundaries) asking for the target
+        // cells, so that many cache misses are in flight at once.
         let base = cells.as_ptr();
         let mut pf = PrefetchCursor::new(&net, arriving);
         for _ in 0..PREFETCH {
@@ -300,20 +343,14 @@ impl Brain {
             let j = self.driven[d];
             if self.next_event[j as usize] == n {
                 Self::kick(cells, &mut self.active, prop, j, n);
-                let wait = waiting_steps(&mut self.rng, self.drive_log_q[j as usize]);
+                let rng = self
+                    .drive_rngs
+                    .get_mut(&j)
+                    .expect("a driven neuron has a stream");
+                let wait = waiting_steps(rng, self.drive_log_q[j as usize]);
                 self.next_event[j as usize] = n.saturating_add(wait);
             }
         }
-
-        // Warm the first targets of the next step's deliveries (spikes of n + 1 - delay).
-        let upcoming = &self.ring[((n + 2) % slots) as usize];
-        let mut pf = PrefetchCursor::new(&net, upcoming);
-        for _ in 0..PREFETCH {
-            pf.advance(&net, upcoming, self.cells.as_ptr());
-        }
-
-        self.step = n + 1;
-        &self.ring[(n % slots) as usize]
     }
 
     /// An input event: v += f_poi * w_syn unless refractory.
