@@ -30,10 +30,11 @@ pub fn parse_count(field: &[u8]) -> Result<i64, &'static str> {
         _ => (false, f),
     };
     // `12.0` / `12.` (float exports such as the larval matrix) are integers.
-    if let Some(dot) = digits.iter().position(|&c| c == b'.') {
-        if dot > 0 && digits[dot + 1..].iter().all(|&c| c == b'0') {
-            digits = &digits[..dot];
-        }
+    if let Some(dot) = digits.iter().position(|&c| c == b'.')
+        && dot > 0
+        && digits[dot + 1..].iter().all(|&c| c == b'0')
+    {
+        digits = &digits[..dot];
     }
     if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) && digits.len() <= 12 {
         let mut v: i64 = 0;

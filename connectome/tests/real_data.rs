@@ -278,7 +278,7 @@ cord = "manc"
     let links = c
         .synapses
         .iter()
-        .filter(|&(pre, _, _)| c.neurons.annotation(pre, "cord_partner_type") != "")
+        .filter(|&(pre, _, _)| !c.neurons.annotation(pre, "cord_partner_type").is_empty())
         .count();
     assert_eq!(links, 4);
     let shared = (0..motor.n_neurons() as u32)

@@ -107,13 +107,13 @@ fn detect_dir(dir: &Path) -> Result<Format, LoadError> {
         return Ok(Format::Feather);
     }
     for (n, l) in names.iter().zip(&lower) {
-        if is_table_name(l) {
-            if let Ok(h) = peek_header(&dir.join(n)) {
-                if let Some(f @ (Format::FlywireCodex | Format::Neuprint)) = format_from_header(&h)
-                {
-                    return Ok(f);
-                }
-            }
+        if !is_table_name(l) {
+            continue;
+        }
+        if let Ok(h) = peek_header(&dir.join(n))
+            && let Some(f @ (Format::FlywireCodex | Format::Neuprint)) = format_from_header(&h)
+        {
+            return Ok(f);
         }
     }
     Err(unknown(dir, "directory holds no file of a known layout"))

@@ -212,15 +212,15 @@ impl EdgeRows {
                 let mut prev: Option<u32> = None;
                 while k < g.len() && rows[g[k] as usize].post == post {
                     let (r, m) = (rows[g[k] as usize], meta[g[k] as usize]);
-                    if let Some(p) = prev {
-                        if meta[p as usize] & !DEFER_SIGN == m & !DEFER_SIGN {
-                            return Err(self.duplicate_error(
-                                table,
-                                &rows[p as usize],
-                                &r,
-                                m & !DEFER_SIGN,
-                            ));
-                        }
+                    if let Some(p) = prev
+                        && meta[p as usize] & !DEFER_SIGN == m & !DEFER_SIGN
+                    {
+                        return Err(self.duplicate_error(
+                            table,
+                            &rows[p as usize],
+                            &r,
+                            m & !DEFER_SIGN,
+                        ));
                     }
                     sum += if m & DEFER_SIGN != 0 {
                         r.count as i64 * sign
