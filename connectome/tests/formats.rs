@@ -275,3 +275,92 @@ fn detection_by_name_and_extension() {
     let fanc = write(dir.path(), "f.csv", b"pre_id,post_id,syn_count,pre_nt\n");
     assert_eq!(detect(&fanc).unwrap(), Format::EdgeList);
 }
+
+#[test]
+fn manifest_namespaces_keep_colliding_ids_apart_and_merge_within_a_namespace() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "a.csv", b"pre,post,weight\n1,2,3\n");
+    write(d, "b.csv", b"pre,post,weight\n2,1,-4\n1,2,2\n");
+    write(d, "c.csv", b"src,dst,n\n1,2,5\n");
+    write(
+        d,
+        "types.csv",
+        b"root_id,cell_type,side\n1,DNx,L\n2,INy,R\n",
+    );
+    let m = write(
+        d,
+        "m.toml",
+        br#"
+[[source]]
+path = "a.csv"
+annotations = ["types.csv"]
+
+[[source]]
+path = "b.csv"            # same (default) namespace: merged by id, edges summed
+
+[[source]]
+path = "c.csv"
+namespace = "cord"
+format = "edge-list"
+columns = { pre = "src", post = "dst", count = "n" }
+"#,
+    );
+    let c = formats::load(&m, &LoadOptions::default()).unwrap();
+    let stride = connectome::formats::compose::NAMESPACE_STRIDE;
+    assert_eq!(c.neurons.ids(), &[1, 2, stride + 1, stride + 2]);
+    assert_eq!(c.synapses.get(idx(&c, 1), idx(&c, 2)), 5); // 3 + 2 across sources
+    assert_eq!(c.synapses.get(idx(&c, 2), idx(&c, 1)), -4);
+    assert_eq!(c.synapses.get(idx(&c, stride + 1), idx(&c, stride + 2)), 5);
+    assert_eq!(c.synapses.get(idx(&c, 1), idx(&c, stride + 2)), 0);
+    assert_eq!(c.neurons.annotation(idx(&c, 1), columns::TYPE), "DNx");
+    assert_eq!(c.neurons.annotation(idx(&c, 1), columns::SIDE), "left");
+    assert_eq!(c.neurons.annotation(idx(&c, stride + 1), columns::TYPE), "");
+    assert_eq!(
+        c.neurons.annotation(idx(&c, stride + 1), "namespace"),
+        "cord"
+    );
+    // Same-side rule of a join: a left brain DN links only to the left cord partner.
+    write(
+        d,
+        "cord_types.csv",
+        b"id,type,side\n1,DNcx,left\n2,DNcx,right\n",
+    );
+    write(
+        d,
+        "matches.csv",
+        b"FAFB DN name,MANC DN name,source\nDNx,DNcx,test\n",
+    );
+    let m = write(
+        d,
+        "j.toml",
+        br#"
+[[source]]
+path = "a.csv"
+namespace = "brain"
+annotations = ["types.csv"]
+
+[[source]]
+path = "c.csv"
+namespace = "cord"
+format = "edge-list"
+columns = { pre = "src", post = "dst", count = "n" }
+annotations = ["cord_types.csv"]
+
+[[join]]
+matches = "matches.csv"
+brain = "brain"
+cord = "cord"
+link_weight = 50
+"#,
+    );
+    let c = formats::load(&m, &LoadOptions::default()).unwrap();
+    let dn = idx(&c, 1);
+    assert_eq!(c.synapses.get(dn, idx(&c, stride + 1)), 50);
+    assert_eq!(c.synapses.get(dn, idx(&c, stride + 2)), 0);
+    assert_eq!(
+        c.neurons
+            .annotation(idx(&c, stride + 1), "brain_partner_type"),
+        "DNx"
+    );
+}
