@@ -40,6 +40,10 @@ impl World {
                     .collision_groups(terrain::ground_groups()),
             );
         }
+        // One step of the still empty world fills the scene-query structures, so ground
+        // queries work before the body exists (placing it on terrain or an obstacle); nothing
+        // moves and the clock stays at zero.
+        physics.step();
         World {
             physics,
             scene,
@@ -77,5 +81,35 @@ impl World {
     /// Odor concentration at a world point.
     pub fn odor_at(&self, p: [f32; 3]) -> f32 {
         odor::total(&self.scene.odor, self.scene.wind, &self.scene.food, p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ground_height_is_known_before_the_first_step() {
+        let mut scene = Scene::default();
+        scene.obstacles.push(Obstacle {
+            center: [1.0, 1.0],
+            half_extents: [0.1, 0.1, 0.05],
+            yaw_deg: 0.0,
+        });
+        scene.arena.terrain = TerrainKind::Rough;
+        scene.arena.half_size = 2.0;
+        let w = World::new(scene, 1, 0.001, 1, 1);
+        assert!(
+            (w.ground_height(1.0, 1.0) - 0.1).abs() < 1e-4,
+            "{}",
+            w.ground_height(1.0, 1.0)
+        );
+        assert_eq!(w.ground_height(0.0, 0.0), 0.0, "flat spawn area");
+        let bumps: Vec<f32> = (0..20).map(|i| w.ground_height(-1.5 + 0.13 * i as f32, -1.2)).collect();
+        assert!(
+            bumps.iter().any(|h| h.abs() > 0.002),
+            "rough terrain away from the spawn: {bumps:?}"
+        );
+        assert!(bumps.iter().all(|h| h.abs() <= 0.015 + 1e-5));
     }
 }
