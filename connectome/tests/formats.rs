@@ -273,6 +273,14 @@ fn detection_by_name_and_extension() {
     );
     assert_eq!(detect(&manc).unwrap(), Format::EdgeList);
     let fanc = write(dir.path(), "f.csv", b"pre_id,post_id,syn_count,pre_nt\n");
+    let pt = write(
+        dir.path(),
+        "connections_princeton.csv",
+        b"pre_pt_root_id,post_pt_root_id,neuropil,syn_count,nt_type\n1,2,AL_L,3,GABA\n",
+    );
+    assert_eq!(detect(&pt).unwrap(), Format::FlywireCodex);
+    let c = formats::load(&pt, &LoadOptions::default()).unwrap();
+    assert_eq!(c.synapses.get(idx(&c, 1), idx(&c, 2)), -3);
     assert_eq!(detect(&fanc).unwrap(), Format::EdgeList);
 }
 

@@ -32,7 +32,11 @@ pub const NEURON_TABLES: [&str; 8] = [
 
 fn is_connections(path: &Path) -> Result<bool, LoadError> {
     let h = peek_header(path)?;
-    Ok(h.iter().any(|c| c == "pre_root_id") && h.iter().any(|c| c == "post_root_id"))
+    let has = |name: &str| h.iter().any(|c| c == name);
+    Ok(
+        has("pre_root_id") && has("post_root_id")
+            || has("pre_pt_root_id") && has("post_pt_root_id"),
+    )
 }
 
 /// The connections file in a directory: `connections*.csv(.gz)`, first by name.

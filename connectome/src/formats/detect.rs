@@ -76,7 +76,9 @@ pub fn detect(path: &Path) -> Result<Format, LoadError> {
 /// The format a CSV header belongs to, if any.
 pub(crate) fn format_from_header(header: &[String]) -> Option<Format> {
     let has = |c: &str| header.iter().any(|h| h == c);
-    if has("pre_root_id") && has("post_root_id") || has("root_id") {
+    let codex_edges = has("pre_root_id") && has("post_root_id")
+        || has("pre_pt_root_id") && has("post_pt_root_id");
+    if codex_edges || has("root_id") {
         Some(Format::FlywireCodex)
     } else if has("bodyId_pre") && has("bodyId_post") || has("bodyId") {
         Some(Format::Neuprint)

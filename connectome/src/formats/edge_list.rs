@@ -50,7 +50,7 @@ pub struct EdgeColumns {
 }
 
 /// (pre, post, count, signed) column names of the published edge layouts.
-const LAYOUTS: [(&str, &str, &str, bool); 8] = [
+const LAYOUTS: [(&str, &str, &str, bool); 9] = [
     ("pre", "post", "weight", true),
     ("pre_root_id", "post_root_id", "syn_count", false),
     ("bodyId_pre", "bodyId_post", "weight", false),
@@ -59,6 +59,7 @@ const LAYOUTS: [(&str, &str, &str, bool); 8] = [
     ("pre", "post", "syn_count", false),
     ("source", "target", "weight", true),
     ("pre_root_id", "post_root_id", "weight", false),
+    ("pre_pt_root_id", "post_pt_root_id", "syn_count", false),
 ];
 
 const KEY_COLUMNS: [&str; 2] = ["neuropil", "roi"];
