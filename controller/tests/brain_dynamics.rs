@@ -268,3 +268,55 @@ fn closed_loop_api_changes_rates_at_runtime_and_reads_counts_incrementally() {
     assert_eq!((sensory.take(&b), downstream.take(&b)), (0, 0));
     assert_eq!(b.time_step(), 16_100);
 }
+
+#[test]
+fn a_trial_split_across_threads_gives_the_same_spikes() {
+    use controller::brain::split::SplitNetwork;
+    use controller::brain::trials::{run_trial, run_trials_split_timed};
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(99);
+    let n = 2000;
+    let mut b = EdgeListBuilder::new();
+    for _ in 0..60_000 {
+        let w = rng.random_range(1..25) * if rng.random_bool(0.3) { -1 } else { 1 };
+        b.push(
+            rng.random_range(0..n as u32),
+            rng.random_range(0..n as u32),
+            w,
+        );
+    }
+    let network = Arc::new(Network::new(&b.build(n), ModelParams::default(), &[]).unwrap());
+    let input = InputSpikes::new(
+        (0..5000u32)
+            .filter(|s| s % 7 == 0)
+            .map(|s| (s, 1500 + s % 40))
+            .collect(),
+    );
+    let stim = Stimulus {
+        poisson: (0..60).map(|i| (i * 31, 150.0)).collect(),
+        input,
+    };
+    let spec = TrialSpec {
+        steps: 5000,
+        trials: 2,
+        seed: 5,
+        record: Record::All,
+    };
+    let single: Vec<_> = (0..2)
+        .map(|t| run_trial(&network, &stim, &spec, t))
+        .collect();
+    assert!(
+        single[0].spikes.len() > 3000,
+        "too quiet: {}",
+        single[0].spikes.len()
+    );
+    for parts in [2, 3] {
+        let split = SplitNetwork::new(&network, parts);
+        assert_eq!(split.n_parts(), parts);
+        let got: Vec<_> = run_trials_split_timed(&split, &stim, &spec)
+            .into_iter()
+            .map(|r| r.0)
+            .collect();
+        assert_eq!(got, single, "{parts} threads");
+    }
+}

@@ -160,3 +160,30 @@ fn bad_arguments_are_clear_errors() {
         );
     }
 }
+
+#[test]
+fn one_trial_split_across_two_threads_writes_the_same_spikes() {
+    let dir = setup();
+    let mut outs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = format!("one{threads}.csv");
+        let args: Vec<&str> = RUN
+            .iter()
+            .copied()
+            .chain([
+                "--out",
+                &out,
+                "--stimulate",
+                "id=100,101,102,103,104,110,120",
+            ])
+            .chain(["--seed", "8", "--threads", threads])
+            .collect();
+        let o = hexafly(&args, dir.path());
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(summary["split"], if threads == "1" { 1 } else { 2 });
+        outs.push(std::fs::read_to_string(dir.path().join(&out)).unwrap());
+    }
+    assert!(outs[0].lines().count() > 100);
+    assert_eq!(outs[0], outs[1]);
+}

@@ -8,6 +8,7 @@
 //! - [`input`]: explicit input spike trains.
 //! - [`readout`]: spike counts of neuron groups since the last read (closed loop).
 //! - [`signs`]: a seeded sign rule for datasets without transmitters.
+//! - [`split`]: one trial split across threads by target neuron (same spikes).
 //! - [`trials`]: many seeded trials in parallel, spike recording and rates.
 
 pub mod engine;
@@ -17,6 +18,7 @@ pub mod params;
 pub mod propagator;
 pub mod readout;
 pub mod signs;
+pub mod split;
 pub mod trials;
 
 pub use engine::Brain;

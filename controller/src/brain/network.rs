@@ -65,6 +65,55 @@ impl Network {
         })
     }
 
+    /// The same network keeping only the synapses onto neurons `lo..hi`: the share of
+    /// the work of one thread when a trial is split across threads by target.
+    pub fn restricted_to_targets(&self, lo: NeuronIndex, hi: NeuronIndex) -> Network {
+        let mut row_start = Vec::with_capacity(self.row_start.len());
+        let mut edges = Vec::new();
+        row_start.push(0);
+        for pre in 0..self.n_neurons() as NeuronIndex {
+            edges.extend(
+                self.row(pre)
+                    .iter()
+                    .filter(|e| (lo..hi).contains(&e.target)),
+            );
+            row_start.push(edges.len());
+        }
+        edges.shrink_to_fit();
+        Network {
+            row_start,
+            edges,
+            params: self.params.clone(),
+            prop: self.prop.clone(),
+        }
+    }
+
+    /// Split points `0 = b_0 < ... < b_parts = n` giving each range of neurons about the
+    /// same number of incoming synapses (the delivery work).
+    pub fn balanced_ranges(&self, parts: usize) -> Vec<NeuronIndex> {
+        let n = self.n_neurons();
+        let mut indegree = vec![0u64; n];
+        for e in &self.edges {
+            indegree[e.target as usize] += 1;
+        }
+        // Each neuron also costs a little on its own (state, threshold): count it as one.
+        let total: u64 = indegree.iter().map(|d| d + 1).sum();
+        let mut bounds = vec![0 as NeuronIndex];
+        let mut acc = 0u64;
+        for (i, d) in indegree.iter().enumerate() {
+            acc += d + 1;
+            let want = bounds.len() as u64 * total / parts as u64;
+            if acc >= want && bounds.len() < parts {
+                bounds.push(i as NeuronIndex + 1);
+            }
+        }
+        while bounds.len() < parts {
+            bounds.push(n as NeuronIndex);
+        }
+        bounds.push(n as NeuronIndex);
+        bounds
+    }
+
     /// Number of neurons.
     pub fn n_neurons(&self) -> usize {
         self.row_start.len() - 1

@@ -110,8 +110,20 @@ pub fn run_trials_timed(
         .collect()
 }
 
+/// Runs the trials one after the other, each split across `split.n_parts()` threads
+/// (for fewer trials than cores); same results as [`run_trials`].
+pub fn run_trials_split_timed(
+    split: &super::split::SplitNetwork,
+    stim: &Stimulus,
+    spec: &TrialSpec,
+) -> Vec<(TrialResult, Option<f64>)> {
+    (0..spec.trials)
+        .map(|t| super::split::run_trial_split(split, stim, spec, t))
+        .collect()
+}
+
 /// Nanoseconds this thread has run on a CPU (Linux `/proc/thread-self/schedstat`).
-fn thread_cpu_ns() -> Option<u64> {
+pub(crate) fn thread_cpu_ns() -> Option<u64> {
     let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
     s.split_whitespace().next()?.parse().ok()
 }

@@ -11,8 +11,10 @@ use connectome::formats::{Format, LoadOptions, load};
 use connectome::select::Selector;
 use connectome::{Connectome, NeuronIndex};
 use controller::brain::signs::{apply_signs, seeded_inhibitory};
+use controller::brain::split::SplitNetwork;
 use controller::brain::trials::{
-    Record, Stimulus, TrialSpec, mean_rates, run_trials_timed, selection_rate,
+    Record, Stimulus, TrialSpec, mean_rates, run_trials_split_timed, run_trials_timed,
+    selection_rate,
 };
 use controller::brain::{InputSpikes, ModelParams, Network};
 
@@ -49,7 +51,8 @@ pub struct Args {
     /// Seed of the Poisson input (trial i uses stream i).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Worker threads (trials run in parallel); default: all cores.
+    /// Worker threads; default: all cores. Trials run in parallel; with fewer trials than
+    /// threads, each trial is split across the threads (same spikes either way).
     #[arg(long)]
     pub threads: Option<usize>,
     /// Number of trials; rates are averaged over them.
@@ -154,16 +157,31 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         seed: args.seed,
         record,
     };
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = args.threads {
-        if t == 0 {
-            bail!("--threads must be >= 1");
-        }
-        pool = pool.num_threads(t);
-    }
-    let pool = pool.build()?;
+    let threads = match args.threads {
+        Some(0) => bail!("--threads must be >= 1"),
+        Some(t) => t,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let n_edges = net.n_edges();
+    // Fewer trials than threads: split each trial across the threads by target neuron
+    // (same spikes; each thread keeps only its share of the synapses); otherwise run
+    // whole trials in parallel.
+    let (split, whole) = if args.trials < threads as u32 {
+        let s = SplitNetwork::new(&net, threads);
+        drop(net);
+        (Some(s), None)
+    } else {
+        (None, Some(net))
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
     let t_sim = Instant::now();
-    let timed = pool.install(|| run_trials_timed(&net, &stim, &spec));
+    let timed = match (&split, &whole) {
+        (Some(split), _) => run_trials_split_timed(split, &stim, &spec),
+        (None, Some(net)) => pool.install(|| run_trials_timed(net, &stim, &spec)),
+        (None, None) => unreachable!("one of the two is always built"),
+    };
     let cpu_s: Option<f64> = timed.iter().map(|t| t.1).sum();
     let results: Vec<_> = timed.into_iter().map(|t| t.0).collect();
     let sim_s = t_sim.elapsed().as_secs_f64();
@@ -198,7 +216,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let simulated_s = steps as f64 * dt_ms * 1e-3 * args.trials as f64;
     let summary = serde_json::json!({
         "neurons": c.n_neurons(),
-        "edges": net.n_edges(),
+        "edges": n_edges,
+        "threads": threads,
+        "split": split.as_ref().map_or(1, |s| s.n_parts()),
         "steps": steps,
         "trials": args.trials,
         "spikes": total,
