@@ -308,3 +308,35 @@ fn loading_gives_the_same_network_at_any_thread_count() {
     assert_eq!(one, with(2));
     assert_eq!(one, with(5));
 }
+
+#[test]
+fn neuron_lists_load_and_attach() {
+    // The grooming network list (FlyWire ids in an `id` column, with cell types) is read as
+    // a neuron table, and its group placeholders with negative ids are reported, not guessed.
+    let p = require("flywire783/circuits/grooming_network_neurons.csv");
+    assert_eq!(detect(&p).unwrap(), Format::FlywireCodex);
+    let e = formats::load(&p, &LoadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("grooming_network_neurons.csv, line 854, column `id`") && e.contains("`-15`"),
+        "{e}"
+    );
+    // The FANC motor neuron table (ids in `pt_root_id`; `id` is a row number) annotates
+    // the FANC premotor edges: all 69 left front-leg motor neurons get their muscle.
+    let opts = LoadOptions {
+        annotations: vec![require(
+            "fanc-motor/fancy_tools_motor_neuron_table_v7_with_pool_20220921.csv",
+        )],
+        ..Default::default()
+    };
+    let c = formats::load(
+        &require("fanc-motor/fanc_v840_T1L_leg_preMN_to_MN_edges.csv"),
+        &opts,
+    )
+    .unwrap();
+    let pooled = (0..c.n_neurons() as u32)
+        .filter(|&i| !c.neurons.annotation(i, "preferred_pool").is_empty())
+        .count();
+    assert!(pooled >= 69, "{pooled}");
+}

@@ -26,7 +26,15 @@ pub enum Mode {
 }
 
 /// Id column names, in order of preference.
-pub const ID_COLUMNS: [&str; 5] = ["root_id", "bodyId", "bodyid", "skeleton_id", "id"];
+/// `pt_root_id` (FANC/CAVE tables) comes before `id`, which in those tables is a row number.
+pub const ID_COLUMNS: [&str; 6] = [
+    "root_id",
+    "bodyId",
+    "bodyid",
+    "skeleton_id",
+    "pt_root_id",
+    "id",
+];
 
 /// Transmitter column names, in order of preference.
 pub const NT_COLUMNS: [&str; 6] = [

@@ -78,7 +78,11 @@ pub(crate) fn format_from_header(header: &[String]) -> Option<Format> {
     let has = |c: &str| header.iter().any(|h| h == c);
     let codex_edges = has("pre_root_id") && has("post_root_id")
         || has("pre_pt_root_id") && has("post_pt_root_id");
-    if codex_edges || has("root_id") {
+    // A neuron list: Codex tables (`root_id`), CAVE tables (`pt_root_id`), or an `id` column
+    // with cell types (e.g. the FlyWire grooming network list).
+    let neuron_list =
+        has("root_id") || has("pt_root_id") || has("id") && (has("cell_type") || has("type"));
+    if codex_edges || neuron_list && super::edge_list::EdgeColumns::detect(header).is_none() {
         Some(Format::FlywireCodex)
     } else if has("bodyId_pre") && has("bodyId_post") || has("bodyId") {
         Some(Format::Neuprint)
