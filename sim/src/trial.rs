@@ -99,6 +99,11 @@ pub fn run_trial(spec: &BodySpec, cfg: &TrialConfig) -> anyhow::Result<(Vec<Samp
     }
     let t0 = agent.time();
     let ticks = (cfg.duration_s / dt).round() as u64;
+    anyhow::ensure!(
+        ticks > 0,
+        "duration {} s is shorter than one control tick ({dt} s)",
+        cfg.duration_s
+    );
     let every = ((cfg.sample_s / dt).round() as u64).max(1);
     let mut samples = Vec::with_capacity((ticks / every + 2) as usize);
     let mut fell = false;
