@@ -53,20 +53,22 @@ run_hexafly() { # threads trials out -> "summary-json peak-rss-kb" of the fastes
   echo "$best"
 }
 HEX1=$(run_hexafly 1 1 "$WORK/hexafly.csv")
+HEXS=$(run_hexafly 2 1 "$WORK/hexafly_split.csv")
 HEX2=$(run_hexafly 2 2 "$WORK/hexafly2.csv")
 "$PY" scripts/brian2_crosscheck.py --device cpp_standalone --build-dir "$WORK/brian2" \
   --connectome "$WORK/wb/edges.csv" --input-spikes "$WORK/input.csv" --duration-ms "$DUR" \
   --out "$WORK/brian2.csv" > "$WORK/brian2.json"
 
-"$PY" - "$WORK" "$DUR" "$HEX1" "$HEX2" <<'PYEOF'
+"$PY" - "$WORK" "$DUR" "$HEX1" "$HEX2" "$HEXS" <<'PYEOF'
 import json, sys, collections
 work, dur = sys.argv[1], float(sys.argv[2]) / 1000
-h1j, h1m = sys.argv[3].rsplit(" ", 1); h2j, h2m = sys.argv[4].rsplit(" ", 1)
-h1, h2 = json.loads(h1j), json.loads(h2j)
+h1j, h1m = sys.argv[3].rsplit(" ", 1); h2j, h2m = sys.argv[4].rsplit(" ", 1); hsj, hsm = sys.argv[5].rsplit(" ", 1)
+h1, h2, hs = json.loads(h1j), json.loads(h2j), json.loads(hsj)
 b = json.loads(open(f"{work}/brian2.json").read().strip().splitlines()[-1])
 def spikes(p):
     return collections.Counter(open(p).read().splitlines()[1:])
 a, c = spikes(f"{work}/hexafly.csv"), spikes(f"{work}/brian2.csv")
+assert spikes(f"{work}/hexafly_split.csv") == a, "split trial differs from the single-thread one"
 common = sum((a & c).values()); most = max(sum(a.values()), sum(c.values()), 1)
 print(f"network: {h1['neurons']} neurons, {h1['edges']} edges; {dur:g} s simulated, 200 neurons driven at 150 Hz")
 print(f"spikes: hexafly {sum(a.values())}, brian2 {sum(c.values())}, identical {100 * common / most:.3f}%")
@@ -76,6 +78,8 @@ bs = b["simulate_s"]
 print(f"| Brian 2.9.0 cpp_standalone, 1 thread | {bs:.2f} s | - | {dur / bs:.2f}x | {b['spikes'] / bs:,.0f} | {b['peak_rss_mb']:.0f} MB | 1x |")
 s1, c1 = h1["simulate_s"], h1["simulate_cpu_s"]
 print(f"| hexafly, 1 trial, 1 thread | {s1:.3f} s | {c1:.3f} s | {dur / s1:.1f}x | {h1['spikes'] / s1:,.0f} | {int(h1m) / 1024:.0f} MB | {bs / s1:.0f}x |")
+ss, cs = hs["simulate_s"], hs["simulate_cpu_s"]
+print(f"| hexafly, 1 trial split over 2 threads | {ss:.3f} s | {cs:.3f} s | {dur / ss:.1f}x | {hs['spikes'] / ss:,.0f} | {int(hsm) / 1024:.0f} MB | {bs / ss:.0f}x |")
 s2, c2 = h2["simulate_s"], h2["simulate_cpu_s"]
 print(f"| hexafly, 2 trials on 2 threads (aggregate) | {s2:.3f} s | {c2:.3f} s | {2 * dur / s2:.1f}x | {h2['spikes'] / s2:,.0f} | {int(h2m) / 1024:.0f} MB | {2 * bs / s2:.0f}x |")
 PYEOF
