@@ -165,3 +165,10 @@ pub fn run_trial(spec: &BodySpec, cfg: &TrialConfig) -> anyhow::Result<(Vec<Samp
     };
     Ok((samples, summary))
 }
+
+/// Runs independent trials in parallel on the current rayon pool (one world per trial, nothing
+/// shared), returning results in input order; each result is the same at any thread count.
+pub fn run_trials(spec: &BodySpec, cfgs: &[TrialConfig]) -> Vec<anyhow::Result<(Vec<Sample>, Summary)>> {
+    use rayon::prelude::*;
+    cfgs.par_iter().map(|c| run_trial(spec, c)).collect()
+}

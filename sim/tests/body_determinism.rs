@@ -32,10 +32,25 @@ fn same_seed_same_trajectory_bit_for_bit() {
 
 #[test]
 fn independent_worlds_give_the_same_result_at_any_thread_count() {
-    use rayon::prelude::*;
+    let spec = BodySpec::load(&default_body_path()).unwrap();
+    let cfgs: Vec<TrialConfig> = (0..4u64)
+        .map(|seed| {
+            let mut cfg = TrialConfig::new(MotorCommand::Walk { speed: 0.12, turn: 0.3 }, 2.0);
+            cfg.seed = seed;
+            cfg.scene.arena.terrain = TerrainKind::Rough;
+            cfg.scene.arena.half_size = 2.0;
+            cfg.scene.arena.spawn_clearance = 0.05;
+            cfg
+        })
+        .collect();
     let run = |threads: usize| -> Vec<Vec<u32>> {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        pool.install(|| (0..4u64).into_par_iter().map(|seed| bits(&trial(seed))).collect())
+        pool.install(|| sim::trial::run_trials(&spec, &cfgs))
+            .into_iter()
+            .map(|r| bits(&r.unwrap().0))
+            .collect()
     };
-    assert_eq!(run(1), run(2));
+    let (one, two) = (run(1), run(2));
+    assert_eq!(one, two);
+    assert_ne!(one[0], one[1], "different seeds, different terrain");
 }
