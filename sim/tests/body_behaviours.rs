@@ -280,3 +280,52 @@ fn front_tarsi_taste_food_they_step_on_and_hunger_rises_without_food() {
         "hunger rose {rise}, expected {expected}"
     );
 }
+
+#[test]
+fn switching_behaviours_never_jumps_a_joint() {
+    let spec = spec();
+    let mut a = settled(&spec, Scene::default(), &Start::default());
+    let cmds = [
+        MotorCommand::Walk { speed: 0.15, turn: 0.4 },
+        MotorCommand::Groom,
+        MotorCommand::Escape {
+            mode: EscapeMode::Jump,
+            threat_azimuth: 1.0,
+        },
+        MotorCommand::Feed,
+        MotorCommand::Walk {
+            speed: -0.08,
+            turn: 0.0,
+        },
+        MotorCommand::Escape {
+            mode: EscapeMode::Run,
+            threat_azimuth: 2.5,
+        },
+        MotorCommand::Stand,
+        MotorCommand::Groom,
+    ];
+    let dt = a.control_dt();
+    let slew = spec.motor.max_joint_speed * dt + 1e-5;
+    let mut last_t = *a.targets();
+    let mut last_q = a.body.leg_angles(&a.world.physics);
+    let (mut max_t, mut max_q) = (0.0f32, 0.0f32);
+    for cmd in cmds.iter().chain(cmds.iter().rev()) {
+        for _ in 0..400 {
+            a.step(cmd);
+            let t = *a.targets();
+            max_t = max_t.max(t.max_abs_diff(&last_t));
+            last_t = t;
+            let q = a.body.leg_angles(&a.world.physics);
+            for (l, leg) in q.iter().enumerate() {
+                for (j, v) in leg.iter().enumerate() {
+                    max_q = max_q.max((v - last_q[l][j]).abs());
+                }
+            }
+            last_q = q;
+        }
+    }
+    assert!(max_t <= slew, "largest target step {max_t} rad per tick (limit {slew})");
+    // The motors follow: measured joints move less than 50 rad/s.
+    assert!(max_q < 0.05, "largest measured joint step {max_q} rad per tick");
+    assert!(!a.fallen());
+}
