@@ -38,11 +38,11 @@ with open(f"{work}/input.csv", "w") as f:
         f.write(f"{driven[k]},{s // 10}.{s % 10}\n")
 PYEOF
 
-run_hexafly() { # threads trials out -> "summary-json peak-rss-kb" of the fastest of REPEAT runs
+run_hexafly() { # threads trials out [flags] -> "summary-json peak-rss-kb" of the fastest of REPEAT runs
   local best="" best_s=1e99
   for _ in $(seq "${REPEAT:-5}"); do
     /usr/bin/time -f "%M" -o "$WORK/hex_rss.txt" "$HEX" brain run --connectome "$WORK/wb" --duration-ms "$DUR" \
-      --input-spikes "$WORK/input.csv" --out "$3" --threads "$1" --trials "$2" > "$WORK/hex.json"
+      --input-spikes "$WORK/input.csv" --out "$3" --threads "$1" --trials "$2" ${4:-} > "$WORK/hex.json"
     local s
     s=$("$PY" -c "import json; print(json.load(open('$WORK/hex.json'))['simulate_s'])")
     if "$PY" -c "import sys; sys.exit(0 if $s < $best_s else 1)"; then
@@ -53,7 +53,7 @@ run_hexafly() { # threads trials out -> "summary-json peak-rss-kb" of the fastes
   echo "$best"
 }
 HEX1=$(run_hexafly 1 1 "$WORK/hexafly.csv")
-HEXS=$(run_hexafly 2 1 "$WORK/hexafly_split.csv")
+HEXS=$(run_hexafly 2 1 "$WORK/hexafly_split.csv" --split-trials)
 HEX2=$(run_hexafly 2 2 "$WORK/hexafly2.csv")
 "$PY" scripts/brian2_crosscheck.py --device cpp_standalone --build-dir "$WORK/brian2" \
   --connectome "$WORK/wb/edges.csv" --input-spikes "$WORK/input.csv" --duration-ms "$DUR" \

@@ -77,7 +77,10 @@ struct Case<'a> {
     connectome: PathBuf,
     driven_ids: Vec<u64>,
     duration_ms: u32,
+    /// Arguments for both hexafly and the Brian 2 script.
     extra: &'a [&'a str],
+    /// Arguments for hexafly only.
+    ours_extra: &'a [&'a str],
     min_spikes: usize,
 }
 
@@ -97,6 +100,7 @@ fn crosscheck(case: Case) {
         .arg("--out")
         .arg(&ours)
         .args(case.extra)
+        .args(case.ours_extra)
         .output()
         .unwrap();
     assert!(
@@ -185,6 +189,7 @@ fn larval_brain_with_olfactory_neurons_driven() {
         duration_ms: 1000,
         // 20% of neurons inhibitory, chosen by a hash of the skeleton id (brain::signs).
         extra: &["--inhibitory-fraction", "0.2", "--sign-seed", "1"],
+        ours_extra: &[],
         min_spikes: 2000,
     });
 }
@@ -200,6 +205,7 @@ fn flywire_escape_subset_with_lc4_driven() {
         driven_ids: driven,
         duration_ms: 1000,
         extra: &[],
+        ours_extra: &[],
         min_spikes: 1000,
     });
 }
@@ -239,6 +245,7 @@ fn synthetic_network_of_20000_neurons() {
         driven_ids: driven,
         duration_ms: 500,
         extra: &[],
+        ours_extra: &["--threads", "2", "--split-trials"],
         min_spikes: 20_000,
     });
 }

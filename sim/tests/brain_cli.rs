@@ -176,7 +176,7 @@ fn one_trial_split_across_two_threads_writes_the_same_spikes() {
                 "--stimulate",
                 "id=100,101,102,103,104,110,120",
             ])
-            .chain(["--seed", "8", "--threads", threads])
+            .chain(["--seed", "8", "--threads", threads, "--split-trials"])
             .collect();
         let o = hexafly(&args, dir.path());
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

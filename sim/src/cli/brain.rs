@@ -51,10 +51,13 @@ pub struct Args {
     /// Seed of the Poisson input (trial i uses stream i).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Worker threads; default: all cores. Trials run in parallel; with fewer trials than
-    /// threads, each trial is split across the threads (same spikes either way).
+    /// Worker threads; default: all cores. Trials run in parallel (see --split-trials).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Split each trial across the threads by target neuron (identical spikes). Pays off
+    /// only when the threads get cores of their own: the threads synchronise every step.
+    #[arg(long)]
+    pub split_trials: bool,
     /// Number of trials; rates are averaged over them.
     #[arg(long, default_value_t = 1)]
     pub trials: u32,
@@ -163,10 +166,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     let n_edges = net.n_edges();
-    // Fewer trials than threads: split each trial across the threads by target neuron
-    // (same spikes; each thread keeps only its share of the synapses); otherwise run
-    // whole trials in parallel.
-    let (split, whole) = if args.trials < threads as u32 {
+    // --split-trials: each thread keeps only its share of the synapses and runs part of
+    // every trial; otherwise whole trials run in parallel.
+    let (split, whole) = if args.split_trials && threads > 1 {
         let s = SplitNetwork::new(&net, threads);
         drop(net);
         (Some(s), None)
