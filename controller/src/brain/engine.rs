@@ -324,8 +324,10 @@ impl Brain {
                 // Brian: g += w with w = count * w_syn.
                 c.g += e.count as f64 * k.w_syn;
                 // The neuron may now reach threshold on its own. Later deliveries in
-                // this step re-check; an early activation is merely conservative.
-                if c.flags & ACTIVE == 0 && prop.may_cross(c.v, c.g) {
+                // this step re-check; an early activation is merely conservative. Less g
+                // lowers the whole future trajectory (the PSP kernel is positive), so an
+                // inhibitory event never makes a passive neuron able to fire.
+                if e.count > 0 && c.flags & ACTIVE == 0 && prop.may_cross(c.v, c.g) {
                     c.flags |= ACTIVE;
                     self.active.push(e.target);
                 }
