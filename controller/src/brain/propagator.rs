@@ -44,7 +44,9 @@ impl Propagator {
     pub fn new(k: StepConstants) -> Self {
         let (dt, tau, t_mbr) = (k.dt, k.tau, k.t_mbr);
         let table = |tc: f64, stride: usize| -> Vec<f64> {
-            (0..TABLE_LOW).map(|j| (-((j * stride) as f64) * dt / tc).exp()).collect()
+            (0..TABLE_LOW)
+                .map(|j| (-((j * stride) as f64) * dt / tc).exp())
+                .collect()
         };
         let (em_low, em_high) = (table(t_mbr, 1), table(t_mbr, TABLE_LOW));
         let (es_low, es_high) = (table(tau, 1), table(tau, TABLE_LOW));
