@@ -187,3 +187,56 @@ fn one_trial_split_across_two_threads_writes_the_same_spikes() {
     assert!(outs[0].lines().count() > 100);
     assert_eq!(outs[0], outs[1]);
 }
+
+#[test]
+fn rates_are_averaged_over_trials_per_neuron_and_per_selection() {
+    let dir = setup();
+    let args: Vec<&str> = RUN
+        .iter()
+        .copied()
+        .chain([
+            "--out",
+            "o.csv",
+            "--stimulate",
+            "id=100,101",
+            "--trials",
+            "4",
+        ])
+        .chain([
+            "--rates-out",
+            "rates.csv",
+            "--rate-of",
+            "id=100,101",
+            "--rate-of",
+            "id=139",
+        ])
+        .collect();
+    let o = hexafly(&args, dir.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let driven = summary["rate_of"]["id=100,101"].as_f64().unwrap();
+    // 150 Hz drive, minus events falling on the spike step: ~147.75 Hz expected.
+    assert!((driven - 147.75).abs() < 8.0, "{driven}");
+    assert_eq!(
+        summary["rate_of"]["id=139"].as_f64().unwrap(),
+        0.0,
+        "neuron 139 receives only inhibitory synapses"
+    );
+    let text = std::fs::read_to_string(dir.path().join("rates.csv")).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("neuron,rate_hz"));
+    let rates: Vec<(u64, f64)> = lines
+        .map(|l| {
+            let (a, b) = l.split_once(',').unwrap();
+            (a.parse().unwrap(), b.parse().unwrap())
+        })
+        .collect();
+    assert_eq!(rates.len(), 47, "every neuron of the network");
+    let mean: f64 = rates
+        .iter()
+        .filter(|r| r.0 == 100 || r.0 == 101)
+        .map(|r| r.1)
+        .sum::<f64>()
+        / 2.0;
+    assert!((mean - driven).abs() < 1e-9);
+}
