@@ -53,8 +53,8 @@ pub enum LoadError {
     // in the message would print it twice.
     #[error("{location}: cannot read")]
     Io {
-        /// Where.
-        location: Location,
+        /// Where (boxed: keeps `Result<_, LoadError>` small on the hot paths).
+        location: Box<Location>,
         /// The OS error.
         #[source]
         source: std::io::Error,
@@ -62,8 +62,8 @@ pub enum LoadError {
     /// The content does not have the shape we expected.
     #[error("{location}: {message}")]
     Invalid {
-        /// Where.
-        location: Location,
+        /// Where (boxed: keeps `Result<_, LoadError>` small on the hot paths).
+        location: Box<Location>,
         /// What was found and what was expected.
         message: String,
     },
@@ -71,7 +71,7 @@ pub enum LoadError {
     #[error("{location}: missing column `{column}` (found columns: {found}); expected {expected}")]
     MissingColumn {
         /// Where (the header line).
-        location: Location,
+        location: Box<Location>,
         /// The column that was looked for.
         column: String,
         /// The columns that are present, comma separated.
@@ -102,10 +102,10 @@ pub enum LoadError {
 impl LoadError {
     /// An [`LoadError::Invalid`] at a location.
     pub fn invalid(location: Location, message: impl Into<String>) -> Self {
-        LoadError::Invalid { location, message: message.into() }
+        LoadError::Invalid { location: Box::new(location), message: message.into() }
     }
     /// An [`LoadError::Io`] for a file.
     pub fn io(file: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        LoadError::Io { location: Location::file(file), source }
+        LoadError::Io { location: Box::new(Location::file(file)), source }
     }
 }

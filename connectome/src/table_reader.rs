@@ -65,7 +65,7 @@ impl Header {
     /// Index of a column, or an error naming the columns found and the layout expected.
     pub fn require(&self, name: &str, expected: &str) -> Result<usize, LoadError> {
         self.find(name).ok_or_else(|| LoadError::MissingColumn {
-            location: Location::file(&self.file).at_line(1),
+            location: Location::file(&self.file).at_line(1).into(),
             column: name.to_owned(),
             found: self.names.join(", "),
             expected: expected.to_owned(),

@@ -111,7 +111,7 @@ pub fn read_table<R: BufRead>(
         .iter()
         .find_map(|c| header.find(c).map(|i| (i, *c)))
         .ok_or_else(|| LoadError::MissingColumn {
-            location: r.location(1, None),
+            location: r.location(1, None).into(),
             column: "root_id".into(),
             found: header.names.join(", "),
             expected: format!(

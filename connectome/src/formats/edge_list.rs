@@ -231,7 +231,7 @@ pub fn read_edges<R: BufRead + Send>(
         Some(m) => m,
         None => {
             detected = EdgeColumns::detect(&header.names).ok_or_else(|| LoadError::MissingColumn {
-                location: r.location(1, None),
+                location: r.location(1, None).into(),
                 column: "pre".into(),
                 found: header.names.join(", "),
                 expected: "an edge table: `pre,post,weight` or a published layout (pre_root_id/post_root_id/syn_count, \

@@ -161,7 +161,7 @@ pub fn read_completeness(path: &Path) -> Result<NeuronTable, LoadError> {
     };
     let headers = reader.headers().map_err(header_err)?.clone();
     let completed = headers.iter().position(|h| h == "Completed").ok_or_else(|| LoadError::MissingColumn {
-        location: Location::file(path).at_line(1),
+        location: Location::file(path).at_line(1).into(),
         column: "Completed".into(),
         found: headers.iter().map(|h| if h.is_empty() { "(unnamed)" } else { h }).collect::<Vec<_>>().join(", "),
         expected: "the Shiu et al. Completeness_*.csv layout: an unnamed root-id column, then Completed".into(),

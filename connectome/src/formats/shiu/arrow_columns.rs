@@ -23,7 +23,7 @@ pub(crate) fn require_column(
     expected: &str,
 ) -> Result<usize, LoadError> {
     schema.index_of(name).map_err(|_| LoadError::MissingColumn {
-        location: Location::file(file),
+        location: Location::file(file).into(),
         column: name.to_owned(),
         found: schema
             .fields()
