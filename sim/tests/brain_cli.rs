@@ -7,6 +7,8 @@ use std::process::{Command, Output};
 fn hexafly(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hexafly"))
         .current_dir(dir)
+        // Keep the binary cache inside the test's folder.
+        .env("HEXAFLY_CACHE", dir.join("cache"))
         .args(args)
         .output()
         .unwrap()
@@ -239,4 +241,31 @@ fn rates_are_averaged_over_trials_per_neuron_and_per_selection() {
         .sum::<f64>()
         / 2.0;
     assert!((mean - driven).abs() < 1e-9);
+}
+
+#[test]
+fn the_second_run_loads_from_the_cache_and_gives_the_same_spikes() {
+    let dir = setup();
+    let mut seen = Vec::new();
+    for out in ["a.csv", "b.csv"] {
+        let args: Vec<&str> = RUN
+            .iter()
+            .copied()
+            .chain(["--out", out, "--stimulate", "id=100,101", "--seed", "2"])
+            .collect();
+        let o = hexafly(&args, dir.path());
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        seen.push((
+            summary["cache"].as_str().unwrap().to_owned(),
+            std::fs::read_to_string(dir.path().join(out)).unwrap(),
+        ));
+    }
+    assert_eq!(seen[0].0, "rebuilt");
+    assert_eq!(seen[1].0, "hit");
+    assert!(
+        seen[0].1.lines().count() > 1,
+        "the stimulated neurons must spike"
+    );
+    assert_eq!(seen[0].1, seen[1].1);
 }

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use connectome::formats::{Format, LoadOptions, load};
 use connectome::select::Selector;
 use connectome::{Connectome, NeuronIndex};
 use controller::brain::signs::{apply_signs, seeded_inhibitory};
@@ -18,18 +17,17 @@ use controller::brain::trials::{
 };
 use controller::brain::{InputSpikes, ModelParams, Network};
 
+use super::dataset_source::DatasetSource;
+
 /// Arguments of `hexafly brain run`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Connectome path (any supported format).
+    /// Connectome path (any supported format), or the name of a known dataset in the data dir.
     #[arg(long)]
     pub connectome: PathBuf,
-    /// Format name instead of detecting it from the path.
-    #[arg(long)]
-    pub format: Option<String>,
-    /// Extra neuron tables whose annotations are attached to the loaded neurons.
-    #[arg(long)]
-    pub annotations: Vec<PathBuf>,
+    /// How the connectome is found and loaded (format, annotations, cache, dataset names).
+    #[command(flatten)]
+    pub source: DatasetSource,
     /// Simulated time per trial (ms, a multiple of the 0.1 ms step).
     #[arg(long)]
     pub duration_ms: f64,
@@ -99,13 +97,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
 
     let t_load = Instant::now();
-    let mut opts = LoadOptions::default();
-    if let Some(f) = &args.format {
-        opts.format = Some(f.parse::<Format>()?);
-    }
-    opts.annotations = args.annotations.clone();
-    let mut c: Connectome = load(&args.connectome, &opts)
+    let loaded = args
+        .source
+        .load(&args.connectome)
         .with_context(|| format!("loading {}", args.connectome.display()))?;
+    let cache = loaded.cache;
+    let mut c: Connectome = loaded.connectome;
     if let Some(f) = args.inhibitory_fraction {
         if !(0.0..=1.0).contains(&f) {
             bail!("--inhibitory-fraction must be in [0, 1], got {f}");
@@ -228,6 +225,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "stimulated": stimulated.len(),
         "silenced": silenced.len(),
         "load_s": load_s,
+        "cache": cache,
         "simulate_s": sim_s,
         "simulate_cpu_s": cpu_s,
         "realtime_factor": simulated_s / sim_s.max(1e-12),

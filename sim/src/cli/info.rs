@@ -10,21 +10,17 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
-use connectome::cache::{CacheStatus, load_cached_with_status};
-use connectome::datasets::{self, Registry};
-use connectome::formats::{Format, LoadOptions, load};
 use connectome::select::Selector;
 use connectome::{Connectome, NeuronTable};
 use serde_json::{Value, json};
+
+use super::dataset_source::{DatasetSource, Loaded};
 
 /// Arguments of `hexafly connectome info`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Dataset path (any supported format), or the name of a known dataset in the data dir.
     pub path: PathBuf,
-    /// Format name instead of detecting it from the path.
-    #[arg(long)]
-    pub format: Option<String>,
     /// Print JSON (`neurons`, `edges`, `synapses`, `format`, ...) instead of text.
     #[arg(long)]
     pub json: bool,
@@ -34,46 +30,21 @@ pub struct Args {
     /// Report the count and dataset ids of the neurons this selector picks.
     #[arg(long, value_name = "SELECTOR")]
     pub select: Option<String>,
-    /// Extra neuron tables whose annotations are attached to the loaded neurons (repeatable).
-    #[arg(long)]
-    pub annotations: Vec<PathBuf>,
-    /// Load from the source files, bypassing the binary cache.
-    #[arg(long)]
-    pub no_cache: bool,
-    /// Cache directory (default: $HEXAFLY_CACHE, else the platform cache dir).
-    #[arg(long)]
-    pub cache_dir: Option<PathBuf>,
-    /// Data directory for dataset names (default: $HEXAFLY_DATA, else the platform data dir).
-    #[arg(long)]
-    pub data_dir: Option<PathBuf>,
-    /// Dataset list for dataset names (default: the built-in assets/datasets.toml).
-    #[arg(long)]
-    pub registry: Option<PathBuf>,
+    /// How the dataset is found and loaded.
+    #[command(flatten)]
+    pub source: DatasetSource,
 }
 
 /// Runs `hexafly connectome info`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     // A typo in the selector should not wait for a whole brain to load.
     let selector = args.select.as_deref().map(Selector::parse).transpose()?;
-    let mut opts = LoadOptions::default();
-    let (path, registry_format) = resolve_path(&args)?;
-    if let Some(f) = args.format.as_deref().or(registry_format.as_deref()) {
-        opts.format = Some(f.parse::<Format>()?);
-    }
-    opts.annotations = args.annotations.clone();
-
     let started = Instant::now();
-    let (c, cache) = if args.no_cache {
-        (load(&path, &opts)?, "off".to_owned())
-    } else {
-        let (c, status) = load_cached_with_status(&path, &opts, args.cache_dir.as_deref())?;
-        let status = match status {
-            CacheStatus::Hit => "hit".to_owned(),
-            CacheStatus::Rebuilt(_) => "rebuilt".to_owned(),
-            CacheStatus::Disabled => "disabled".to_owned(),
-        };
-        (c, status)
-    };
+    let Loaded {
+        connectome: c,
+        path,
+        cache,
+    } = args.source.load(&args.path)?;
     let load_ms = started.elapsed().as_secs_f64() * 1e3;
 
     let mut report = summary(&c, &path);
@@ -102,27 +73,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         write_text(&mut out, &report)?;
     }
     Ok(())
-}
-
-/// The dataset path, and the registry's format for a dataset given by name. A path that
-/// exists is always a path; otherwise a known dataset name is located in the data directory
-/// (with an error saying which file to put where when it is absent).
-fn resolve_path(args: &Args) -> anyhow::Result<(PathBuf, Option<String>)> {
-    let name = args.path.to_string_lossy();
-    if args.path.exists() {
-        return Ok((args.path.clone(), None));
-    }
-    let registry = match &args.registry {
-        Some(p) => Registry::from_file(p)?,
-        None => Registry::builtin(),
-    };
-    if registry.get(&name).is_err() {
-        // Not a dataset name: let the loader report the missing path in its own words.
-        return Ok((args.path.clone(), None));
-    }
-    let dir = datasets::data_dir(args.data_dir.as_deref())?;
-    let found = registry.locate(&name, &dir)?;
-    Ok((found.load, found.format))
 }
 
 /// Counts every info report has.

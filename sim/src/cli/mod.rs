@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 pub mod body;
 pub mod brain;
+pub mod dataset_source;
 pub mod datasets;
 pub mod info;
 pub mod synth;

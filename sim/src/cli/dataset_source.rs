@@ -1,0 +1,92 @@
+//! How every command that reads a connectome finds and loads it: a path in any supported
+//! format or the name of a known dataset, through the binary cache. One set of flags, so
+//! `connectome info` and `brain run` load the same thing the same way.
+
+use std::path::{Path, PathBuf};
+
+use connectome::Connectome;
+use connectome::cache::{CacheStatus, load_cached_with_status};
+use connectome::datasets::{self, Registry};
+use connectome::formats::{Format, LoadOptions, load};
+
+/// Loading flags shared by the commands that read a connectome.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DatasetSource {
+    /// Format name instead of detecting it from the path.
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Extra neuron tables whose annotations are attached to the loaded neurons (repeatable).
+    #[arg(long)]
+    pub annotations: Vec<PathBuf>,
+    /// Load from the source files, bypassing the binary cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Cache directory (default: $HEXAFLY_CACHE, else the platform cache dir).
+    #[arg(long)]
+    pub cache_dir: Option<PathBuf>,
+    /// Data directory for dataset names (default: $HEXAFLY_DATA, else the platform data dir).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Dataset list for dataset names (default: the built-in assets/datasets.toml).
+    #[arg(long)]
+    pub registry: Option<PathBuf>,
+}
+
+/// A loaded connectome and how the cache served it.
+pub struct Loaded {
+    /// The network.
+    pub connectome: Connectome,
+    /// The file it was loaded from (a dataset name resolved to its file).
+    pub path: PathBuf,
+    /// `hit`, `rebuilt`, `disabled` or `off` (with --no-cache).
+    pub cache: &'static str,
+}
+
+impl DatasetSource {
+    /// Loads `path_or_name` with these flags.
+    pub fn load(&self, path_or_name: &Path) -> anyhow::Result<Loaded> {
+        let mut opts = LoadOptions::default();
+        let (path, registry_format) = self.resolve(path_or_name)?;
+        if let Some(f) = self.format.as_deref().or(registry_format.as_deref()) {
+            opts.format = Some(f.parse::<Format>()?);
+        }
+        opts.annotations = self.annotations.clone();
+        let (connectome, cache) = if self.no_cache {
+            (load(&path, &opts)?, "off")
+        } else {
+            let (c, status) = load_cached_with_status(&path, &opts, self.cache_dir.as_deref())?;
+            let status = match status {
+                CacheStatus::Hit => "hit",
+                CacheStatus::Rebuilt(_) => "rebuilt",
+                CacheStatus::Disabled => "disabled",
+            };
+            (c, status)
+        };
+        Ok(Loaded {
+            connectome,
+            path,
+            cache,
+        })
+    }
+
+    /// The dataset path, and the registry's format for a dataset given by name. A path that
+    /// exists is always a path; otherwise a known dataset name is located in the data
+    /// directory (with an error saying which file to put where when it is absent).
+    fn resolve(&self, path_or_name: &Path) -> anyhow::Result<(PathBuf, Option<String>)> {
+        if path_or_name.exists() {
+            return Ok((path_or_name.to_path_buf(), None));
+        }
+        let name = path_or_name.to_string_lossy();
+        let registry = match &self.registry {
+            Some(p) => Registry::from_file(p)?,
+            None => Registry::builtin(),
+        };
+        if registry.get(&name).is_err() {
+            // Not a dataset name: let the loader report the missing path in its own words.
+            return Ok((path_or_name.to_path_buf(), None));
+        }
+        let dir = datasets::data_dir(self.data_dir.as_deref())?;
+        let found = registry.locate(&name, &dir)?;
+        Ok((found.load, found.format))
+    }
+}
