@@ -171,7 +171,10 @@ impl<R: BufRead> TableReader<R> {
         self.input
     }
 
-    /// Reads (once) and returns the header. An empty input is an error.
+    /// Reads (once) and returns the header. An empty input is an error. A UTF-8 byte order
+    /// mark before the header is skipped, and a header without the expected delimiter but
+    /// with another one (a tab-separated `.csv`, a comma-separated `.tsv`, a `;`-separated
+    /// spreadsheet export) switches the delimiter for the whole table.
     pub fn header(&mut self) -> Result<&Header, LoadError> {
         if self.header.is_none() {
             let mut rec = Record::default();
@@ -189,7 +192,15 @@ impl<R: BufRead> TableReader<R> {
                         "header is not valid UTF-8 text",
                     )
                 })?;
-                names.push(s.trim().trim_start_matches('\u{feff}').to_owned());
+                if s.contains('\r') {
+                    return Err(LoadError::invalid(
+                        self.location(1, None),
+                        "the header line holds a carriage return (`\\r`) followed by more \
+                         text: the file seems to end its lines with a bare `\\r` (classic \
+                         Mac OS); expected `\\n` or `\\r\\n` line endings",
+                    ));
+                }
+                names.push(s.trim().to_owned());
             }
             self.header = Some(Header {
                 names,
@@ -301,6 +312,14 @@ impl<R: BufRead> TableReader<R> {
         if !self.read_line(&mut rec.buf, limit)? {
             return Ok(false);
         }
+        if rec.line == 1 && self.header.is_none() {
+            // A UTF-8 byte order mark (Excel, Windows tools) is not part of the first column
+            // name, quoted or not.
+            if rec.buf.starts_with(UTF8_BOM) {
+                rec.buf.drain(..UTF8_BOM.len());
+            }
+            self.delimiter = sniff_delimiter(&rec.buf, self.delimiter);
+        }
         if !rec.buf.contains(&b'"') {
             // Fast path: no quoting at all.
             let d = self.delimiter;
@@ -334,8 +353,25 @@ impl<R: BufRead> TableReader<R> {
     }
 }
 
-/// Splits `line` into unquoted fields written to `out`; Err(()) when a quote stays open.
-fn split_quoted(
+/// The UTF-8 encoding of U+FEFF, the byte order mark some tools write first.
+pub(crate) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The delimiter of a table whose header line is `line`: `preferred` when the line holds it
+/// (or holds no delimiter at all: a one-column table), else the first of tab, comma and
+/// semicolon that it holds.
+fn sniff_delimiter(line: &[u8], preferred: u8) -> u8 {
+    if line.contains(&preferred) {
+        return preferred;
+    }
+    [b'\t', b',', b';']
+        .into_iter()
+        .find(|d| line.contains(d))
+        .unwrap_or(preferred)
+}
+
+/// Splits `line` into unquoted fields written to `out`; Err(()) when a quote stays open
+/// (`fields` then holds the fields before the open one).
+pub(crate) fn split_quoted(
     line: &[u8],
     d: u8,
     out: &mut Vec<u8>,

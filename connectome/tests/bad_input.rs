@@ -428,3 +428,87 @@ fn bad_manifests_name_the_line() {
         "{e}"
     );
 }
+
+/// Every (pre id, post id, signed count) of a connectome, sorted.
+fn triples(c: &connectome::Connectome) -> Vec<(u64, u64, i32)> {
+    let mut t: Vec<_> = c
+        .synapses
+        .iter()
+        .map(|(a, b, w)| (c.neurons.id(a), c.neurons.id(b), w))
+        .collect();
+    t.sort_unstable();
+    t
+}
+
+fn load_named(name: &str, bytes: &[u8]) -> Result<connectome::Connectome, LoadError> {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), name, bytes);
+    formats::load(&p, &LoadOptions::default())
+}
+
+#[test]
+fn bom_crlf_quotes_and_other_delimiters_give_the_same_data() {
+    let want = vec![(1, 2, 3), (2, 1, -4), (2, 3, 7)];
+    let plain = b"pre,post,weight\n1,2,3\n2,1,-4\n2,3,7\n";
+    let variants: [(&str, &[u8]); 9] = [
+        ("plain.csv", plain),
+        ("crlf.csv", b"pre,post,weight\r\n1,2,3\r\n2,1,-4\r\n2,3,7\r\n"),
+        ("bom.csv", b"\xEF\xBB\xBFpre,post,weight\n1,2,3\n2,1,-4\n2,3,7\n"),
+        // A byte order mark before a quoted header (Excel "CSV UTF-8" export).
+        (
+            "bom_quoted.csv",
+            b"\xEF\xBB\xBF\"pre\",\"post\",\"weight\"\r\n\"1\",\"2\",\"3\"\r\n\"2\",\"1\",\"-4\"\r\n\"2\",\"3\",\"7\"\r\n",
+        ),
+        ("trailing_blank.csv", b"pre,post,weight\n1,2,3\n2,1,-4\n2,3,7\n\n\n  \n"),
+        // Tab-separated text named .csv, comma-separated text named .tsv, `;` exports.
+        ("tabs.csv", b"pre\tpost\tweight\n1\t2\t3\n2\t1\t-4\n2\t3\t7\n"),
+        ("commas.tsv", plain),
+        ("semicolons.csv", b"pre;post;weight\n1;2;3\n2;1;-4\n2;3;7\n"),
+        ("gz_bom.csv.gz", &gz(b"\xEF\xBB\xBFpre,post,weight\r\n1,2,3\r\n2,1,-4\r\n2,3,7\r\n")),
+    ];
+    for (name, bytes) in variants {
+        let c = load_named(name, bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(triples(&c), want, "{name}");
+    }
+}
+
+#[test]
+fn quoted_fields_holding_the_delimiter_are_one_field() {
+    // The fast path for edge tables without annotation columns splits quoted fields like
+    // the record reader: a neuropil `"AL,R"` is one key, a note `"a, b"` one ignored field.
+    let c = load_named(
+        "connections.csv",
+        b"pre_root_id,post_root_id,neuropil,syn_count,nt_type\n\
+          1,2,\"AL,R\",3,GABA\n1,2,\"AL,L\",4,\"GABA\"\n2,1,AL_L,5,ACH\n",
+    )
+    .unwrap();
+    assert_eq!(triples(&c), vec![(1, 2, -7), (2, 1, 5)]);
+    let c = load_named(
+        "notes.csv",
+        b"pre,post,weight,note\n1,2,3,\"a, b\"\n2,1,\"-4\",x\n",
+    )
+    .unwrap();
+    assert_eq!(triples(&c), vec![(1, 2, 3), (2, 1, -4)]);
+    // A quote left open names the line and the column it opens.
+    error_of(
+        "notes.csv",
+        b"pre,post,weight,note\n1,2,3,x\n2,1,4,\"open\n3,1,4,y\n",
+        &["line 3", "column `note`", "not closed"],
+    );
+}
+
+#[test]
+fn bare_cr_line_endings_are_named() {
+    // Classic Mac OS line endings: the whole file is one line; say so instead of listing a
+    // run-together header.
+    let e = error_of(
+        "mac.csv",
+        b"pre,post,weight\r1,2,3\r2,1,4\r",
+        &[
+            "line 1",
+            "carriage return",
+            "expected `\\n` or `\\r\\n` line endings",
+        ],
+    );
+    assert!(!e.contains("cannot tell the dataset format"), "{e}");
+}

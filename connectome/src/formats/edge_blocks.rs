@@ -17,6 +17,7 @@ use super::edges::{EdgeRows, IdMap};
 use crate::error::{LoadError, Location};
 use crate::neuron::NeuronTable;
 use crate::numbers::{parse_count, parse_id};
+use crate::table_reader::split_quoted;
 use crate::transmitter::Transmitter;
 
 /// Bytes per block (a multiple of the chunk count keeps chunks balanced).
@@ -81,6 +82,14 @@ fn strip_quotes(f: &[u8]) -> &[u8] {
     }
 }
 
+fn width_error(line: u64, found: usize, width: usize) -> ChunkError {
+    ChunkError {
+        line,
+        column: None,
+        message: format!("found {found} fields, expected {width} (one per header column)"),
+    }
+}
+
 fn parse_chunk(bytes: &[u8], f: &Fields, max_line: usize) -> Chunk {
     let mut out = Chunk {
         rows: Vec::with_capacity(bytes.len() / 40),
@@ -91,6 +100,7 @@ fn parse_chunk(bytes: &[u8], f: &Fields, max_line: usize) -> Chunk {
     let mut nt_cache = NtCache::default();
     let mut key_codes = KeyCodes::default();
     let mut fields: Vec<&[u8]> = Vec::with_capacity(f.width + 1);
+    let (mut quoted, mut quoted_fields) = (Vec::new(), Vec::new());
     let mut line_no: u64 = 0;
     let mut pos = 0;
     while pos < bytes.len() {
@@ -115,29 +125,46 @@ fn parse_chunk(bytes: &[u8], f: &Fields, max_line: usize) -> Chunk {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        fields.clear();
-        let mut s = 0;
-        for p in memchr::memchr_iter(f.delimiter, line) {
-            fields.push(&line[s..p]);
-            s = p + 1;
-            if fields.len() > f.width {
+        let parsed = if memchr::memchr(b'"', line).is_some() {
+            // Quoted fields (which may hold the delimiter): the same splitting as the
+            // record-by-record reader. A quoted field cannot span lines here.
+            if split_quoted(line, f.delimiter, &mut quoted, &mut quoted_fields).is_err() {
+                // The fields before the open quote were split: its column is the next one.
+                let open = quoted_fields.len();
+                out.error = Some(ChunkError {
+                    line: here,
+                    column: (open < f.width).then_some(open),
+                    message: "a quoted field is not closed on its line; expected a closing `\"` \
+                              (fields of an edge table cannot span lines)"
+                        .to_owned(),
+                });
                 break;
             }
-        }
-        fields.push(&line[s.min(line.len())..]);
-        if fields.len() != f.width {
-            let found = memchr::memchr_iter(f.delimiter, line).count() + 1;
-            out.error = Some(ChunkError {
-                line: here,
-                column: None,
-                message: format!(
-                    "found {found} fields, expected {} (one per header column)",
-                    f.width
-                ),
-            });
-            break;
-        }
-        match parse_line(&fields, f, &mut nt_cache, &mut out.keys, &mut key_codes) {
+            let refs: Vec<&[u8]> = quoted_fields.iter().map(|&(a, b)| &quoted[a..b]).collect();
+            if refs.len() != f.width {
+                out.error = Some(width_error(here, refs.len(), f.width));
+                break;
+            }
+            parse_line(&refs, f, &mut nt_cache, &mut out.keys, &mut key_codes)
+        } else {
+            fields.clear();
+            let mut s = 0;
+            for p in memchr::memchr_iter(f.delimiter, line) {
+                fields.push(&line[s..p]);
+                s = p + 1;
+                if fields.len() > f.width {
+                    break;
+                }
+            }
+            fields.push(&line[s.min(line.len())..]);
+            if fields.len() != f.width {
+                let found = memchr::memchr_iter(f.delimiter, line).count() + 1;
+                out.error = Some(width_error(here, found, f.width));
+                break;
+            }
+            parse_line(&fields, f, &mut nt_cache, &mut out.keys, &mut key_codes)
+        };
+        match parsed {
             Ok(mut p) => {
                 p.line = here as u32;
                 out.rows.push(p);
