@@ -87,6 +87,8 @@ impl Evaluator<'_> {
                     source,
                 })?;
                 let mut m = vec![false; table.len()];
+                // A byte order mark (Windows editors) is not part of the first id.
+                let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
                 for (k, line) in text.lines().enumerate() {
                     let line = line.split('#').next().unwrap_or("").trim();
                     if line.is_empty() {

@@ -22,6 +22,7 @@ pub(crate) fn parse(input: &str) -> Result<Expr, SelectError> {
         input,
         chars: input.chars().collect(),
         pos: 0,
+        depth: 0,
     };
     p.skip_ws();
     if p.at_end() {
@@ -35,10 +36,16 @@ pub(crate) fn parse(input: &str) -> Result<Expr, SelectError> {
     Ok(expr)
 }
 
+/// Deepest nesting of `(` and `!` accepted: parsing, evaluating and dropping a selector
+/// recurse once per level, so a bound keeps a hostile selector from overflowing the stack.
+pub(crate) const MAX_DEPTH: usize = 256;
+
 struct Parser<'a> {
     input: &'a str,
     chars: Vec<char>,
     pos: usize,
+    /// Current nesting of `(` and `!`.
+    depth: usize,
 }
 
 /// A word as written: its text, whether it was quoted, and where it started.
@@ -116,22 +123,33 @@ impl Parser<'_> {
 
     fn unary(&mut self) -> Result<Expr, SelectError> {
         self.skip_ws();
-        match self.peek() {
-            Some('!') => {
-                self.pos += 1;
-                Ok(Expr::Not(Box::new(self.unary()?)))
+        if matches!(self.peek(), Some('!' | '(')) {
+            if self.depth >= MAX_DEPTH {
+                return Err(
+                    self.error(self.pos, &format!("at most {MAX_DEPTH} nested `(` and `!`"))
+                );
             }
-            Some('(') => {
-                self.pos += 1;
-                let e = self.or()?;
-                self.skip_ws();
-                if !self.eat(')') {
-                    return Err(self.error(self.pos, "`)`, `&` or `|`"));
-                }
-                Ok(e)
-            }
-            _ => self.test(),
+            self.depth += 1;
+            let e = self.nested();
+            self.depth -= 1;
+            return e;
         }
+        self.test()
+    }
+
+    /// `'!' unary | '(' or ')'`, at the current position.
+    fn nested(&mut self) -> Result<Expr, SelectError> {
+        if self.peek() == Some('!') {
+            self.pos += 1;
+            return Ok(Expr::Not(Box::new(self.unary()?)));
+        }
+        self.pos += 1;
+        let e = self.or()?;
+        self.skip_ws();
+        if !self.eat(')') {
+            return Err(self.error(self.pos, "`)`, `&` or `|`"));
+        }
+        Ok(e)
     }
 
     fn test(&mut self) -> Result<Expr, SelectError> {

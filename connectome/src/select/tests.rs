@@ -259,3 +259,28 @@ fn serde_uses_the_string_form() {
     let err = serde_json::from_str::<Readout>(r#"{"neurons": "type="}"#).unwrap_err();
     assert!(err.to_string().contains("expected a value"), "{err}");
 }
+
+#[test]
+fn id_files_with_a_byte_order_mark_and_crlf() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ids.txt"), "\u{feff}13\r\n11\r\n").unwrap();
+    let s = Selector::parse("id@ids.txt").unwrap();
+    assert_eq!(s.select_in(&table(), Some(dir.path())).unwrap(), [1, 3]);
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    // 256 levels parse (an odd number of `!` selects nothing); far deeper input (which used to overflow the stack) is refused at
+    // the first level past the bound.
+    let ok = format!("{}all{}", "(".repeat(128), ")".repeat(128));
+    assert_eq!(sel(&format!("{}{ok}", "!".repeat(127))).len(), 0);
+    assert_eq!(sel(&format!("{}{ok}", "!".repeat(128))).len(), 6);
+    for deep in [
+        format!("{}all{}", "(".repeat(100_000), ")".repeat(100_000)),
+        format!("{}all", "!".repeat(100_000)),
+    ] {
+        let (p, e) = parse_err(&deep);
+        assert_eq!(p, 257, "{e}");
+        assert!(e.contains("at most 256 nested"), "{e}");
+    }
+}
