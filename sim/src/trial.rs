@@ -91,7 +91,13 @@ pub fn run_trial(spec: &BodySpec, cfg: &TrialConfig) -> anyhow::Result<(Vec<Samp
         cfg.duration_s
     );
     let wall = Instant::now();
-    let mut agent = Agent::new(spec, cfg.scene.clone(), cfg.seed, &cfg.start, cfg.control_dt);
+    let mut agent = Agent::new(
+        spec,
+        cfg.scene.clone(),
+        cfg.seed,
+        &cfg.start,
+        cfg.control_dt,
+    );
     let dt = agent.control_dt();
     let settle_ticks = (cfg.settle_s / dt).round() as u64;
     for _ in 0..settle_ticks {
@@ -168,7 +174,10 @@ pub fn run_trial(spec: &BodySpec, cfg: &TrialConfig) -> anyhow::Result<(Vec<Samp
 
 /// Runs independent trials in parallel on the current rayon pool (one world per trial, nothing
 /// shared), returning results in input order; each result is the same at any thread count.
-pub fn run_trials(spec: &BodySpec, cfgs: &[TrialConfig]) -> Vec<anyhow::Result<(Vec<Sample>, Summary)>> {
+pub fn run_trials(
+    spec: &BodySpec,
+    cfgs: &[TrialConfig],
+) -> Vec<anyhow::Result<(Vec<Sample>, Summary)>> {
     use rayon::prelude::*;
     cfgs.par_iter().map(|c| run_trial(spec, c)).collect()
 }

@@ -28,11 +28,23 @@ fn body_run_writes_trajectory_and_summary() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
-    for key in ["distance_m", "mean_speed_m_s", "yaw_rate_rad_s", "real_time_factor"] {
-        assert!(summary[key].as_f64().is_some(), "{key} missing in {summary}");
+    for key in [
+        "distance_m",
+        "mean_speed_m_s",
+        "yaw_rate_rad_s",
+        "real_time_factor",
+    ] {
+        assert!(
+            summary[key].as_f64().is_some(),
+            "{key} missing in {summary}"
+        );
     }
     assert_eq!(summary["fell"], serde_json::json!(false));
     assert!(summary["distance_m"].as_f64().unwrap() > 0.1);
@@ -65,7 +77,11 @@ fn escape_on_the_right_moves_left() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let csv = std::fs::read_to_string(dir.path().join("trajectory.csv")).unwrap();
     let y: Vec<f64> = csv
         .lines()
@@ -84,7 +100,15 @@ fn escape_on_the_right_moves_left() {
 fn bad_arguments_and_files_fail_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let out = hexafly()
-        .args(["body", "run", "--pattern", "fly", "--duration", "1", "--out"])
+        .args([
+            "body",
+            "run",
+            "--pattern",
+            "fly",
+            "--duration",
+            "1",
+            "--out",
+        ])
         .arg(dir.path())
         .output()
         .unwrap();
@@ -92,7 +116,15 @@ fn bad_arguments_and_files_fail_cleanly() {
     let body = dir.path().join("bad.toml");
     std::fs::write(&body, "name = \"x\"\nscale = [\n").unwrap();
     let out = hexafly()
-        .args(["body", "run", "--pattern", "stand", "--duration", "1", "--body"])
+        .args([
+            "body",
+            "run",
+            "--pattern",
+            "stand",
+            "--duration",
+            "1",
+            "--body",
+        ])
         .arg(&body)
         .arg("--out")
         .arg(dir.path())
@@ -102,9 +134,21 @@ fn bad_arguments_and_files_fail_cleanly() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.toml") && err.contains("line"), "{err}");
     let out = hexafly()
-        .args(["body", "run", "--pattern", "stand", "--duration=-1", "--out"])
+        .args([
+            "body",
+            "run",
+            "--pattern",
+            "stand",
+            "--duration=-1",
+            "--out",
+        ])
         .arg(dir.path())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

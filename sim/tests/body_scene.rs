@@ -29,11 +29,17 @@ fn example_scene_loads_and_the_body_walks_in_it() {
     let mut a = Agent::new(&spec, scene, 5, &Start::default(), 0.002);
     let mut saw_loom = false;
     for _ in 0..3500 {
-        a.step(&MotorCommand::Walk { speed: 0.1, turn: 0.0 });
+        a.step(&MotorCommand::Walk {
+            speed: 0.1,
+            turn: 0.0,
+        });
         saw_loom |= a.sensors().looming[0].angle > 0.0;
         assert!(!a.fallen());
     }
-    assert!(saw_loom, "the threat from the left at 3 s is seen by the left eye");
+    assert!(
+        saw_loom,
+        "the threat from the left at 3 s is seen by the left eye"
+    );
     assert!(
         a.time() > 6.5 && (a.internal().dust - 0.5).abs() < 1e-6,
         "dust event at 6 s: {:?}",

@@ -25,7 +25,10 @@ fn parse_err(text: &str) -> String {
 fn syntax_errors_name_the_file_and_line() {
     let text = bundled().replace("mass = 0.6", "mass = = 0.6");
     let e = parse_err(&text);
-    assert!(e.contains("bodies/broken.toml") && e.contains("line"), "{e}");
+    assert!(
+        e.contains("bodies/broken.toml") && e.contains("line"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -39,12 +42,24 @@ fn missing_and_unknown_fields_are_named() {
 #[test]
 fn bad_values_are_rejected_with_the_field_name() {
     let e = parse_err(&bundled().replace("mass = 0.6", "mass = -0.6"));
-    assert!(e.contains("thorax.mass") && e.contains("broken.toml"), "{e}");
-    let e = parse_err(&bundled().replace("coxa_limits_deg = [-80.0, 85.0]", "coxa_limits_deg = [85.0, -80.0]"));
+    assert!(
+        e.contains("thorax.mass") && e.contains("broken.toml"),
+        "{e}"
+    );
+    let e = parse_err(&bundled().replace(
+        "coxa_limits_deg = [-80.0, 85.0]",
+        "coxa_limits_deg = [85.0, -80.0]",
+    ));
     assert!(e.contains("coxa_limits_deg"), "{e}");
-    let e = parse_err(&bundled().replace("lf = { position = [0.045, 0.035,", "lf = { position = [0.045, -0.035,"));
+    let e = parse_err(&bundled().replace(
+        "lf = { position = [0.045, 0.035,",
+        "lf = { position = [0.045, -0.035,",
+    ));
     assert!(e.contains("mounts.lf"), "{e}");
-    let e = format!("{:#}", BodySpec::load(Path::new("/nonexistent/body.toml")).unwrap_err());
+    let e = format!(
+        "{:#}",
+        BodySpec::load(Path::new("/nonexistent/body.toml")).unwrap_err()
+    );
     assert!(e.contains("/nonexistent/body.toml"), "{e}");
 }
 
@@ -57,7 +72,13 @@ fn scale_changes_size_and_the_scaled_body_walks() {
     assert!((small.total_mass() - normal.total_mass() / 8.0).abs() < 1e-4);
     let (_, s) = run_trial(
         &small,
-        &TrialConfig::new(MotorCommand::Walk { speed: 0.05, turn: 0.0 }, 6.0),
+        &TrialConfig::new(
+            MotorCommand::Walk {
+                speed: 0.05,
+                turn: 0.0,
+            },
+            6.0,
+        ),
     )
     .unwrap();
     assert!(!s.fell && (s.mean_speed_m_s - 0.05).abs() < 0.01, "{s:?}");
@@ -89,9 +110,13 @@ fn physics_tarsi_sit_where_the_controller_kinematics_put_them() {
 
 #[test]
 fn every_problem_is_listed() {
-    let text = bundled()
-        .replace("mass = 0.6", "mass = -0.6")
-        .replace("tibia_limits_deg = [0.0, 160.0]", "tibia_limits_deg = [160.0, 0.0]");
+    let text = bundled().replace("mass = 0.6", "mass = -0.6").replace(
+        "tibia_limits_deg = [0.0, 160.0]",
+        "tibia_limits_deg = [160.0, 0.0]",
+    );
     let e = parse_err(&text);
-    assert!(e.contains("thorax.mass") && e.contains("tibia_limits_deg"), "{e}");
+    assert!(
+        e.contains("thorax.mass") && e.contains("tibia_limits_deg"),
+        "{e}"
+    );
 }

@@ -224,14 +224,15 @@ fn scale3(v: &mut [f32; 3], s: f32) {
 impl BodySpec {
     /// Reads, validates and scales a body description.
     pub fn load(path: &Path) -> anyhow::Result<BodySpec> {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("cannot read body file {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read body file {}", path.display()))?;
         Self::parse(&text, path)
     }
 
     /// Parses, validates and scales a body description; `path` names it in errors.
     pub fn parse(text: &str, path: &Path) -> anyhow::Result<BodySpec> {
-        let spec: BodySpec = toml::from_str(text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let spec: BodySpec =
+            toml::from_str(text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         spec.validate()
             .with_context(|| format!("{}: invalid body description", path.display()))?;
         Ok(spec.scaled())
@@ -284,7 +285,9 @@ impl BodySpec {
             ("head.neck_limits_deg", self.head.neck_limits_deg),
         ] {
             if !(lim[0].is_finite() && lim[1].is_finite() && lim[0] < lim[1]) {
-                errs.push(format!("`{name}` must be [min, max] with min < max, got {lim:?}"));
+                errs.push(format!(
+                    "`{name}` must be [min, max] with min < max, got {lim:?}"
+                ));
             }
         }
         for j in 0..3 {
@@ -294,12 +297,17 @@ impl BodySpec {
                 ("legs.max_torque", self.legs.max_torque[j]),
             ] {
                 if !(v.is_finite() && v >= 0.0) {
-                    errs.push(format!("`{name}[{j}]` must be a non-negative number, got {v}"));
+                    errs.push(format!(
+                        "`{name}[{j}]` must be a non-negative number, got {v}"
+                    ));
                 }
             }
         }
         if self.physics.solver_iterations == 0 || self.physics.pgs_iterations == 0 {
-            errs.push("`physics.solver_iterations` and `physics.pgs_iterations` must be at least 1".to_string());
+            errs.push(
+                "`physics.solver_iterations` and `physics.pgs_iterations` must be at least 1"
+                    .to_string(),
+            );
         }
         if self.physics.dt > 0.01 {
             errs.push(format!(
@@ -414,14 +422,21 @@ impl BodySpec {
     /// Total mass, kg.
     pub fn total_mass(&self) -> f32 {
         let l = &self.legs;
-        self.thorax.mass + self.head.mass + self.abdomen.mass + 6.0 * (l.coxa_mass + l.femur_mass + l.tibia_mass)
+        self.thorax.mass
+            + self.head.mass
+            + self.abdomen.mass
+            + 6.0 * (l.coxa_mass + l.femur_mass + l.tibia_mass)
     }
 
     /// The geometry the motor patterns plan with.
     pub fn geometry(&self) -> BodyGeometry {
         let l = &self.legs;
         let rad = |d: [f32; 2]| [d[0].to_radians(), d[1].to_radians()];
-        let limits = [rad(l.coxa_limits_deg), rad(l.femur_limits_deg), rad(l.tibia_limits_deg)];
+        let limits = [
+            rad(l.coxa_limits_deg),
+            rad(l.femur_limits_deg),
+            rad(l.tibia_limits_deg),
+        ];
         let legs = LegId::ALL.map(|leg| {
             let m = l.mounts.get(leg);
             LegGeometry {

@@ -191,7 +191,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     cfg.scene = scene;
     let (samples, summary) = run_trial(&spec, &cfg)?;
 
-    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
     let traj = args.out.join("trajectory.csv");
     let mut w = std::io::BufWriter::new(
         std::fs::File::create(&traj).with_context(|| format!("cannot write {}", traj.display()))?,

@@ -201,9 +201,10 @@ fn non_negative(v: f32) -> bool {
 impl Scene {
     /// Reads and validates a scene file.
     pub fn load(path: &Path) -> anyhow::Result<Scene> {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("cannot read scene file {}", path.display()))?;
-        let scene: Scene = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read scene file {}", path.display()))?;
+        let scene: Scene =
+            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         scene
             .validate()
             .with_context(|| format!("{}: invalid scene", path.display()))?;
@@ -215,7 +216,10 @@ impl Scene {
         let mut errs = Vec::new();
         let a = &self.arena;
         if !positive(a.half_size) {
-            errs.push(format!("`arena.half_size` must be > 0, got {}", a.half_size));
+            errs.push(format!(
+                "`arena.half_size` must be > 0, got {}",
+                a.half_size
+            ));
         }
         if !positive(a.rough_cell) || a.half_size / a.rough_cell > 250.0 {
             errs.push(format!(
@@ -244,12 +248,20 @@ impl Scene {
                 ));
             }
         }
-        if !(positive(self.odor.decay_length) && positive(self.odor.plume_spread) && positive(self.odor.plume_length)) {
-            errs.push("`odor.decay_length`, `odor.plume_spread`, `odor.plume_length` must be > 0".to_string());
+        if !(positive(self.odor.decay_length)
+            && positive(self.odor.plume_spread)
+            && positive(self.odor.plume_length))
+        {
+            errs.push(
+                "`odor.decay_length`, `odor.plume_spread`, `odor.plume_length` must be > 0"
+                    .to_string(),
+            );
         }
         for (i, t) in self.threats.iter().enumerate() {
             if !positive(t.radius) || !positive(t.duration_s) {
-                errs.push(format!("`threats[{i}]` needs radius > 0 and duration_s > 0"));
+                errs.push(format!(
+                    "`threats[{i}]` needs radius > 0 and duration_s > 0"
+                ));
             }
         }
         for (i, d) in self.dust.iter().enumerate() {
