@@ -8,3 +8,4 @@ pub mod world;
 pub mod agent;
 pub mod sensing;
 pub mod trial;
+mod toml_numbers;

@@ -120,3 +120,111 @@ fn every_problem_is_listed() {
         "{e}"
     );
 }
+
+#[test]
+fn nan_inf_and_f32_overflow_anywhere_name_the_key_and_line() {
+    // TOML has `nan` and `inf`; positions, angles and motor parameters have no range check of
+    // their own, and used to flow into the physics (a frozen body, or a panic in the leg
+    // kinematics). `1e39` overflows an f32 to infinity.
+    for (from, to, key, line) in [
+        (
+            "neck = [0.062, 0.0, 0.0]",
+            "neck = [nan, 0.0, 0.0]",
+            "`head.neck[0]`",
+            "line 13",
+        ),
+        (
+            "lf = { position = [0.045, 0.035, -0.012], rest_yaw_deg = 40.0 }",
+            "lf = { position = [0.045, 0.035, -0.012], rest_yaw_deg = -inf }",
+            "`legs.mounts.lf.rest_yaw_deg`",
+            "line 53",
+        ),
+        (
+            "half_length = 0.035",
+            "half_length = 1e39",
+            "`abdomen.half_length`",
+            "line 32",
+        ),
+        (
+            "[motor]",
+            "[motor]\nstep_height = nan",
+            "`motor.step_height`",
+            "line 74",
+        ),
+    ] {
+        let text = bundled().replace(from, to);
+        assert_ne!(text, bundled(), "{from}");
+        let e = parse_err(&text);
+        assert!(
+            e.contains("broken.toml")
+                && e.contains(key)
+                && e.contains(line)
+                && e.contains("expected a finite number"),
+            "{to}: {e}"
+        );
+    }
+}
+
+#[test]
+fn out_of_range_values_without_a_check_before_are_rejected() {
+    for (from, to, wanted) in [
+        (
+            "neck_damping = 0.05",
+            "neck_damping = -5.0",
+            "head.neck_damping",
+        ),
+        (
+            "neck_stiffness = 3.0",
+            "neck_stiffness = -1.0",
+            "head.neck_stiffness",
+        ),
+        (
+            "half_length = 0.035",
+            "half_length = -0.01",
+            "abdomen.half_length",
+        ),
+        // Far scales panicked in the leg kinematics (tiny) or froze the body (small).
+        (
+            "scale = 1.0",
+            "scale = 1e-12",
+            "`scale` must be between 0.1 and 10",
+        ),
+        (
+            "scale = 1.0",
+            "scale = 0.04",
+            "`scale` must be between 0.1 and 10",
+        ),
+        (
+            "scale = 1.0",
+            "scale = 1e12",
+            "`scale` must be between 0.1 and 10",
+        ),
+        // Would run for hours: a step of 1 ns, 10^11 solver iterations.
+        ("dt = 0.001", "dt = 1e-9", "`physics.dt` must be from"),
+        (
+            "solver_iterations = 1",
+            "solver_iterations = 100000000000",
+            "physics.solver_iterations",
+        ),
+        // Motor parameters the patterns clamp with or divide by.
+        ("[motor]", "[motor]\nrun_turn = -1.0", "motor.run_turn"),
+        ("[motor]", "[motor]\nmax_step_hz = 1.0", "motor.max_step_hz"),
+        ("[motor]", "[motor]\nduty = 1.0", "motor.duty"),
+        (
+            "[motor]",
+            "[motor]\nmax_joint_speed = -1.0",
+            "motor.max_joint_speed",
+        ),
+        ("[motor]", "[motor]\njump_push_s = 0.0", "motor.jump_push_s"),
+    ] {
+        let text = bundled().replace(from, to);
+        assert_ne!(text, bundled(), "{from}");
+        let e = parse_err(&text);
+        assert!(e.contains("broken.toml") && e.contains(wanted), "{to}: {e}");
+    }
+    // The edges of the accepted range load.
+    for scale in ["0.1", "10.0"] {
+        let text = bundled().replace("scale = 1.0", &format!("scale = {scale}"));
+        BodySpec::parse(&text, Path::new("edge.toml")).unwrap();
+    }
+}

@@ -121,6 +121,83 @@ pub struct MotorParams {
     pub feed_proboscis_delay_s: f32,
 }
 
+impl MotorParams {
+    /// Every field that is out of its range, one message per field naming it as
+    /// `motor.FIELD` (the table a body file sets them in); empty when all are usable. The
+    /// patterns divide by or clamp with several of them, so an out-of-range value would
+    /// give NaN joint targets or a panic instead of a motion.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut need = |name: &str, v: f32, ok: bool, what: &str| {
+            if !(v.is_finite() && ok) {
+                out.push(format!("`motor.{name}` must be {what}, got {v}"));
+            }
+        };
+        let positive = "a number > 0";
+        let non_negative = "a number >= 0";
+        need(
+            "min_step_hz",
+            self.min_step_hz,
+            self.min_step_hz > 0.0,
+            positive,
+        );
+        need(
+            "max_step_hz",
+            self.max_step_hz,
+            self.max_step_hz >= self.min_step_hz,
+            "a number >= `motor.min_step_hz`",
+        );
+        need(
+            "max_half_stride",
+            self.max_half_stride,
+            self.max_half_stride > 0.0,
+            positive,
+        );
+        need(
+            "step_height",
+            self.step_height,
+            self.step_height >= 0.0,
+            non_negative,
+        );
+        need(
+            "duty",
+            self.duty,
+            self.duty > 0.0 && self.duty < 1.0,
+            "a fraction strictly between 0 and 1",
+        );
+        for (name, v) in [
+            ("command_tau", self.command_tau),
+            ("speed_ki", self.speed_ki),
+            ("turn_ki", self.turn_ki),
+            ("feedback_tau", self.feedback_tau),
+            ("blend_s", self.blend_s),
+            ("escape_blend_s", self.escape_blend_s),
+            ("groom_hz", self.groom_hz),
+            ("jump_push", self.jump_push),
+            ("jump_slide", self.jump_slide),
+            ("run_speed", self.run_speed),
+            ("run_turn", self.run_turn),
+            ("feed_proboscis_delay_s", self.feed_proboscis_delay_s),
+        ] {
+            need(name, v, v >= 0.0, non_negative);
+        }
+        for (name, v) in [
+            ("max_joint_speed", self.max_joint_speed),
+            ("jump_push_s", self.jump_push_s),
+            ("jump_recover_s", self.jump_recover_s),
+        ] {
+            need(name, v, v > 0.0, positive);
+        }
+        for (name, v) in [
+            ("groom_mid_forward", self.groom_mid_forward),
+            ("feed_neck", self.feed_neck),
+        ] {
+            need(name, v, true, "a finite number");
+        }
+        out
+    }
+}
+
 impl Default for MotorParams {
     fn default() -> Self {
         MotorParams {

@@ -211,6 +211,16 @@ pub struct BodySpec {
     pub motor: MotorParams,
 }
 
+/// Smallest and largest `scale`. Measured with the bundled body: below 0.1 the body stands
+/// frozen without foot contacts (and far below, the leg kinematics panic); above 10 the feet
+/// leave the ground. Gains grow as scale^4, so far larger scales also overflow.
+const MIN_SCALE: f32 = 0.1;
+const MAX_SCALE: f32 = 10.0;
+/// Most solver or PGS iterations per step (the bundled body uses 1 and 4).
+const MAX_ITERATIONS: usize = 100;
+/// Smallest physics step, seconds (100 kHz).
+const MIN_DT: f32 = 1e-5;
+
 fn one_usize() -> usize {
     1
 }
@@ -233,6 +243,8 @@ impl BodySpec {
     pub fn parse(text: &str, path: &Path) -> anyhow::Result<BodySpec> {
         let spec: BodySpec =
             toml::from_str(text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        crate::toml_numbers::check_finite(text)
+            .with_context(|| format!("{}: invalid body description", path.display()))?;
         spec.validate()
             .with_context(|| format!("{}: invalid body description", path.display()))?;
         Ok(spec.scaled())
@@ -241,8 +253,23 @@ impl BodySpec {
     /// Checks every field; all problems are reported, one per line.
     fn validate(&self) -> anyhow::Result<()> {
         let mut errs: Vec<String> = Vec::new();
+        if !(MIN_SCALE..=MAX_SCALE).contains(&self.scale) {
+            errs.push(format!(
+                "`scale` must be between {MIN_SCALE} and {MAX_SCALE} (the range where the \
+                 physics holds the body up), got {}",
+                self.scale
+            ));
+        }
+        for (name, v) in [
+            ("head.neck_stiffness", self.head.neck_stiffness),
+            ("head.neck_damping", self.head.neck_damping),
+            ("abdomen.half_length", self.abdomen.half_length),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                errs.push(format!("`{name}` must be a non-negative number, got {v}"));
+            }
+        }
         let positive = [
-            ("scale", self.scale),
             ("thorax.mass", self.thorax.mass),
             ("head.radius", self.head.radius),
             ("head.mass", self.head.mass),
@@ -303,18 +330,23 @@ impl BodySpec {
                 }
             }
         }
-        if self.physics.solver_iterations == 0 || self.physics.pgs_iterations == 0 {
-            errs.push(
-                "`physics.solver_iterations` and `physics.pgs_iterations` must be at least 1"
-                    .to_string(),
-            );
+        for (name, n) in [
+            ("physics.solver_iterations", self.physics.solver_iterations),
+            ("physics.pgs_iterations", self.physics.pgs_iterations),
+        ] {
+            if !(1..=MAX_ITERATIONS).contains(&n) {
+                errs.push(format!(
+                    "`{name}` must be from 1 to {MAX_ITERATIONS}, got {n}"
+                ));
+            }
         }
-        if self.physics.dt > 0.01 {
+        if self.physics.dt > 0.01 || self.physics.dt < MIN_DT {
             errs.push(format!(
-                "`physics.dt` must be at most 0.01 s (legs are stiff), got {}",
+                "`physics.dt` must be from {MIN_DT} s to 0.01 s (legs are stiff), got {}",
                 self.physics.dt
             ));
         }
+        errs.extend(self.motor.problems());
         let d = self.proboscis.direction;
         if (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt() < 1e-6 {
             errs.push("`proboscis.direction` must be a non-zero vector".to_string());

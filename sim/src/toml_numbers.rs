@@ -1,0 +1,105 @@
+//! A check shared by the body and scene files: every number must be finite and fit an `f32`.
+//!
+//! TOML has `nan` and `inf` literals, and a literal such as `1e39` becomes an infinite `f32`;
+//! either would flow into the physics as silently wrong state (or a panic deep in a
+//! library). Range checks per field cannot see every number (positions, angles, motor
+//! parameters), so this walks the parsed document once and names each bad value's key,
+//! line and column.
+
+use toml::de::{DeTable, DeValue};
+
+/// One problem per line: `` `key.path[i]` (line L, column C): expected a finite number that fits a 32-bit float, found X``.
+/// Text that does not parse yields no problems (the caller's deserializer reports it).
+pub(crate) fn non_finite_numbers(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(doc) = DeTable::parse(text) {
+        walk_table(doc.get_ref(), "", text, &mut out);
+    }
+    out
+}
+
+/// Like [`non_finite_numbers`], as one error listing every problem.
+pub(crate) fn check_finite(text: &str) -> anyhow::Result<()> {
+    let problems = non_finite_numbers(text);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        anyhow::bail!("{}", problems.join("\n"))
+    }
+}
+
+fn walk_table(t: &DeTable<'_>, prefix: &str, text: &str, out: &mut Vec<String>) {
+    for (k, v) in t.iter() {
+        let key = if prefix.is_empty() {
+            k.get_ref().to_string()
+        } else {
+            format!("{prefix}.{}", k.get_ref())
+        };
+        walk_value(v.get_ref(), v.span(), &key, text, out);
+    }
+}
+
+fn walk_value(
+    v: &DeValue<'_>,
+    span: std::ops::Range<usize>,
+    key: &str,
+    text: &str,
+    out: &mut Vec<String>,
+) {
+    match v {
+        DeValue::Float(f) => {
+            let ok = f
+                .as_str()
+                .parse::<f64>()
+                .is_ok_and(|x| x.is_finite() && x.abs() <= f32::MAX as f64);
+            if !ok {
+                let (line, column) = line_column(text, span.start);
+                out.push(format!(
+                    "`{key}` (line {line}, column {column}): expected a finite number that \
+                     fits a 32-bit float, found {}",
+                    f.as_str()
+                ));
+            }
+        }
+        DeValue::Array(a) => {
+            for (i, item) in a.iter().enumerate() {
+                walk_value(
+                    item.get_ref(),
+                    item.span(),
+                    &format!("{key}[{i}]"),
+                    text,
+                    out,
+                );
+            }
+        }
+        DeValue::Table(t) => walk_table(t, key, text, out),
+        _ => {}
+    }
+}
+
+/// 1-based line and column (in characters) of byte offset `at`.
+fn line_column(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_key_line_and_column() {
+        let text = "a = 1.0\n[b]\nc = [0.0, nan]\nd = { e = -inf }\n[[f]]\ng = 1e39\n";
+        let p = non_finite_numbers(text);
+        assert_eq!(p.len(), 3, "{p:?}");
+        assert!(
+            p[0].starts_with("`b.c[1]` (line 3, column 11)") && p[0].ends_with("nan"),
+            "{p:?}"
+        );
+        assert!(p[1].starts_with("`b.d.e` (line 4, column 11)"), "{p:?}");
+        assert!(p[2].starts_with("`f[0].g` (line 6, column 5)"), "{p:?}");
+        assert!(non_finite_numbers("a = 1.5e38\nb = -3\n").is_empty());
+    }
+}
