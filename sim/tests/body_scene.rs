@@ -61,3 +61,63 @@ fn bad_scenes_name_the_file_and_the_problem() {
         "every problem is listed: {e}"
     );
 }
+
+#[test]
+fn nan_and_out_of_range_scene_values_are_rejected() {
+    let example = std::fs::read_to_string(example()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("s.toml");
+    for (from, to, wanted) in [
+        // Non-finite numbers anywhere (these ran silently before).
+        (
+            "wind = [-0.3, 0.0]",
+            "wind = [nan, 0.0]",
+            "`wind[0]` (line 4, column 9)",
+        ),
+        (
+            "center = [0.6, 0.3]",
+            "center = [0.6, inf]",
+            "`obstacles[0].center[1]`",
+        ),
+        ("yaw_deg = 20.0", "yaw_deg = -inf", "`obstacles[0].yaw_deg`"),
+        (
+            "position = [1.2, 0.4]",
+            "position = [nan, 0.4]",
+            "`food[0].position[0]`",
+        ),
+        (
+            "start = [0.0, 0.8, 0.08]",
+            "start = [0.0, 0.8, 1e40]",
+            "`threats[0].start[2]`",
+        ),
+        // Ranges that had no check.
+        (
+            "friction = 1.0",
+            "friction = -1.0",
+            "`arena.friction` must be >= 0",
+        ),
+        (
+            "spawn_clearance = 0.2",
+            "spawn_clearance = -1.0",
+            "`arena.spawn_clearance`",
+        ),
+        ("onset_s = 3.0", "onset_s = -3.0", "onset_s >= 0"),
+        // 1e30 m bumps panicked inside the collision library.
+        (
+            "rough_amplitude = 0.012",
+            "rough_amplitude = 1e30",
+            "`arena.rough_amplitude`",
+        ),
+        (
+            "half_size = 2.0",
+            "half_size = 1e30",
+            "`arena.half_size` must be > 0 and at most",
+        ),
+    ] {
+        let text = example.replace(from, to);
+        assert_ne!(text, example, "{from}");
+        std::fs::write(&p, &text).unwrap();
+        let e = format!("{:#}", Scene::load(&p).unwrap_err());
+        assert!(e.contains("s.toml") && e.contains(wanted), "{to}: {e}");
+    }
+}

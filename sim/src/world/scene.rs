@@ -188,6 +188,9 @@ pub struct Scene {
     pub dust: Vec<DustEvent>,
 }
 
+/// Largest `arena.half_size`, metres.
+const MAX_HALF_SIZE: f32 = 1000.0;
+
 /// A finite number above zero (NaN fails).
 fn positive(v: f32) -> bool {
     v.is_finite() && v > 0.0
@@ -205,8 +208,8 @@ impl Scene {
             .with_context(|| format!("cannot read scene file {}", path.display()))?;
         let scene: Scene =
             toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        scene
-            .validate()
+        crate::toml_numbers::check_finite(&text)
+            .and_then(|()| scene.validate())
             .with_context(|| format!("{}: invalid scene", path.display()))?;
         Ok(scene)
     }
@@ -215,23 +218,35 @@ impl Scene {
     pub fn validate(&self) -> anyhow::Result<()> {
         let mut errs = Vec::new();
         let a = &self.arena;
-        if !positive(a.half_size) {
+        if !positive(a.half_size) || a.half_size > MAX_HALF_SIZE {
             errs.push(format!(
-                "`arena.half_size` must be > 0, got {}",
+                "`arena.half_size` must be > 0 and at most {MAX_HALF_SIZE} m (32-bit positions \
+                 keep sub-millimetre precision there), got {}",
                 a.half_size
             ));
         }
         if !positive(a.rough_cell) || a.half_size / a.rough_cell > 250.0 {
             errs.push(format!(
-                "`arena.rough_cell` must be > 0 and give at most 500 lattice cells across the arena, got {}",
+                "`arena.rough_cell` must be > 0 and give at most 500 lattice cells across the arena \
+                 (at least {} m for `arena.half_size` {}), got {}",
+                a.half_size / 250.0,
+                a.half_size,
                 a.rough_cell
             ));
         }
-        if !non_negative(a.rough_amplitude) {
+        if !non_negative(a.rough_amplitude) || a.rough_amplitude > a.half_size {
             errs.push(format!(
-                "`arena.rough_amplitude` must be >= 0, got {}",
+                "`arena.rough_amplitude` must be >= 0 and at most `arena.half_size`, got {}",
                 a.rough_amplitude
             ));
+        }
+        for (name, v) in [
+            ("arena.spawn_clearance", a.spawn_clearance),
+            ("arena.friction", a.friction),
+        ] {
+            if !non_negative(v) {
+                errs.push(format!("`{name}` must be >= 0, got {v}"));
+            }
         }
         for (i, o) in self.obstacles.iter().enumerate() {
             if o.half_extents.iter().any(|v| !positive(*v)) {
@@ -258,9 +273,11 @@ impl Scene {
             );
         }
         for (i, t) in self.threats.iter().enumerate() {
-            if !positive(t.radius) || !positive(t.duration_s) {
+            if !positive(t.radius) || !positive(t.duration_s) || !non_negative(t.onset_s) {
                 errs.push(format!(
-                    "`threats[{i}]` needs radius > 0 and duration_s > 0"
+                    "`threats[{i}]` needs radius > 0, duration_s > 0 and onset_s >= 0, got radius \
+                     {}, duration_s {}, onset_s {}",
+                    t.radius, t.duration_s, t.onset_s
                 ));
             }
         }
