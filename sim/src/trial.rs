@@ -83,12 +83,22 @@ pub struct Summary {
     pub max_rise_m: f32,
 }
 
+/// Most control ticks of one trial (11.6 simulated days at 1 ms).
+const MAX_TICKS: u64 = 1_000_000_000;
+/// Most trajectory rows kept in memory (about 3 GB).
+const MAX_SAMPLES: u64 = 50_000_000;
+
 /// Runs a trial and returns its trajectory and summary.
 pub fn run_trial(spec: &BodySpec, cfg: &TrialConfig) -> anyhow::Result<(Vec<Sample>, Summary)> {
     anyhow::ensure!(
         cfg.duration_s > 0.0 && cfg.duration_s.is_finite(),
         "duration must be a positive number of seconds, got {}",
         cfg.duration_s
+    );
+    anyhow::ensure!(
+        cfg.sample_s > 0.0 && cfg.sample_s.is_finite(),
+        "sampling interval must be a positive number of seconds, got {}",
+        cfg.sample_s
     );
     let wall = Instant::now();
     let mut agent = Agent::new(
@@ -110,8 +120,22 @@ pub fn run_trial(spec: &BodySpec, cfg: &TrialConfig) -> anyhow::Result<(Vec<Samp
         "duration {} s is shorter than one control tick ({dt} s)",
         cfg.duration_s
     );
+    anyhow::ensure!(
+        ticks <= MAX_TICKS,
+        "duration {:e} s is too long: at most {MAX_TICKS} control ticks of {dt} s ({:.0} s)",
+        cfg.duration_s,
+        MAX_TICKS as f64 * dt as f64
+    );
     let every = ((cfg.sample_s / dt).round() as u64).max(1);
-    let mut samples = Vec::with_capacity((ticks / every + 2) as usize);
+    let rows = ticks / every + 2;
+    anyhow::ensure!(
+        rows <= MAX_SAMPLES,
+        "duration {} s sampled every {} s is {rows} trajectory rows; at most {MAX_SAMPLES} \
+         (sample less often)",
+        cfg.duration_s,
+        cfg.sample_s
+    );
+    let mut samples = Vec::with_capacity(rows as usize);
     let mut fell = false;
     let mut yaw_unwrapped = 0.0f32;
     let mut last_yaw = None::<f32>;

@@ -152,3 +152,42 @@ fn bad_arguments_and_files_fail_cleanly() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn absurd_durations_and_sampling_are_refused_before_running() {
+    // --duration 1e30 used to abort with `capacity overflow`; negative values with a space
+    // were a clap usage error instead of saying what is expected.
+    let dir = tempfile::tempdir().unwrap();
+    for (args, wanted) in [
+        (&["--duration", "1e30"][..], "is too long: at most"),
+        (
+            &["--duration", "-1"][..],
+            "--duration must be a positive number",
+        ),
+        (
+            &["--duration", "1", "--sample-ms", "inf"][..],
+            "--sample-ms must be a positive",
+        ),
+        (
+            &["--duration", "1", "--sample-ms", "-5"][..],
+            "--sample-ms must be a positive",
+        ),
+        (
+            &["--duration", "1000000", "--sample-ms", "0.001"][..],
+            "trajectory rows; at most",
+        ),
+    ] {
+        let out = hexafly()
+            .args(["body", "run", "--pattern", "stand", "--out"])
+            .arg(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains(wanted) && !err.contains("panicked"),
+            "{args:?}: {err}"
+        );
+    }
+}

@@ -61,7 +61,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "jump")]
     pub escape: EscapeStyle,
     /// Recorded duration, seconds.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub duration: f32,
     /// Ground surface (overrides the scene's).
     #[arg(long, value_enum)]
@@ -70,7 +70,7 @@ pub struct Args {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Trajectory sampling interval, milliseconds.
-    #[arg(long, default_value_t = 10.0)]
+    #[arg(long, default_value_t = 10.0, allow_hyphen_values = true)]
     pub sample_ms: f32,
     /// Output directory.
     #[arg(long)]
@@ -150,7 +150,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.speed.is_finite() && args.turn.is_finite(),
         "--speed and --turn must be finite numbers"
     );
-    anyhow::ensure!(args.sample_ms > 0.0, "--sample-ms must be > 0");
+    anyhow::ensure!(
+        args.sample_ms.is_finite() && args.sample_ms > 0.0,
+        "--sample-ms must be a positive number of milliseconds, got {}",
+        args.sample_ms
+    );
     let side = match args.threat_side {
         ThreatSide::Left => Side::Left,
         ThreatSide::Right => Side::Right,
