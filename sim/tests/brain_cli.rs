@@ -101,26 +101,47 @@ fn explicit_input_spikes_drive_their_targets_one_step_later() {
 #[test]
 fn bad_input_spike_files_are_rejected_with_file_line_and_expectation() {
     let cases = [
-        ("neuron,time\n105,1.0\n", "in.csv:1", "header `neuron,t_ms`"),
+        (
+            "neuron,time\n105,1.0\n",
+            "in.csv, line 1",
+            "header `neuron,t_ms`",
+        ),
         (
             "neuron,t_ms\n105,1.0\nabc,2.0\n",
-            "in.csv:3",
+            "in.csv, line 3, column `neuron`",
             "integer neuron id",
         ),
         (
             "neuron,t_ms\n999,1.0\n",
-            "in.csv:2",
+            "in.csv, line 2, column `neuron`",
             "not in the connectome",
         ),
         (
             "neuron,t_ms\n105,0.05\n",
-            "in.csv:2",
+            "in.csv, line 2, column `t_ms`",
             "not on the 0.1 ms step grid",
         ),
-        ("neuron,t_ms\n105,-1\n", "in.csv:2", ">= 0"),
-        ("neuron,t_ms\n105,x\n", "in.csv:2", "expected a time in ms"),
-        ("neuron,t_ms\n105\n", "in.csv:2", "expected 2 fields"),
+        ("neuron,t_ms\n105,-1\n", "in.csv, line 2", ">= 0"),
+        (
+            "neuron,t_ms\n105,x\n",
+            "in.csv, line 2",
+            "expected a time in ms",
+        ),
+        ("neuron,t_ms\n105\n", "in.csv, line 2", "expected 2"),
         ("", "in.csv", "empty file"),
+        // A spike file of a multi-trial run is not an input file.
+        (
+            "neuron,t_ms,trial\n105,1.0,0\n",
+            "in.csv, line 1",
+            "header `neuron,t_ms`",
+        ),
+        // The same event twice: Brian 2 refuses it; hexafly used to add it twice.
+        (
+            "neuron,t_ms\n105,1.0\n106,1.0\n105,1.00\n",
+            "in.csv, line 4",
+            "already has an input event at 1 ms (line 2)",
+        ),
+        ("neuron,t_ms\n105,1e308\n", "in.csv, line 2", "too long"),
     ];
     let dir = setup();
     for (content, at, what) in cases {
@@ -139,13 +160,83 @@ fn bad_input_spike_files_are_rejected_with_file_line_and_expectation() {
 }
 
 #[test]
+fn input_spike_files_with_bom_quotes_crlf_tabs_or_swapped_columns_give_the_same_run() {
+    let dir = setup();
+    let variants: [(&str, &[u8]); 6] = [
+        ("plain.csv", b"neuron,t_ms\n105,1.0\n104,0.3\n"),
+        ("bom.csv", b"\xEF\xBB\xBFneuron,t_ms\n105,1.0\n104,0.3\n"),
+        (
+            "quoted.csv",
+            b"\xEF\xBB\xBF\"neuron\",\"t_ms\"\r\n\"105\",\"1.0\"\r\n\"104\",\"0.3\"\r\n",
+        ),
+        ("tabs.tsv", b"neuron\tt_ms\n105\t1.0\n104\t0.3\n"),
+        ("swapped.csv", b"t_ms,neuron\n1.0,105\n0.3,104\n"),
+        ("blank_lines.csv", b"neuron,t_ms\n\n105,1.0\n104,0.3\n\n"),
+    ];
+    let mut outs = Vec::new();
+    for (name, bytes) in variants {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+        let args: Vec<&str> = RUN
+            .iter()
+            .copied()
+            .chain(["--out", "o.csv", "--input-spikes", name])
+            .collect();
+        let o = hexafly(&args, dir.path());
+        assert!(
+            o.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        outs.push(std::fs::read_to_string(dir.path().join("o.csv")).unwrap());
+    }
+    assert!(
+        outs[0].contains("105,1.1\n") && outs[0].contains("104,0.4\n"),
+        "{}",
+        outs[0]
+    );
+    for o in &outs[1..] {
+        assert_eq!(o, &outs[0]);
+    }
+}
+
+#[test]
 fn bad_arguments_are_clear_errors() {
     let dir = setup();
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 12] = [
         (&["--rate=-3"], "--rate"),
         (&["--stimulate", "id=12345"], "12345"),
         (&["--silence", "type=("], "--silence"),
         (&["--trials", "0"], "--trials"),
+        // Negative numbers after a space reach the validation (not a clap usage error).
+        (
+            &["--stimulate", "all", "--rate", "-3"],
+            "--rate must be a number of Hz",
+        ),
+        (
+            &["--inhibitory-fraction", "-0.5"],
+            "--inhibitory-fraction must be in [0, 1]",
+        ),
+        // Above one event per step the Poisson input silently saturated.
+        (
+            &["--stimulate", "all", "--rate", "20000"],
+            "from 0 to 10000",
+        ),
+        (&["--stimulate", "all", "--rate", "NaN"], "--rate must be"),
+        // --rate without --stimulate drove nothing.
+        (&["--rate", "100"], "expected --stimulate"),
+        // Selectors that pick nothing were silently ignored.
+        (
+            &["--silence", "id=100 & id=101"],
+            "--silence `id=100 & id=101` selects no neuron",
+        ),
+        (
+            &["--record", "id=100 & id=101"],
+            "--record `id=100 & id=101` selects no neuron",
+        ),
+        (
+            &["--rate-of", "id=100 & id=101"],
+            "--rate-of `id=100 & id=101` selects no neuron",
+        ),
     ];
     for (extra, what) in cases {
         let args: Vec<&str> = RUN

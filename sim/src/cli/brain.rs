@@ -1,7 +1,7 @@
 //! `hexafly brain run`: simulate a connectome with the Shiu et al. 2024 LIF model and write
 //! its spikes (`neuron,t_ms`, dataset ids, sorted by time then neuron).
 
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -29,7 +29,7 @@ pub struct Args {
     #[command(flatten)]
     pub source: DatasetSource,
     /// Simulated time per trial (ms, a multiple of the 0.1 ms step).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub duration_ms: f64,
     /// Spike output CSV (`neuron,t_ms`; with --trials > 1 also `trial`).
     #[arg(long)]
@@ -40,14 +40,15 @@ pub struct Args {
     /// Neurons driven by Poisson input (selector, repeatable).
     #[arg(long)]
     pub stimulate: Vec<String>,
-    /// Poisson rate of the stimulated neurons (Hz).
-    #[arg(long, default_value_t = 150.0)]
-    pub rate: f64,
+    /// Poisson rate of the stimulated neurons (Hz, at most one event per 0.1 ms step);
+    /// default 150.
+    #[arg(long, allow_hyphen_values = true)]
+    pub rate: Option<f64>,
     /// Neurons whose outgoing synapses are removed (selector, repeatable).
     #[arg(long)]
     pub silence: Vec<String>,
     /// Seed of the Poisson input (trial i uses stream i).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
     pub seed: u64,
     /// Worker threads; default: all cores. Trials run in parallel (see --split-trials).
     #[arg(long)]
@@ -70,7 +71,7 @@ pub struct Args {
     pub record: Option<String>,
     /// For datasets without transmitters: make this fraction of neurons inhibitory by a
     /// seeded hash of their id (see controller::brain::signs), overriding loaded signs.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub inhibitory_fraction: Option<f64>,
     /// Seed of --inhibitory-fraction.
     #[arg(long, default_value_t = 0)]
@@ -82,18 +83,25 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let params = ModelParams::default();
     let dt_ms = params.dt_ms;
     let steps = ms_to_step(args.duration_ms, dt_ms)
-        .with_context(|| format!("--duration-ms {}", args.duration_ms))?;
+        .with_context(|| format!("--duration-ms {:?}", args.duration_ms))?;
     if steps == 0 {
         bail!("--duration-ms must be > 0");
     }
     if args.trials == 0 {
         bail!("--trials must be >= 1");
     }
-    if !(args.rate.is_finite() && args.rate >= 0.0) {
+    let rate = args.rate.unwrap_or(DEFAULT_RATE_HZ);
+    // The Poisson input is one Bernoulli draw per step: above 1/dt it would silently stay
+    // at one event per step.
+    let max_rate = 1000.0 / dt_ms;
+    if !(rate.is_finite() && (0.0..=max_rate).contains(&rate)) {
         bail!(
-            "--rate must be a finite number >= 0 (Hz), got {}",
-            args.rate
+            "--rate must be a number of Hz from 0 to {max_rate} (one event per {dt_ms} ms \
+             step), got {rate}"
         );
+    }
+    if args.rate.is_some() && args.stimulate.is_empty() {
+        bail!("--rate sets the rate of the --stimulate neurons; expected --stimulate SELECTOR too");
     }
 
     let t_load = Instant::now();
@@ -112,14 +120,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     let load_s = t_load.elapsed().as_secs_f64();
 
+    // Every selector must pick at least one neuron: one that picks none is a typo or the
+    // wrong dataset, and would silently stimulate, silence, record or measure nothing.
     let select = |what: &str, sels: &[String]| -> anyhow::Result<Vec<NeuronIndex>> {
         let mut all = Vec::new();
         for s in sels {
             let sel = Selector::parse(s).with_context(|| format!("{what} `{s}`"))?;
-            all.extend(
-                sel.select(&c.neurons)
-                    .with_context(|| format!("{what} `{s}`"))?,
-            );
+            let picked = sel
+                .select(&c.neurons)
+                .with_context(|| format!("{what} `{s}`"))?;
+            if picked.is_empty() {
+                bail!(
+                    "{what} `{s}` selects no neuron of {}; expected a selector matching at least \
+                     one (see `hexafly connectome info --by COLUMN` for the values)",
+                    args.connectome.display()
+                );
+            }
+            all.extend(picked);
         }
         all.sort_unstable();
         all.dedup();
@@ -127,9 +144,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let silenced = select("--silence", &args.silence)?;
     let stimulated = select("--stimulate", &args.stimulate)?;
-    if !args.stimulate.is_empty() && stimulated.is_empty() {
-        bail!("--stimulate selects no neuron");
-    }
     let input = match &args.input_spikes {
         Some(p) => read_input_spikes(p, &c, dt_ms, steps)?,
         None => InputSpikes::default(),
@@ -148,7 +162,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
     let net = Arc::new(Network::new(&c.synapses, params, &silenced)?);
     let stim = Stimulus {
-        poisson: stimulated.iter().map(|&i| (i, args.rate)).collect(),
+        poisson: stimulated.iter().map(|&i| (i, rate)).collect(),
         input,
     };
     let spec = TrialSpec {
@@ -235,6 +249,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Poisson rate of --stimulate without --rate, Hz (Shiu et al. 2024).
+const DEFAULT_RATE_HZ: f64 = 150.0;
+
 /// A time in ms as a step index; it must lie on the step grid.
 fn ms_to_step(t_ms: f64, dt_ms: f64) -> anyhow::Result<u32> {
     if !t_ms.is_finite() || t_ms < 0.0 {
@@ -245,89 +262,99 @@ fn ms_to_step(t_ms: f64, dt_ms: f64) -> anyhow::Result<u32> {
     if (x - s).abs() > 1e-6 {
         bail!("time {t_ms} ms is not on the {dt_ms} ms step grid");
     }
-    if s > (u32::MAX / 2) as f64 {
-        bail!("time {t_ms} ms is too long");
+    let max_steps = u32::MAX / 2;
+    if s > max_steps as f64 {
+        bail!(
+            "time {t_ms:e} ms is too long; expected at most {:.1} ms",
+            max_steps as f64 * dt_ms
+        );
     }
     Ok(s as u32)
 }
 
-/// Reads `neuron,t_ms` input events; every problem names the file, line and what was expected.
+/// Reads `neuron,t_ms` input events (CSV or TSV, plain or `.gz`, through the same reader as
+/// the connectome tables: byte order mark, quotes and CRLF are handled); every problem
+/// names the file, line, column and what was expected. A (neuron, time) pair given twice is
+/// an error, as in Brian 2: one step cannot deliver the same input event twice.
 fn read_input_spikes(
     path: &Path,
     c: &Connectome,
     dt_ms: f64,
     steps: u32,
 ) -> anyhow::Result<InputSpikes> {
-    let f = std::fs::File::open(path)
-        .with_context(|| format!("opening input spikes {}", path.display()))?;
-    let mut events = Vec::new();
-    let mut seen_header = false;
+    use connectome::numbers::parse_id;
+    use connectome::table_reader::{Record as Row, TableReader, open};
+
+    let mut r = TableReader::new(open(path)?, path);
+    let header = r.header()?.clone();
+    let (Some(col_n), Some(col_t), 2) = (
+        header.find("neuron"),
+        header.find("t_ms"),
+        header.names.len(),
+    ) else {
+        bail!(
+            "{}: found the columns `{}`; expected the header `neuron,t_ms` (input events \
+             apply to every trial)",
+            r.location(1, None),
+            header.names.join(",")
+        );
+    };
+    let mut events: Vec<(u32, NeuronIndex, u64)> = Vec::new();
     let mut ignored = 0usize;
-    for (k, line) in BufReader::new(f).lines().enumerate() {
-        let line_no = k + 1;
-        let at = || format!("{}:{line_no}", path.display());
-        let line = line.with_context(at)?;
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-        if !seen_header {
-            if fields != ["neuron", "t_ms"] {
-                bail!(
-                    "{}: expected the header `neuron,t_ms`, found `{line}`",
-                    at()
-                );
-            }
-            seen_header = true;
-            continue;
-        }
-        if fields.len() != 2 {
-            bail!(
-                "{}: expected 2 fields `neuron,t_ms`, found {} in `{line}`",
-                at(),
-                fields.len()
-            );
-        }
-        let id: u64 = fields[0].parse().map_err(|_| {
+    let mut row = Row::default();
+    while r.next_record(&mut row)? {
+        let line = row.line;
+        let text = |i: usize| String::from_utf8_lossy(row.bytes(i)).trim().to_owned();
+        let id = parse_id(row.bytes(col_n)).ok_or_else(|| {
             anyhow::anyhow!(
-                "{}: column 1 (neuron): expected an integer neuron id, found `{}`",
-                at(),
-                fields[0]
+                "{}: expected an integer neuron id, found `{}`",
+                r.location(line, Some("neuron")),
+                text(col_n)
             )
         })?;
         let idx = c.neurons.index_of(id).ok_or_else(|| {
             anyhow::anyhow!(
-                "{}: column 1 (neuron): neuron {id} is not in the connectome {}",
-                at(),
+                "{}: neuron {id} is not in the connectome ({}); expected one of its ids",
+                r.location(line, Some("neuron")),
                 c.format
             )
         })?;
-        let t: f64 = fields[1].parse().map_err(|_| {
+        let t_text = text(col_t);
+        let t: f64 = t_text.parse().map_err(|_| {
             anyhow::anyhow!(
-                "{}: column 2 (t_ms): expected a time in ms, found `{}`",
-                at(),
-                fields[1]
+                "{}: expected a time in ms, found `{t_text}`",
+                r.location(line, Some("t_ms"))
             )
         })?;
-        let step =
-            ms_to_step(t, dt_ms).map_err(|e| anyhow::anyhow!("{}: column 2 (t_ms): {e}", at()))?;
+        let step = ms_to_step(t, dt_ms)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", r.location(line, Some("t_ms"))))?;
         if step >= steps {
             ignored += 1;
             continue;
         }
-        events.push((step, idx));
+        events.push((step, idx, line));
     }
-    if !seen_header {
+    events.sort_unstable();
+    if let Some(w) = events
+        .windows(2)
+        .find(|w| (w[0].0, w[0].1) == (w[1].0, w[1].1))
+    {
+        let (step, idx, line) = w[1];
         bail!(
-            "{}: empty file; expected the header `neuron,t_ms`",
-            path.display()
+            "{}: neuron {} already has an input event at {} ms (line {}); expected each \
+             (neuron, t_ms) pair once (Brian 2 refuses repeated events in one step)",
+            r.location(line, None),
+            c.neurons.id(idx),
+            (step as f64 * dt_ms * 1e6).round() / 1e6,
+            w[0].2
         );
     }
     if ignored > 0 {
         tracing::warn!("{ignored} input events at or after the end of the run were ignored");
     }
-    Ok(InputSpikes::new(events))
+    Ok(InputSpikes::new(
+        events.into_iter().map(|(s, n, _)| (s, n)).collect(),
+    ))
 }
 
 /// Writes spikes (already sorted) as `neuron,t_ms[,trial]` with exact decimal times.
