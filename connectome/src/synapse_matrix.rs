@@ -27,12 +27,23 @@ pub struct CsrError(pub String);
 impl SynapseMatrix {
     /// An `n x n` matrix with no synapses.
     pub fn empty(n: usize) -> Self {
-        SynapseMatrix { row_start: vec![0; n + 1], targets: vec![], counts: vec![] }
+        SynapseMatrix {
+            row_start: vec![0; n + 1],
+            targets: vec![],
+            counts: vec![],
+        }
     }
 
     /// Builds from raw buffers, checking every invariant in the module doc.
-    pub fn try_from_parts(row_start: Vec<u64>, targets: Vec<NeuronIndex>, counts: Vec<i32>) -> Result<Self, CsrError> {
-        let n = row_start.len().checked_sub(1).ok_or_else(|| CsrError("row_start is empty".into()))?;
+    pub fn try_from_parts(
+        row_start: Vec<u64>,
+        targets: Vec<NeuronIndex>,
+        counts: Vec<i32>,
+    ) -> Result<Self, CsrError> {
+        let n = row_start
+            .len()
+            .checked_sub(1)
+            .ok_or_else(|| CsrError("row_start is empty".into()))?;
         if row_start[0] != 0 {
             return Err(CsrError("row_start[0] != 0".into()));
         }
@@ -53,10 +64,16 @@ impl SynapseMatrix {
                 return Err(CsrError(format!("row {i} has a target >= {n}")));
             }
             if row.windows(2).any(|p| p[1] <= p[0]) {
-                return Err(CsrError(format!("row {i} targets are not strictly increasing")));
+                return Err(CsrError(format!(
+                    "row {i} targets are not strictly increasing"
+                )));
             }
         }
-        Ok(SynapseMatrix { row_start, targets, counts })
+        Ok(SynapseMatrix {
+            row_start,
+            targets,
+            counts,
+        })
     }
 
     /// Number of neurons (rows = columns).
@@ -128,7 +145,9 @@ impl EdgeListBuilder {
 
     /// A builder with room for `n` edges.
     pub fn with_capacity(n: usize) -> Self {
-        EdgeListBuilder { edges: Vec::with_capacity(n) }
+        EdgeListBuilder {
+            edges: Vec::with_capacity(n),
+        }
     }
 
     /// Adds `count` signed synapses from `pre` to `post`.
@@ -169,7 +188,10 @@ impl EdgeListBuilder {
         let mut counts: Vec<i32> = Vec::with_capacity(self.edges.len());
         let mut last: Option<(NeuronIndex, NeuronIndex)> = None;
         for (pre, post, c) in self.edges {
-            assert!((pre as usize) < n && (post as usize) < n, "edge {pre}->{post} outside {n} neurons");
+            assert!(
+                (pre as usize) < n && (post as usize) < n,
+                "edge {pre}->{post} outside {n} neurons"
+            );
             if last == Some((pre, post)) {
                 *counts.last_mut().unwrap() += c;
             } else {
@@ -192,7 +214,11 @@ impl EdgeListBuilder {
         for i in 0..n {
             row_start[i + 1] += row_start[i];
         }
-        SynapseMatrix { row_start, targets, counts }
+        SynapseMatrix {
+            row_start,
+            targets,
+            counts,
+        }
     }
 }
 
