@@ -180,8 +180,21 @@ impl EdgeListBuilder {
     /// Builds an `n x n` matrix, summing repeated pairs and dropping pairs that sum to 0.
     ///
     /// # Panics
+    /// If an edge names a neuron index `>= n` (a loader bug, not a data error), or if a
+    /// repeated pair sums beyond an `i32` (loaders of files use [`EdgeListBuilder::try_build`]).
+    pub fn build(self, n: usize) -> SynapseMatrix {
+        self.try_build(n).unwrap_or_else(|(pre, post)| {
+            panic!("the synapse count of {pre} -> {post} overflows a 32-bit count")
+        })
+    }
+
+    /// Like [`EdgeListBuilder::build`], but a repeated pair whose counts sum beyond an `i32`
+    /// is returned as `Err((pre, post))` (indexes) instead of wrapping around to a count of
+    /// the wrong size and sign.
+    ///
+    /// # Panics
     /// If an edge names a neuron index `>= n` (a loader bug, not a data error).
-    pub fn build(mut self, n: usize) -> SynapseMatrix {
+    pub fn try_build(mut self, n: usize) -> Result<SynapseMatrix, (NeuronIndex, NeuronIndex)> {
         self.edges.sort_unstable_by_key(|&(a, b, _)| (a, b));
         let mut row_start = vec![0u64; n + 1];
         let mut targets = Vec::with_capacity(self.edges.len());
@@ -193,7 +206,8 @@ impl EdgeListBuilder {
                 "edge {pre}->{post} outside {n} neurons"
             );
             if last == Some((pre, post)) {
-                *counts.last_mut().unwrap() += c;
+                let sum = counts.last_mut().expect("a pair was pushed");
+                *sum = sum.checked_add(c).ok_or((pre, post))?;
             } else {
                 if counts.last() == Some(&0) {
                     targets.pop();
@@ -214,11 +228,11 @@ impl EdgeListBuilder {
         for i in 0..n {
             row_start[i + 1] += row_start[i];
         }
-        SynapseMatrix {
+        Ok(SynapseMatrix {
             row_start,
             targets,
             counts,
-        }
+        })
     }
 }
 

@@ -512,3 +512,24 @@ fn bare_cr_line_endings_are_named() {
     );
     assert!(!e.contains("cannot tell the dataset format"), "{e}");
 }
+
+#[test]
+fn merged_counts_beyond_32_bits_are_errors_not_wrapped() {
+    // Two sources in one namespace are summed per pair; 2 x 2e9 used to overflow the i32
+    // (a panic in debug builds, a negative count in release builds).
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.csv", b"pre,post,weight\n1,2,2000000000\n");
+    write(dir.path(), "b.csv", b"pre,post,weight\n1,2,2000000000\n");
+    let m = write(
+        dir.path(),
+        "brain.toml",
+        b"[[source]]\npath = \"a.csv\"\n[[source]]\npath = \"b.csv\"\n",
+    );
+    let e = formats::load(&m, &LoadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("brain.toml") && e.contains("1 -> 2 overflows a 32-bit count"),
+        "{e}"
+    );
+}

@@ -265,7 +265,9 @@ fn merge(parts: &[Part], file: &Path) -> Result<Connectome, LoadError> {
         }
         sources.extend(p.c.sources.iter().cloned());
     }
-    let synapses = edges.build(table.len());
+    let synapses = edges
+        .try_build(table.len())
+        .map_err(|pair| super::edges::overflow_error(file, &table, pair))?;
     Ok(Connectome {
         format: Format::Manifest.name().into(),
         sources,
@@ -352,7 +354,9 @@ fn join(
         c.neurons.set_annotation(b, "cord_partner_type", ct);
         c.neurons.set_annotation(k, "brain_partner_type", bt);
     }
-    c.synapses = edges.build(c.neurons.len());
+    c.synapses = edges
+        .try_build(c.neurons.len())
+        .map_err(|pair| super::edges::overflow_error(&path, &c.neurons, pair))?;
     c.sources.push(path);
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -268,4 +268,23 @@ impl EdgeRows {
             ),
         )
     }
+}
+
+/// The error of a repeated pair whose counts sum beyond an `i32` (from
+/// [`crate::EdgeListBuilder::try_build`]), naming the file and the pair's dataset ids.
+pub(crate) fn overflow_error(
+    file: &Path,
+    neurons: &NeuronTable,
+    (pre, post): (NeuronIndex, NeuronIndex),
+) -> LoadError {
+    LoadError::invalid(
+        Location::file(file),
+        format!(
+            "the synapse count of {} -> {} overflows a 32-bit count; expected repeated rows \
+             of a pair to sum to at most {}",
+            neurons.id(pre),
+            neurons.id(post),
+            i32::MAX
+        ),
+    )
 }

@@ -141,7 +141,9 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Connectome, LoadError> {
     for (i, sums) in nt_sums.iter().enumerate() {
         neurons.set_transmitter(i as u32, argmax_transmitter(sums));
     }
-    let mut synapses = edges.build(neurons.len());
+    let mut synapses = edges
+        .try_build(neurons.len())
+        .map_err(|pair| super::edges::overflow_error(path, &neurons, pair))?;
     // Counts were pushed unsigned because a neuron's transmitter is known only after its
     // last row; signs are applied per presynaptic row now.
     let signs: Vec<i32> = neurons

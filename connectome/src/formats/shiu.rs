@@ -138,7 +138,9 @@ pub fn load(path: &Path, _opts: &LoadOptions) -> Result<Connectome, LoadError> {
     let files = find_files(path)?;
     let neurons = read_completeness(&files.completeness)?;
     let edges = read_connectivity(&files.connectivity, &files.completeness, neurons.ids())?;
-    let synapses = edges.build(neurons.len());
+    let synapses = edges.try_build(neurons.len()).map_err(|pair| {
+        crate::formats::edges::overflow_error(&files.connectivity, &neurons, pair)
+    })?;
     Ok(Connectome {
         format: crate::formats::Format::Shiu.name().into(),
         sources: vec![files.completeness, files.connectivity],
