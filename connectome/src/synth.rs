@@ -110,6 +110,17 @@ impl SynthParams {
                 self.scale
             ));
         }
+        // Counts were clamped to i32::MAX without a word: say so instead of writing a
+        // different count distribution than asked for.
+        if (self.max_count as f64 * self.scale).round() > i32::MAX as f64 {
+            return Err(format!(
+                "scale = {} times the largest count {} exceeds a 32-bit synapse count; expected \
+                 at most {}",
+                self.scale,
+                self.max_count,
+                i32::MAX as f64 / self.max_count as f64
+            ));
+        }
         if !(self.degree_sigma >= 0.0 && self.degree_sigma.is_finite()) {
             return Err(format!(
                 "degree sigma = {}; expected >= 0",

@@ -179,6 +179,12 @@ fn bad_parameters_are_rejected_with_the_reason() {
         })
         .contains("exponent")
     );
+    // Counts above a 32-bit synapse count used to be clamped silently.
+    let e = bad(SynthParams {
+        scale: 1e30,
+        ..params(1)
+    });
+    assert!(e.contains("scale") && e.contains("exceeds a 32-bit"), "{e}");
 }
 
 #[test]
