@@ -202,11 +202,13 @@ fn input_spike_files_with_bom_quotes_crlf_tabs_or_swapped_columns_give_the_same_
 #[test]
 fn bad_arguments_are_clear_errors() {
     let dir = setup();
-    let cases: [(&[&str], &str); 12] = [
+    let cases: [(&[&str], &str); 13] = [
         (&["--rate=-3"], "--rate"),
         (&["--stimulate", "id=12345"], "12345"),
         (&["--silence", "type=("], "--silence"),
         (&["--trials", "0"], "--trials"),
+        // 100,000 OS threads synchronised every step ran for minutes.
+        (&["--threads", "100000"], "--threads must be from 1 to 1024"),
         // Negative numbers after a space reach the validation (not a clap usage error).
         (
             &["--stimulate", "all", "--rate", "-3"],

@@ -90,6 +90,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if args.trials == 0 {
         bail!("--trials must be >= 1");
     }
+    // Each thread is an OS thread, and split trials synchronise all of them every step:
+    // --threads 100000 ran for minutes on a 2-neuron network before this bound.
+    if let Some(t) = args.threads
+        && t > MAX_THREADS
+    {
+        bail!("--threads must be from 1 to {MAX_THREADS}, got {t}");
+    }
     let rate = args.rate.unwrap_or(DEFAULT_RATE_HZ);
     // The Poisson input is one Bernoulli draw per step: above 1/dt it would silently stay
     // at one event per step.
@@ -248,6 +255,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     println!("{summary}");
     Ok(())
 }
+
+/// Most worker threads accepted by --threads.
+const MAX_THREADS: usize = 1024;
 
 /// Poisson rate of --stimulate without --rate, Hz (Shiu et al. 2024).
 const DEFAULT_RATE_HZ: f64 = 150.0;
