@@ -533,3 +533,25 @@ fn merged_counts_beyond_32_bits_are_errors_not_wrapped() {
         "{e}"
     );
 }
+
+#[test]
+fn a_manifest_listing_itself_is_an_error_not_a_stack_overflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = write(
+        dir.path(),
+        "loop.toml",
+        b"[[source]]\npath = \"other.toml\"\n",
+    );
+    write(
+        dir.path(),
+        "other.toml",
+        b"[[source]]\npath = \"loop.toml\"\n",
+    );
+    let e = formats::load(&m, &LoadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("loop.toml") && e.contains("source `other.toml` is a manifest"),
+        "{e}"
+    );
+}

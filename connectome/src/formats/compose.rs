@@ -195,10 +195,21 @@ pub fn compose(
                     .map_err(|e| LoadError::invalid(Location::file(file), e.to_string()))
             })
             .transpose()?;
-        if format == Some(Format::Manifest) {
+        let path = base.join(&s.path);
+        // Detected as well as named: a manifest listing itself (or another manifest that
+        // lists it back) recursed until the stack overflowed.
+        let resolved = match format {
+            Some(f) => f,
+            None => super::detect::detect(&path)?,
+        };
+        if resolved == Format::Manifest {
             return Err(LoadError::invalid(
                 Location::file(file),
-                "a source cannot itself be a manifest",
+                format!(
+                    "source `{}` is a manifest; expected a dataset file or folder (a source \
+                     cannot itself be a manifest)",
+                    s.path.display()
+                ),
             ));
         }
         let sub = LoadOptions {
@@ -209,7 +220,7 @@ pub fn compose(
             tables_beside: s.tables_beside.unwrap_or(opts.tables_beside),
             ..opts.clone()
         };
-        let c = super::load(&base.join(&s.path), &sub)?;
+        let c = super::load(&path, &sub)?;
         let offset = s.id_offset.unwrap_or(k * NAMESPACE_STRIDE);
         parts.push(Part {
             c,
