@@ -55,5 +55,13 @@ fuzz_target!(|data: &[u8]| {
 
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = compose::parse_manifest(text, Path::new("fuzz.toml"));
+        // Selectors: parse, print, and apply to whatever neuron table the input gave (not
+        // `id@FILE`, which would read whatever path the fuzzer spells).
+        if let Ok(s) = connectome::select::Selector::parse(text) {
+            let _ = s.to_string();
+            if !text.contains('@') {
+                let _ = s.select(&table);
+            }
+        }
     }
 });
