@@ -62,14 +62,34 @@ impl Header {
         self.names.iter().position(|n| n == name)
     }
 
-    /// Index of a column, or an error naming the columns found and the layout expected.
+    /// Index of a column by exact name; an error when the header names it more than once
+    /// (which of the two a loader used would be a silent guess).
+    pub fn find_unique(&self, name: &str) -> Result<Option<usize>, LoadError> {
+        let mut at = self.names.iter().enumerate().filter(|(_, n)| *n == name);
+        match (at.next(), at.next()) {
+            (Some((i, _)), Some((j, _))) => Err(LoadError::invalid(
+                Location::file(&self.file).at_line(1),
+                format!(
+                    "the header names column `{name}` twice (columns {} and {}); expected each \
+                     column once",
+                    i + 1,
+                    j + 1
+                ),
+            )),
+            (first, _) => Ok(first.map(|(i, _)| i)),
+        }
+    }
+
+    /// Index of a column, or an error naming the columns found and the layout expected (or
+    /// the two places of a column named twice).
     pub fn require(&self, name: &str, expected: &str) -> Result<usize, LoadError> {
-        self.find(name).ok_or_else(|| LoadError::MissingColumn {
-            location: Location::file(&self.file).at_line(1).into(),
-            column: name.to_owned(),
-            found: self.names.join(", "),
-            expected: expected.to_owned(),
-        })
+        self.find_unique(name)?
+            .ok_or_else(|| LoadError::MissingColumn {
+                location: Location::file(&self.file).at_line(1).into(),
+                column: name.to_owned(),
+                found: self.names.join(", "),
+                expected: expected.to_owned(),
+            })
     }
 }
 

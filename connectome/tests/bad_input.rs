@@ -555,3 +555,18 @@ fn a_manifest_listing_itself_is_an_error_not_a_stack_overflow() {
         "{e}"
     );
 }
+
+#[test]
+fn a_column_named_twice_is_an_error_not_a_guess() {
+    // The first `weight` used to be taken silently.
+    error_of(
+        "edges.csv",
+        b"pre,post,weight,weight\n1,2,3,-9\n",
+        &["line 1", "column `weight` twice (columns 3 and 4)"],
+    );
+    error_of(
+        "neurons.csv",
+        b"root_id,group,root_id\n1,a,1\n",
+        &["line 1", "column `root_id` twice (columns 1 and 3)"],
+    );
+}

@@ -107,9 +107,14 @@ pub fn read_table<R: BufRead>(
 ) -> Result<usize, LoadError> {
     let mut r = TableReader::new(reader, file).with_max_line_bytes(max_line_bytes);
     let header = r.header()?.clone();
+    let unique = |c: &&'static str| {
+        let c: &'static str = c;
+        header.find_unique(c).map(|i| i.map(|i| (i, c))).transpose()
+    };
     let id_col = ID_COLUMNS
         .iter()
-        .find_map(|c| header.find(c).map(|i| (i, *c)))
+        .find_map(unique)
+        .transpose()?
         .ok_or_else(|| LoadError::MissingColumn {
             location: r.location(1, None).into(),
             column: "root_id".into(),
@@ -119,9 +124,7 @@ pub fn read_table<R: BufRead>(
                 ID_COLUMNS.join(", ")
             ),
         })?;
-    let nt_col = NT_COLUMNS
-        .iter()
-        .find_map(|c| header.find(c).map(|i| (i, *c)));
+    let nt_col = NT_COLUMNS.iter().find_map(unique).transpose()?;
     let kept: Vec<(usize, &str, &str)> = header
         .names
         .iter()
