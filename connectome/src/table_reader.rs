@@ -337,6 +337,13 @@ impl<R: BufRead> TableReader<R> {
             // name, quoted or not.
             if rec.buf.starts_with(UTF8_BOM) {
                 rec.buf.drain(..UTF8_BOM.len());
+            } else if rec.buf.starts_with(b"\xFF\xFE") || rec.buf.starts_with(b"\xFE\xFF") {
+                // Excel's "Unicode Text" export.
+                return Err(LoadError::invalid(
+                    self.location(1, None),
+                    "the file is UTF-16 text (it starts with a UTF-16 byte order mark); \
+                     expected UTF-8 text (e.g. save as \"CSV UTF-8\")",
+                ));
             }
             self.delimiter = sniff_delimiter(&rec.buf, self.delimiter);
         }

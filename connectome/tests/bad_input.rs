@@ -498,6 +498,18 @@ fn quoted_fields_holding_the_delimiter_are_one_field() {
 }
 
 #[test]
+fn utf16_text_is_named() {
+    // "pre\tpost\tweight\n1\t2\t3\n" as UTF-16LE with its byte order mark (Excel's
+    // "Unicode Text").
+    let text: Vec<u8> = [0xFEFFu16]
+        .into_iter()
+        .chain("pre\tpost\tweight\n1\t2\t3\n".encode_utf16())
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    error_of("edges.tsv", &text, &["line 1", "UTF-16", "expected UTF-8"]);
+}
+
+#[test]
 fn bare_cr_line_endings_are_named() {
     // Classic Mac OS line endings: the whole file is one line; say so instead of listing a
     // run-together header.
