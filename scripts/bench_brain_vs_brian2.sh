@@ -11,12 +11,14 @@
 # (loading excluded for both; fastest of REPEAT=5 runs, as the 2-core machine is shared)
 # and its peak RSS is that of the whole process.
 #
-# Usage: scripts/bench_brain_vs_brian2.sh   (env: DURATION_MS, BENCH_DIR, HEXAFLY_PYTHON)
+# Usage: scripts/bench_brain_vs_brian2.sh   (env: DURATION_MS, BENCH_DIR, HEXAFLY_PYTHON, REPEAT,
+#        NICE: e.g. NICE=-19 as root runs both simulators at that priority on a shared machine)
 # Needs brian2 (scripts/requirements.txt) and pandas in that python (installed if absent).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=${BENCH_DIR:-target/bench-brain}
 PY=${HEXAFLY_PYTHON:-.venv/bin/python}
+PRIO=(${NICE:+nice -n "$NICE"})
 DUR=${DURATION_MS:-1000}
 mkdir -p "$WORK"
 "$PY" -c "import pandas" 2>/dev/null || "$PY" -m pip install --quiet pandas
@@ -41,7 +43,7 @@ PYEOF
 run_hexafly() { # threads trials out [flags] -> "summary-json peak-rss-kb" of the fastest of REPEAT runs
   local best="" best_s=1e99
   for _ in $(seq "${REPEAT:-5}"); do
-    /usr/bin/time -f "%M" -o "$WORK/hex_rss.txt" "$HEX" brain run --connectome "$WORK/wb" --duration-ms "$DUR" \
+    "${PRIO[@]}" /usr/bin/time -f "%M" -o "$WORK/hex_rss.txt" "$HEX" brain run --connectome "$WORK/wb" --duration-ms "$DUR" \
       --input-spikes "$WORK/input.csv" --out "$3" --threads "$1" --trials "$2" ${4:-} > "$WORK/hex.json"
     local s
     s=$("$PY" -c "import json; print(json.load(open('$WORK/hex.json'))['simulate_s'])")
@@ -55,7 +57,7 @@ run_hexafly() { # threads trials out [flags] -> "summary-json peak-rss-kb" of th
 HEX1=$(run_hexafly 1 1 "$WORK/hexafly.csv")
 HEXS=$(run_hexafly 2 1 "$WORK/hexafly_split.csv" --split-trials)
 HEX2=$(run_hexafly 2 2 "$WORK/hexafly2.csv")
-"$PY" scripts/brian2_crosscheck.py --device cpp_standalone --build-dir "$WORK/brian2" \
+"${PRIO[@]}" "$PY" scripts/brian2_crosscheck.py --device cpp_standalone --build-dir "$WORK/brian2" \
   --connectome "$WORK/wb/edges.csv" --input-spikes "$WORK/input.csv" --duration-ms "$DUR" \
   --out "$WORK/brian2.csv" > "$WORK/brian2.json"
 

@@ -320,3 +320,52 @@ fn a_trial_split_across_threads_gives_the_same_spikes() {
         assert_eq!(got, single, "{parts} threads");
     }
 }
+
+#[test]
+fn a_split_trial_gives_the_same_spikes_for_any_synaptic_delay() {
+    // The split runner's slot ring and the threads' drift depend on the delay; a delay of
+    // 0 or 1 step makes them wait on each other every step.
+    use controller::brain::split::SplitNetwork;
+    use controller::brain::trials::{run_trial, run_trials_split_timed};
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    let n = 600;
+    let mut b = EdgeListBuilder::new();
+    for _ in 0..15_000 {
+        let w = rng.random_range(1..30) * if rng.random_bool(0.3) { -1 } else { 1 };
+        b.push(
+            rng.random_range(0..n as u32),
+            rng.random_range(0..n as u32),
+            w,
+        );
+    }
+    let matrix = b.build(n);
+    let stim = Stimulus {
+        poisson: (0..30).map(|i| (i * 17, 200.0)).collect(),
+        input: InputSpikes::default(),
+    };
+    let spec = TrialSpec {
+        steps: 2000,
+        trials: 1,
+        seed: 3,
+        record: Record::All,
+    };
+    for delay_ms in [0.0, 0.1, 0.5, 1.8, 4.0] {
+        let params = ModelParams {
+            delay_ms,
+            ..ModelParams::default()
+        };
+        let network = Arc::new(Network::new(&matrix, params, &[]).unwrap());
+        let single = run_trial(&network, &stim, &spec, 0);
+        assert!(
+            single.spikes.len() > 500,
+            "too quiet: {}",
+            single.spikes.len()
+        );
+        for parts in [2, 4] {
+            let split = SplitNetwork::new(&network, parts);
+            let got = run_trials_split_timed(&split, &stim, &spec).remove(0).0;
+            assert_eq!(got, single, "delay {delay_ms} ms, {parts} threads");
+        }
+    }
+}

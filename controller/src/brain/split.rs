@@ -4,12 +4,18 @@
 //! thread only waits for the others to have published step `n - delay` before delivering
 //! at step `n`: threads drift up to 18 steps apart and rarely block.
 //!
+//! Synchronisation is cheap: each thread publishes a step's spikes in a slot of its own and
+//! then a step counter; the others read that counter only when the spikes they need next
+//! are not yet known to be there (so mostly once per many steps, not every step), and read
+//! the slots without locks.
+//!
 //! Every neuron sees the same events in the same order as in a single-threaded run
 //! (arriving spikes are concatenated in range order, i.e. sorted by neuron; each driven
 //! neuron has its own random stream), so the spikes are identical at any thread count.
 
+use std::cell::UnsafeCell;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
 
 use connectome::NeuronIndex;
 
@@ -18,8 +24,14 @@ use super::input::InputSpikes;
 use super::network::Network;
 use super::trials::{Record, Stimulus, TrialResult, TrialSpec, thread_cpu_ns};
 
-/// Published spike lists kept per thread: must exceed the largest drift (delay + 1).
-const SLOTS: usize = 64;
+/// The spike lists of the last steps of one thread, one slot per step (step n in slot
+/// n % len). Written only by their thread, read by the others (see [`run_trial_split`]).
+struct Slots(Vec<UnsafeCell<Vec<NeuronIndex>>>);
+
+// SAFETY: a slot is written by one thread at step n and read by others only once that
+// thread's counter says step n is published (Release/Acquire), and it is written again
+// (step n + len) only after every reader has moved past it: see run_trial_split.
+unsafe impl Sync for Slots {}
 
 /// A network prepared for split trials: the neuron ranges and each range's synapses.
 #[derive(Debug, Clone)]
@@ -56,12 +68,12 @@ pub fn run_trial_split(
 ) -> (TrialResult, Option<f64>) {
     let p_count = split.parts.len();
     let delay = split.parts[0].propagator().k.delay_steps;
-    assert!(
-        (delay as usize) < SLOTS - 1,
-        "delay of {delay} steps exceeds the split runner's window"
-    );
-    let published: Vec<Vec<Mutex<Vec<NeuronIndex>>>> = (0..p_count)
-        .map(|_| (0..SLOTS).map(|_| Mutex::new(Vec::new())).collect())
+    // A thread at step c reads the others' step c - delay. Another thread can be at most
+    // at step c + delay + 1 (to deliver at step s it needs this thread's step s - delay),
+    // so with 2 delay + 2 slots none is overwritten while it may still be read.
+    let n_slots = 2 * delay as usize + 2;
+    let published: Vec<Slots> = (0..p_count)
+        .map(|_| Slots((0..n_slots).map(|_| UnsafeCell::new(Vec::new())).collect()))
         .collect();
     let done: Vec<AtomicU32> = (0..p_count).map(|_| AtomicU32::new(0)).collect();
     type Outcome = (Vec<(u32, NeuronIndex)>, Vec<u32>, Option<f64>);
@@ -88,6 +100,8 @@ pub fn run_trial_split(
                     brain.set_input_spikes(InputSpikes::new(own));
                     let mut spikes = Vec::new();
                     let mut arriving = Vec::new();
+                    // Steps of each thread known to be published (a lower bound).
+                    let mut known = vec![0u32; p_count];
                     for n in 0..spec.steps {
                         let fired = brain.fire_step();
                         match &spec.record {
@@ -97,8 +111,12 @@ pub fn run_trial_split(
                                 fired.iter().filter(|&&i| mask[i as usize]).map(|&i| (n, i)),
                             ),
                         }
-                        {
-                            let mut slot = published[p][n as usize % SLOTS].lock().unwrap();
+                        // SAFETY: only this thread writes its slots, and nobody reads slot
+                        // n % n_slots now: readers are at steps >= n - delay - 1 (we waited for
+                        // them), so they read steps >= n - 2 delay - 1 > n - n_slots, and
+                        // step n itself only after the store below.
+                        unsafe {
+                            let slot = &mut *published[p].0[n as usize % n_slots].get();
                             slot.clear();
                             slot.extend_from_slice(fired);
                         }
@@ -107,10 +125,14 @@ pub fn run_trial_split(
                         if n >= delay {
                             let m = n - delay;
                             for q in 0..p_count {
-                                wait_until(&done[q], m + 1);
-                                arriving.extend_from_slice(
-                                    &published[q][m as usize % SLOTS].lock().unwrap(),
-                                );
+                                if known[q] <= m {
+                                    known[q] = wait_until(&done[q], m + 1);
+                                }
+                                // SAFETY: step m of thread q is published (Acquire above, or
+                                // our own), and it will not be overwritten before we are
+                                // past step m + delay (see the comment on n_slots).
+                                let slot = unsafe { &*published[q].0[m as usize % n_slots].get() };
+                                arriving.extend_from_slice(slot);
                             }
                         }
                         brain.receive_step(&arriving);
@@ -149,11 +171,16 @@ pub fn run_trial_split(
     )
 }
 
-/// Waits until `counter >= target`: spins briefly (the other thread is usually a few
-/// microseconds behind), then yields the core (the machine may be oversubscribed).
-fn wait_until(counter: &AtomicU32, target: u32) {
+/// Waits until `counter >= target` and returns its value: spins briefly (the other thread
+/// is usually a few microseconds behind), then yields the core (the machine may be
+/// oversubscribed).
+fn wait_until(counter: &AtomicU32, target: u32) -> u32 {
     let mut spins = 0u32;
-    while counter.load(Ordering::Acquire) < target {
+    loop {
+        let now = counter.load(Ordering::Acquire);
+        if now >= target {
+            return now;
+        }
         if spins < 256 {
             std::hint::spin_loop();
             spins += 1;

@@ -54,9 +54,13 @@ pub struct Args {
     #[arg(long)]
     pub threads: Option<usize>,
     /// Split each trial across the threads by target neuron (identical spikes). Pays off
-    /// only when the threads get cores of their own: the threads synchronise every step.
-    #[arg(long)]
+    /// only when the threads get cores of their own; the default for a single trial when
+    /// the load average says the cores are free.
+    #[arg(long, conflicts_with = "no_split_trials")]
     pub split_trials: bool,
+    /// Never split a trial across threads (run whole trials in parallel only).
+    #[arg(long)]
+    pub no_split_trials: bool,
     /// Number of trials; rates are averaged over them.
     #[arg(long, default_value_t = 1)]
     pub trials: u32,
@@ -184,9 +188,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
     let n_edges = net.n_edges();
-    // --split-trials: each thread keeps only its share of the synapses and runs part of
-    // every trial; otherwise whole trials run in parallel.
-    let (split, whole) = if args.split_trials && threads > 1 {
+    // Split: each thread keeps only its share of the synapses and runs part of every
+    // trial (the default for a single trial, which would leave the other threads idle,
+    // unless other work holds the cores: then the split is slower than one thread);
+    // otherwise whole trials run in parallel. The spikes are the same either way.
+    let split_trials = !args.no_split_trials
+        && (args.split_trials || (args.trials == 1 && cores_look_free(threads)));
+    let (split, whole) = if split_trials && threads > 1 {
         let s = SplitNetwork::new(&net, threads);
         drop(net);
         (Some(s), None)
@@ -261,6 +269,16 @@ const MAX_THREADS: usize = 1024;
 
 /// Poisson rate of --stimulate without --rate, Hz (Shiu et al. 2024).
 const DEFAULT_RATE_HZ: f64 = 150.0;
+
+/// Whether `threads` cores look free for a split trial: the 1-minute load average of the
+/// machine (Linux `/proc/loadavg`) leaves that many cores idle. Elsewhere: yes.
+fn cores_look_free(threads: usize) -> bool {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok());
+    load.is_none_or(|l| l + threads as f64 <= cores as f64 + 0.5)
+}
 
 /// A time in ms as a step index; it must lie on the step grid.
 fn ms_to_step(t_ms: f64, dt_ms: f64) -> anyhow::Result<u32> {
