@@ -1,19 +1,23 @@
 //! The spiking engine: one simulation (trial) of a [`Network`], advanced step by step.
 //!
 //! Per step it does what Brian 2 does, in Brian's order (state update, threshold, synaptic
-//! and input delivery, reset), but only for the neurons where something can happen:
-//! - neurons that may reach threshold on their own are *active* and integrated every step
-//!   with Brian's exact one-step formula;
-//! - all others are *passive*: their state is brought up to date lazily (exactly, see
-//!   [`Propagator`]) when an event reaches them, and re-classified afterwards;
+//! and input delivery, reset), but only where something can happen:
+//! - every neuron is kept as the two time-invariant coefficients of its exact solution
+//!   (see [`Propagator`]), so a neuron that receives nothing costs nothing, and a delivery
+//!   is two multiply-adds with factors shared by the whole step;
+//! - neurons that may reach threshold on their own are *active*: their v is evaluated every
+//!   step for the threshold test; the others are *passive* and looked at only when an
+//!   excitatory event reaches them;
 //! - spikes wait in a ring of `delay + 1` per-step lists and are delivered through the CSR
 //!   rows of the spiking neurons.
 //!
-//! A neuron that spikes is reset to rest and ignores all input while refractory (Brian
-//! drops `g += w` and `v += w` when `not_refractory` is false), so it becomes passive.
+//! A neuron that spikes is reset and ignores all input while refractory (Brian's reset
+//! `g = 0` overwrites what arrives in its spike step, and `not_refractory` blocks the rest):
+//! its coefficients are NaN, which swallows every event without a test in the delivery
+//! loop, until the step its refractory period ends, when it is set to the reset state.
 //! Nothing here allocates per step once the buffers have grown to the activity level.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use connectome::NeuronIndex;
@@ -22,26 +26,49 @@ use rand_chacha::ChaCha8Rng;
 
 use super::input::InputSpikes;
 use super::network::Network;
-use super::propagator::Propagator;
+use super::propagator::{Propagator, StepFactors};
 
-const ACTIVE: u32 = 1;
 /// How many edges ahead the delivery loop prefetches target neurons.
 const PREFETCH: usize = 16;
-const NO_REFRACTORY: u32 = 2;
+/// Coefficients below this are flushed to 0 when re-basing (their v is < 1e-200 V away
+/// from rest), so that long-idle neurons never turn into slow subnormal numbers.
+const FLUSH: f64 = 1e-200;
 
-/// State of one neuron. 32 bytes: two per cache line, one line touched per delivery.
+/// One neuron: the coefficients of `u = v - v0 = a Pm + b Ps` (see [`Propagator`]); NaN
+/// while refractory. 16 bytes: four per cache line.
 #[derive(Debug, Clone, Copy)]
-#[repr(C)]
+#[repr(C, align(16))]
 struct Cell {
-    v: f64,
-    g: f64,
-    /// First step whose integration has not been applied yet.
-    next: u32,
-    /// Input arriving before this step is dropped (refractory).
-    accept_from: u32,
-    /// Keeps the cell at 32 bytes (aligned pairs per cache line).
-    _pad: u32,
-    flags: u32,
+    a: f64,
+    b: f64,
+}
+
+const REST: Cell = Cell { a: 0.0, b: 0.0 };
+const BLOCKED: Cell = Cell {
+    a: f64::NAN,
+    b: f64::NAN,
+};
+
+/// One bit per neuron.
+#[derive(Debug, Clone)]
+struct BitSet(Vec<u64>);
+
+impl BitSet {
+    fn new(n: usize) -> Self {
+        BitSet(vec![0; n.div_ceil(64)])
+    }
+    #[inline(always)]
+    fn get(&self, i: NeuronIndex) -> bool {
+        self.0[i as usize >> 6] >> (i & 63) & 1 != 0
+    }
+    #[inline(always)]
+    fn set(&mut self, i: NeuronIndex) {
+        self.0[i as usize >> 6] |= 1 << (i & 63);
+    }
+    #[inline(always)]
+    fn clear(&mut self, i: NeuronIndex) {
+        self.0[i as usize >> 6] &= !(1 << (i & 63));
+    }
 }
 
 /// One running simulation of a network. Step numbers are `u32`: a brain runs up to
@@ -50,7 +77,21 @@ struct Cell {
 pub struct Brain {
     net: Arc<Network>,
     cells: Vec<Cell>,
+    /// The neurons this brain simulates (all, or one thread's share of a split trial):
+    /// the others never change, so re-basing skips them.
+    owned: std::ops::Range<usize>,
+    /// First step of the current epoch (the coefficients' time origin E).
+    epoch_start: u32,
     active: Vec<NeuronIndex>,
+    is_active: BitSet,
+    /// Per active neuron: the last step at which it may still exceed threshold without
+    /// further input (see [`Propagator::last_chance`]).
+    until: Vec<u32>,
+    /// Neurons that have no refractory period (driven ones).
+    no_refractory: BitSet,
+    /// Refractory neurons as (step their refractory period ends, neuron), one queue per
+    /// period length so that each stays in order.
+    refractory: [VecDeque<(u32, NeuronIndex)>; 2],
     /// Spikes of step s are in `ring[s % ring.len()]` until delivered at s + delay.
     ring: Vec<Vec<NeuronIndex>>,
     spikes_now: Vec<NeuronIndex>,
@@ -78,19 +119,18 @@ impl Brain {
     /// stream `stream` (use the trial number): trials are independent and reproducible.
     pub fn new(net: Arc<Network>, seed: u64, stream: u64) -> Self {
         let n = net.n_neurons();
-        let k = &net.propagator().k;
-        let rest = Cell {
-            v: k.v_rest,
-            g: 0.0,
-            next: 0,
-            accept_from: 0,
-            _pad: 0,
-            flags: 0,
-        };
-        let ring = (0..=k.delay_steps).map(|_| Vec::new()).collect();
+        let ring = (0..=net.propagator().k.delay_steps)
+            .map(|_| Vec::new())
+            .collect();
         Brain {
-            cells: vec![rest; n],
+            cells: vec![REST; n],
+            owned: 0..n,
+            epoch_start: 0,
             active: Vec::new(),
+            is_active: BitSet::new(n),
+            until: vec![0; n],
+            no_refractory: BitSet::new(n),
+            refractory: [VecDeque::new(), VecDeque::new()],
             ring,
             spikes_now: Vec::new(),
             step: 0,
@@ -106,6 +146,11 @@ impl Brain {
             total_spikes: 0,
             net,
         }
+    }
+
+    /// For one thread of a split trial: only neurons `lo..hi` receive input here.
+    pub(crate) fn own_only(&mut self, lo: NeuronIndex, hi: NeuronIndex) {
+        self.owned = lo as usize..hi as usize;
     }
 
     /// The network being simulated.
@@ -140,7 +185,7 @@ impl Brain {
         self.drive_log_q[i] = log_q;
         let now = log_q != 0.0;
         if now {
-            self.cells[i].flags |= NO_REFRACTORY;
+            self.no_refractory.set(neuron);
             // Memoryless: redrawing the waiting time from now on is exact.
             let (seed, stream) = (self.seed, self.stream);
             let rng = self.drive_rngs.entry(neuron).or_insert_with(|| {
@@ -178,7 +223,11 @@ impl Brain {
     /// If an event names a neuron outside the network (a caller bug: map ids first).
     pub fn set_input_spikes(&mut self, input: InputSpikes) {
         for t in input.targets() {
-            self.cells[t as usize].flags |= NO_REFRACTORY;
+            assert!(
+                (t as usize) < self.cells.len(),
+                "input to neuron {t} outside the network"
+            );
+            self.no_refractory.set(t);
         }
         self.input_cursor = input.first_at_or_after(self.step);
         self.input = input;
@@ -194,21 +243,24 @@ impl Brain {
         self.total_spikes
     }
 
-    /// Number of neurons currently integrated every step.
+    /// Number of neurons currently tested against threshold every step.
     pub fn n_active(&self) -> usize {
         self.active.len()
     }
 
     /// (v, g) of a neuron in volts, as Brian would report them after the last completed step.
     pub fn state(&self, neuron: NeuronIndex) -> (f64, f64) {
+        let k = &self.net.propagator().k;
         let c = self.cells[neuron as usize];
-        let (mut v, mut g) = (c.v, c.g);
-        if c.next < self.step {
-            self.net
-                .propagator()
-                .advance(&mut v, &mut g, self.step - c.next);
+        if self.step == 0 {
+            return (k.v_rest, 0.0);
         }
-        (v, g)
+        if c.a.is_nan() {
+            return (k.v_reset, 0.0); // refractory: frozen at the reset state
+        }
+        self.net
+            .propagator()
+            .state(c.a, c.b, self.step - 1 - self.epoch_start)
     }
 
     /// Advances `n` steps.
@@ -229,12 +281,6 @@ impl Brain {
         let arriving = std::mem::take(&mut self.ring[(n as usize + 1) % slots]);
         self.receive(n, &arriving);
         self.ring[(n as usize + 1) % slots] = arriving;
-        // Warm the first targets of the next step's deliveries (spikes of n + 1 - delay).
-        let upcoming = &self.ring[(n as usize + 2) % slots];
-        let mut pf = PrefetchCursor::new(&self.net, upcoming);
-        for _ in 0..PREFETCH {
-            pf.advance(&self.net, upcoming, self.cells.as_ptr());
-        }
         self.step = n + 1;
         &self.ring[n as usize % slots]
     }
@@ -252,85 +298,120 @@ impl Brain {
         self.step += 1;
     }
 
-    /// State update and threshold of the active neurons, then reset of those that spiked.
+    /// Ends the refractory periods that end at step n, starts a new epoch when the current
+    /// one is over, then tests the active neurons against threshold and resets those that
+    /// spiked.
     fn fire(&mut self, n: u32) -> Vec<NeuronIndex> {
         let net = Arc::clone(&self.net);
         let prop = net.propagator();
         let k = &prop.k;
+        self.end_refractory(prop, n);
+        if n - self.epoch_start == prop.epoch_steps() {
+            self.rebase(prop, n);
+        }
+        let f = *prop.factors(n - self.epoch_start);
         let mut spikes = std::mem::take(&mut self.spikes_now);
         spikes.clear();
-        let cells = &mut self.cells;
+        let (cells, is_active, until) = (&self.cells, &mut self.is_active, &self.until);
         self.active.retain(|&i| {
-            let c = &mut cells[i as usize];
-            debug_assert_eq!(c.next, n);
-            prop.step1(&mut c.v, &mut c.g);
-            c.next = n + 1;
-            let keep = if c.v > k.v_th {
+            let c = cells[i as usize];
+            // Brian: v > v_th after the state update of step n.
+            let keep = if k.v_rest + (c.a * f.pm + c.b * f.ps) > k.v_th {
                 spikes.push(i);
                 false
             } else {
-                prop.may_cross(c.v, c.g)
+                n < until[i as usize]
             };
             if !keep {
-                c.flags &= !ACTIVE;
+                is_active.clear(i);
             }
             keep
         });
         spikes.sort_unstable();
         // Count, reset, and block input while refractory. (Brian resets after delivery,
-        // but delivery to a neuron that just spiked is dropped, so the order cannot matter.)
+        // but the reset g = 0 overwrites what is delivered in the spike step.)
         for &i in &spikes {
-            let c = &mut cells[i as usize];
-            let r = if c.flags & NO_REFRACTORY != 0 {
-                1
-            } else {
-                k.refractory_steps
-            };
-            c.v = k.v_reset;
-            c.g = 0.0;
-            c.next = n + r;
-            c.accept_from = n + r;
+            self.cells[i as usize] = BLOCKED;
+            let long = !self.no_refractory.get(i);
+            let r = if long { k.refractory_steps } else { 1 };
+            self.refractory[long as usize].push_back((n + r, i));
             self.counts[i as usize] += 1;
         }
         self.total_spikes += spikes.len() as u64;
         spikes
     }
 
+    /// Refractory periods ending at step n: the neuron takes the reset state it kept
+    /// frozen since its spike (v = v_reset, g = 0 after step n - 1) and accepts input.
+    fn end_refractory(&mut self, prop: &Propagator, n: u32) {
+        let k = &prop.k;
+        for q in 0..2 {
+            while let Some(&(end, i)) = self.refractory[q].front() {
+                if end > n {
+                    break;
+                }
+                self.refractory[q].pop_front();
+                let f = prop.factors(n - 1 - self.epoch_start);
+                let a = (k.v_reset - k.v_rest) / f.pm;
+                self.cells[i as usize] = Cell { a, b: 0.0 };
+                if let Some(steps) = prop.last_chance(a * f.pm, 0.0) {
+                    self.activity().activate(i, n - 1, steps);
+                }
+            }
+        }
+    }
+
+    fn activity(&mut self) -> Activity<'_> {
+        Activity {
+            active: &mut self.active,
+            is_active: &mut self.is_active,
+            until: &mut self.until,
+        }
+    }
+
+    /// Moves the time origin of every coefficient to step n (the end of the epoch).
+    fn rebase(&mut self, prop: &Propagator, n: u32) {
+        let f = prop.factors(prop.epoch_steps());
+        let flush = |x: f64| if x.abs() < FLUSH { 0.0 } else { x };
+        for c in &mut self.cells[self.owned.clone()] {
+            c.a = flush(c.a * f.pm);
+            c.b = flush(c.b * f.ps);
+        }
+        self.epoch_start = n;
+    }
+
     /// Delivery of the spikes of step n - delay, then the input events of step n.
     fn receive(&mut self, n: u32, arriving: &[NeuronIndex]) {
         let net = Arc::clone(&self.net);
         let prop = net.propagator();
-        let k = &prop.k;
-        let cells = &mut self.cells;
-        // Deliveries hit random neurons, so this loop is bound by memory latency: a second
-        // cursor runs PREFETCH edges ahead (across row boundaries) asking for the target
-        // cells, so that many cache misses are in flight at once.
+        let f = *prop.factors(n - self.epoch_start);
+        let cells = &mut self.cells[..];
+        let mut activity = Activity {
+            active: &mut self.active,
+            is_active: &mut self.is_active,
+            until: &mut self.until,
+        };
+        // Deliveries hit random neurons: each row's targets are prefetched PREFETCH edges
+        // ahead, and the head of the next row when a row starts, so that many cache misses
+        // are in flight at once.
         let base = cells.as_ptr();
-        let mut pf = PrefetchCursor::new(&net, arriving);
-        for _ in 0..PREFETCH {
-            pf.advance(&net, arriving, base);
+        if let Some(&first) = arriving.first() {
+            prefetch_head(net.row(first), base);
         }
-        for &pre in arriving {
-            for e in net.row(pre) {
-                pf.advance(&net, arriving, base);
-                let c = &mut cells[e.target as usize];
-                if n < c.accept_from {
-                    continue;
-                }
-                if c.next <= n {
-                    prop.advance(&mut c.v, &mut c.g, n + 1 - c.next);
-                    c.next = n + 1;
-                }
-                // Brian: g += w with w = count * w_syn.
-                c.g += e.count as f64 * k.w_syn;
-                // The neuron may now reach threshold on its own. Later deliveries in
-                // this step re-check; an early activation is merely conservative. Less g
-                // lowers the whole future trajectory (the PSP kernel is positive), so an
-                // inhibitory event never makes a passive neuron able to fire.
-                if e.count > 0 && c.flags & ACTIVE == 0 && prop.may_cross(c.v, c.g) {
-                    c.flags |= ACTIVE;
-                    self.active.push(e.target);
-                }
+        debug_assert_eq!(cells.len(), net.n_neurons());
+        for (r, &pre) in arriving.iter().enumerate() {
+            let row = net.row(pre);
+            if let Some(&next) = arriving.get(r + 1) {
+                prefetch_head(net.row(next), base);
+            }
+            let ahead = row.get(PREFETCH..).unwrap_or(&[]);
+            let (body, tail) = row.split_at(ahead.len());
+            for (e, later) in body.iter().zip(ahead) {
+                prefetch(base.wrapping_add(later.target as usize));
+                deliver(cells, &mut activity, prop, &f, n, e);
+            }
+            for e in tail {
+                deliver(cells, &mut activity, prop, &f, n, e);
             }
         }
         let events = self.input.events();
@@ -340,13 +421,13 @@ impl Brain {
             }
             self.input_cursor += 1;
             if s == n {
-                Self::kick(cells, &mut self.active, prop, j, n);
+                kick(cells, &mut activity, prop, &f, n, j);
             }
         }
         for d in 0..self.driven.len() {
             let j = self.driven[d];
             if self.next_event[j as usize] == n {
-                Self::kick(cells, &mut self.active, prop, j, n);
+                kick(cells, &mut activity, prop, &f, n, j);
                 let rng = self
                     .drive_rngs
                     .get_mut(&j)
@@ -356,29 +437,87 @@ impl Brain {
             }
         }
     }
+}
 
-    /// An input event: v += f_poi * w_syn unless refractory.
+/// One synapse of a spike arriving at step n: Brian's `g += w` with w = count * w_syn
+/// (a no-op on a refractory NaN cell).
+#[inline(always)]
+fn deliver(
+    cells: &mut [Cell],
+    activity: &mut Activity,
+    prop: &Propagator,
+    f: &StepFactors,
+    n: u32,
+    e: &super::network::Edge,
+) {
+    // SAFETY: every target of a Network is < its n_neurons (checked by Network::new),
+    // and a Brain has one cell per neuron of its network.
+    let c = unsafe { cells.get_unchecked_mut(e.target as usize) };
+    let w = e.count as f64;
+    c.a += w * f.syn_a;
+    c.b += w * f.syn_b;
+    // The neuron may now reach threshold on its own: test it (cheap bound first). Later
+    // deliveries in this step re-test. Less g lowers the whole future trajectory (the PSP
+    // kernel is positive), so after an inhibitory event the neuron's window (if active)
+    // still holds, and a passive one stays passive.
+    if e.count > 0 {
+        let (a_now, b_now) = (c.a * f.pm, c.b * f.ps);
+        // The cheap bound max(u, 0) + kappa |g| >= theta of last_chance, without the max:
+        // it holds iff u + kappa |g| >= theta or kappa |g| >= theta.
+        let kappa_g = f.bound_b * c.b.abs();
+        let theta = prop.theta();
+        // (NaN, i.e. refractory, fails both.)
+        if ((a_now + b_now + kappa_g >= theta) | (kappa_g >= theta))
+            && let Some(steps) = prop.last_chance(a_now, b_now)
+        {
+            activity.activate(e.target, n, steps);
+        }
+    }
+}
+
+/// An input event: v += f_poi * w_syn (dropped while refractory: NaN stays NaN).
+#[inline]
+fn kick(
+    cells: &mut [Cell],
+    activity: &mut Activity,
+    prop: &Propagator,
+    f: &StepFactors,
+    n: u32,
+    j: NeuronIndex,
+) {
+    let c = &mut cells[j as usize];
+    c.a += f.kick_a;
+    if let Some(steps) = prop.last_chance(c.a * f.pm, c.b * f.ps) {
+        activity.activate(j, n, steps);
+    }
+}
+
+/// The active set, borrowed apart from the cells.
+struct Activity<'a> {
+    active: &'a mut Vec<NeuronIndex>,
+    is_active: &'a mut BitSet,
+    until: &'a mut [u32],
+}
+
+impl Activity<'_> {
+    /// Neuron i, in the state after step `now`, may exceed threshold up to `steps` steps
+    /// later: test it every step until then. The new window replaces the old one: it is
+    /// that of the neuron's trajectory as it now is.
     #[inline]
-    fn kick(
-        cells: &mut [Cell],
-        active: &mut Vec<NeuronIndex>,
-        prop: &Propagator,
-        j: NeuronIndex,
-        n: u32,
-    ) {
-        let c = &mut cells[j as usize];
-        if n < c.accept_from {
-            return;
+    fn activate(&mut self, i: NeuronIndex, now: u32, steps: u32) {
+        self.until[i as usize] = now.saturating_add(steps);
+        if !self.is_active.get(i) {
+            self.is_active.set(i);
+            self.active.push(i);
         }
-        if c.next <= n {
-            prop.advance(&mut c.v, &mut c.g, n + 1 - c.next);
-            c.next = n + 1;
-        }
-        c.v += prop.k.w_input;
-        if c.flags & ACTIVE == 0 && prop.may_cross(c.v, c.g) {
-            c.flags |= ACTIVE;
-            active.push(j);
-        }
+    }
+}
+
+/// Prefetches the cells of the first targets of a row.
+#[inline(always)]
+fn prefetch_head(row: &[super::network::Edge], cells: *const Cell) {
+    for e in row.iter().take(PREFETCH) {
+        prefetch(cells.wrapping_add(e.target as usize));
     }
 }
 
@@ -405,42 +544,5 @@ fn waiting_steps(rng: &mut ChaCha8Rng, log_q: f64) -> u32 {
         u32::MAX / 2
     } else {
         k as u32
-    }
-}
-
-/// Walks the edges of a list of spiking neurons, prefetching each target's cell.
-struct PrefetchCursor<'a> {
-    row: usize,
-    edges: &'a [super::network::Edge],
-    at: usize,
-}
-
-impl<'a> PrefetchCursor<'a> {
-    fn new(net: &'a Network, spikes: &[NeuronIndex]) -> Self {
-        PrefetchCursor {
-            row: 0,
-            edges: spikes.first().map_or(&[], |&p| net.row(p)),
-            at: 0,
-        }
-    }
-
-    /// Prefetches the next edge's target, moving to the next row when one is exhausted.
-    #[inline(always)]
-    fn advance(&mut self, net: &'a Network, spikes: &[NeuronIndex], cells: *const Cell) {
-        loop {
-            if let Some(e) = self.edges.get(self.at) {
-                self.at += 1;
-                prefetch(cells.wrapping_add(e.target as usize));
-                return;
-            }
-            self.row += 1;
-            match spikes.get(self.row) {
-                Some(&p) => {
-                    self.edges = net.row(p);
-                    self.at = 0;
-                }
-                None => return,
-            }
-        }
     }
 }

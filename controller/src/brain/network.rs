@@ -49,6 +49,12 @@ impl Network {
         for pre in 0..n as NeuronIndex {
             if !mute[pre as usize] {
                 let (t, c) = matrix.row(pre);
+                // The engine indexes its neuron state by target without bounds checks.
+                if let Some(&bad) = t.iter().find(|&&t| t as usize >= n) {
+                    return Err(ParamsError(format!(
+                        "synapse {pre} -> {bad} targets a neuron outside the {n} of the network"
+                    )));
+                }
                 edges.extend(
                     t.iter()
                         .zip(c)

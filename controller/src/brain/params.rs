@@ -126,6 +126,12 @@ impl ModelParams {
         if self.refractory_ms < 0.0 || self.delay_ms < 0.0 {
             return Err(ParamsError("refractory and delay must be >= 0".into()));
         }
+        if self.w_syn_mv < 0.0 {
+            // The engine tests reachability after excitatory (positive-count) events only.
+            return Err(ParamsError(
+                "w_syn must be >= 0 (signs come from the synapse counts)".into(),
+            ));
+        }
         if self.v_th_mv <= self.v_rest_mv || self.v_reset_mv > self.v_th_mv {
             return Err(ParamsError("need v_rest < v_th and v_reset <= v_th".into()));
         }

@@ -1,36 +1,55 @@
-//! Exact evolution of one neuron's (v, g) between input events, and the test that decides
-//! whether a neuron left alone can still reach threshold.
+//! The exact solution of one neuron's (v, g) between input events, in coordinates that do
+//! not change with time, and the test that decides whether a neuron can still reach
+//! threshold.
 //!
-//! Between events the model is linear: with u = v - v0, g decays as `g e^{-t/tau}` and
-//! `u(t) = u e^{-t/t_mbr} + c g (e^{-t/tau} - e^{-t/t_mbr})`, `c = tau/(tau - t_mbr)`.
-//! Brian applies the one-step form of this every step to every neuron; the engine applies
-//! it only to neurons that may spike soon and jumps the others over many steps at once.
-//! Short jumps repeat Brian's one-step formula literally (bit-identical); long ones use
-//! the closed form, which differs from repeated stepping only in the last bits.
+//! Between events the model is linear: with u = v - v0 and `c = tau/(tau - t_mbr)`,
+//! `u(t) = a e^{-t/t_mbr} + b e^{-t/tau}` and `g(t) = (b/c) e^{-t/tau}`. The engine keeps
+//! every neuron as its two coefficients (a, b) relative to the start E of the current epoch:
+//! at step m, `u = a Pm(m) + b Ps(m)` with `Pm(m) = e^{-(m-E) dt/t_mbr}`,
+//! `Ps(m) = e^{-(m-E) dt/tau}`. Nothing moves while a neuron receives no input, and an
+//! input is a multiply-add with factors that depend only on the step (g += w is
+//! `b += c w / Ps`, `a -= c w / Pm`; v += w is `a += w / Pm`): no per-neuron catch-up.
+//!
+//! These are the exact solutions of Brian's `method='linear'` update; Brian applies the
+//! same solution one step at a time, so the two differ only by rounding (below 2e-15 V, see
+//! `tests::coefficients_follow_brians_step`): far below the ~1e-5 V a neuron moves per step
+//! near threshold, so the threshold decisions, and the spikes, are the same.
+//!
+//! The factors grow like e^{(m-E) dt/tau}; every [`Propagator::epoch_steps`] steps the
+//! engine re-bases all coefficients to a new E, which bounds them by e^160 (~1e69).
 
 use super::params::StepConstants;
 
-/// Jumps up to this many steps repeat the one-step formula exactly.
-const EXACT_STEPS: u32 = 16;
-/// Jumps shorter than this read precomputed decay factors, as `low[k % 256] * high[k / 256]`:
-/// four 2 KB tables stay in L1 where one 64 K-entry table would miss on every lookup.
-const TABLE_STEPS: usize = 1 << 16;
-const TABLE_LOW: usize = 256;
+/// The largest exponent (m - E) dt / min(tau, t_mbr) an epoch reaches.
+const MAX_EXPONENT: f64 = 160.0;
 /// Safety margin (V) when deciding that a neuron can no longer reach threshold: far above
 /// the rounding error of the closed form (~1e-17 V), far below any synaptic weight.
 const MARGIN: f64 = 1e-12;
+
+/// Everything the engine needs at one step of an epoch (index m - E).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepFactors {
+    /// `e^{-(m-E) dt/t_mbr}`: u = a pm + b ps.
+    pub pm: f64,
+    /// `e^{-(m-E) dt/tau}`.
+    pub ps: f64,
+    /// One synapse adds `count x syn_a` to a and `count x syn_b` to b (g += count w_syn).
+    pub syn_a: f64,
+    /// See `syn_a`.
+    pub syn_b: f64,
+    /// An input event adds this to a (v += f_poi w_syn).
+    pub kick_a: f64,
+    /// `kappa |g| = bound_b |b|`: the cheap reachability bound of [`Propagator::last_chance`].
+    pub bound_b: f64,
+}
 
 /// Precomputed propagation factors for one parameter set.
 #[derive(Debug, Clone)]
 pub struct Propagator {
     /// The per-step constants (Brian's).
     pub k: StepConstants,
-    /// `e^{-j dt/t_mbr}` for j < TABLE_LOW, then for j = 256 i.
-    em_low: Vec<f64>,
-    em_high: Vec<f64>,
-    /// The same for `e^{-j dt/tau}`.
-    es_low: Vec<f64>,
-    es_high: Vec<f64>,
+    /// Factors for the steps 0..=epoch of an epoch.
+    factors: Vec<StepFactors>,
     /// `c` of the module doc.
     c: f64,
     /// max over t of |c (e^{-t/tau} - e^{-t/t_mbr})|: the largest excursion of u per unit g.
@@ -43,31 +62,74 @@ impl Propagator {
     /// Builds the tables for these constants.
     pub fn new(k: StepConstants) -> Self {
         let (dt, tau, t_mbr) = (k.dt, k.tau, k.t_mbr);
-        let table = |tc: f64, stride: usize| -> Vec<f64> {
-            (0..TABLE_LOW)
-                .map(|j| (-((j * stride) as f64) * dt / tc).exp())
-                .collect()
-        };
-        let (em_low, em_high) = (table(t_mbr, 1), table(t_mbr, TABLE_LOW));
-        let (es_low, es_high) = (table(tau, 1), table(tau, TABLE_LOW));
         let c = tau / (tau - t_mbr);
+        let epoch = (MAX_EXPONENT * tau.min(t_mbr) / dt)
+            .floor()
+            .clamp(1.0, 10_000.0) as usize;
         // The kernel c(e_s - e_m) peaks where its derivative vanishes.
         let t_peak = (t_mbr / tau).ln() / (1.0 / tau - 1.0 / t_mbr);
         let kappa = (c * ((-t_peak / tau).exp() - (-t_peak / t_mbr).exp())).abs() * (1.0 + 1e-9);
+        let factors = (0..=epoch)
+            .map(|j| {
+                let (pm, ps) = (decay(j, dt, t_mbr), decay(j, dt, tau));
+                StepFactors {
+                    pm,
+                    ps,
+                    syn_a: -c * k.w_syn / pm,
+                    syn_b: c * k.w_syn / ps,
+                    kick_a: k.w_input / pm,
+                    bound_b: kappa / c.abs() * ps,
+                }
+            })
+            .collect();
         let theta = k.v_th - k.v_rest - MARGIN;
         Propagator {
             k,
-            em_low,
-            em_high,
-            es_low,
-            es_high,
+            factors,
             c,
             kappa,
             theta,
         }
     }
 
-    /// One integration step, exactly Brian's generated update (same operations, same order).
+    /// Steps between two re-basings of the coefficients.
+    pub fn epoch_steps(&self) -> u32 {
+        (self.factors.len() - 1) as u32
+    }
+
+    /// The factors of step `m - E` of an epoch (0..=epoch_steps).
+    #[inline(always)]
+    pub fn factors(&self, since_epoch: u32) -> &StepFactors {
+        &self.factors[since_epoch as usize]
+    }
+
+    /// `c`: g = b / c at the epoch start.
+    pub fn c(&self) -> f64 {
+        self.c
+    }
+
+    /// v_th - v0 - margin: the bound that [`Propagator::may_cross`] compares with.
+    #[inline(always)]
+    pub fn theta(&self) -> f64 {
+        self.theta
+    }
+
+    /// Coefficients (a, b) at step index `since_epoch` of the state (v, g).
+    pub fn coefficients(&self, v: f64, g: f64, since_epoch: u32) -> (f64, f64) {
+        let f = self.factors(since_epoch);
+        let b_now = self.c * g;
+        ((v - self.k.v_rest - b_now) / f.pm, b_now / f.ps)
+    }
+
+    /// (v, g) at step index `since_epoch` of the coefficients (a, b).
+    pub fn state(&self, a: f64, b: f64, since_epoch: u32) -> (f64, f64) {
+        let f = self.factors(since_epoch);
+        let (a_now, b_now) = (a * f.pm, b * f.ps);
+        (self.k.v_rest + (a_now + b_now), b_now / self.c)
+    }
+
+    /// One integration step, exactly Brian's generated update (same operations, same
+    /// order). The engine does not use it; tests compare the coefficients with it.
     #[inline(always)]
     pub fn step1(&self, v: &mut f64, g: &mut f64) {
         let nv = self.k.v_const + ((self.k.v_from_g * *g) + (self.k.v_decay * *v));
@@ -75,61 +137,59 @@ impl Propagator {
         *v = nv;
     }
 
-    /// Applies `steps` integration steps.
+    /// The last step, counted from now, at which a neuron with
+    /// `u(t) = a_now e^{-t/t_mbr} + b_now e^{-t/tau}` (no further input) may first exceed
+    /// the threshold; `None` when it cannot (a guarantee: the continuous-time maximum stays
+    /// below threshold minus a margin). `Some(k)` may be conservative: step k is past the
+    /// trajectory's peak, so a neuron that has not exceeded threshold by then never will.
     #[inline]
-    pub fn advance(&self, v: &mut f64, g: &mut f64, steps: u32) {
-        if *g == 0.0 && *v == self.k.v_rest {
-            return; // the resting state is an exact fixed point of the update
+    pub fn last_chance(&self, a_now: f64, b_now: f64) -> Option<u32> {
+        let u = a_now + b_now;
+        // Cheap bound: u(t) <= max(u, 0) + kappa |g|.
+        let bound = u.max(0.0) + self.kappa / self.c.abs() * b_now.abs();
+        if bound.is_nan() || bound < self.theta {
+            return None; // (NaN: a refractory neuron)
         }
-        if steps <= EXACT_STEPS {
-            for _ in 0..steps {
-                self.step1(v, g);
+        // u(t) has at most one extremum, at t* below; the maximum over t >= 0 is u(0),
+        // u(t*) when t* > 0, or the limit 0.
+        let (tau, t_mbr) = (self.k.tau, self.k.t_mbr);
+        let x = -(a_now * tau) / (b_now * t_mbr);
+        let t_star = -x.ln() / (1.0 / tau - 1.0 / t_mbr);
+        if x > 0.0 && t_star > 0.0 {
+            let peak = a_now * (-t_star / t_mbr).exp() + b_now * (-t_star / tau).exp();
+            if peak >= self.theta {
+                // The discrete maximum is within a step of t*; one more for rounding.
+                let steps = (t_star / self.k.dt).ceil() + 1.0;
+                return Some(if steps < u32::MAX as f64 {
+                    steps as u32
+                } else {
+                    u32::MAX
+                });
             }
-            return;
         }
-        let (em, es) = if (steps as usize) < TABLE_STEPS {
-            let (lo, hi) = (steps as usize % TABLE_LOW, steps as usize / TABLE_LOW);
-            (
-                self.em_low[lo] * self.em_high[hi],
-                self.es_low[lo] * self.es_high[hi],
-            )
-        } else {
-            let t = steps as f64 * self.k.dt;
-            ((-t / self.k.t_mbr).exp(), (-t / self.k.tau).exp())
-        };
-        let u = *v - self.k.v_rest;
-        *v = self.k.v_rest + (u * em + self.c * *g * (es - em));
-        *g *= es;
+        // Otherwise the trajectory falls from now on (or rises only below threshold).
+        (u >= self.theta).then_some(1)
     }
 
-    /// Whether a neuron in state (v, g), left without input, may exceed the threshold at
-    /// some later time. False is a guarantee (continuous-time maximum below threshold minus
-    /// a margin); true may be conservative.
+    /// Whether such a neuron may exceed the threshold now or later (see
+    /// [`Propagator::last_chance`]).
     #[inline]
-    pub fn may_cross(&self, v: f64, g: f64) -> bool {
-        let u = v - self.k.v_rest;
-        if u >= self.theta {
-            return true;
-        }
-        // Cheap bound: u(t) <= max(u, 0) + kappa |g|.
-        if u.max(0.0) + self.kappa * g.abs() < self.theta {
-            return false;
-        }
-        // u(t) = a e^{-t/t_mbr} + b e^{-t/tau}: at most one extremum, at t* below.
-        let b = self.c * g;
-        let a = u - b;
-        let (tau, t_mbr) = (self.k.tau, self.k.t_mbr);
-        let x = -(a * tau) / (b * t_mbr);
-        if x.is_nan() || x <= 0.0 {
-            return false; // no interior extremum: the maximum is u (checked) or 0
-        }
-        let t_star = -x.ln() / (1.0 / tau - 1.0 / t_mbr);
-        if t_star.is_nan() || t_star <= 0.0 {
-            return false; // the extremum lies in the past
-        }
-        let peak = a * (-t_star / t_mbr).exp() + b * (-t_star / tau).exp();
-        peak >= self.theta
+    pub fn may_cross(&self, a_now: f64, b_now: f64) -> bool {
+        self.last_chance(a_now, b_now).is_some()
     }
+}
+
+/// `e^{-j dt/tc}` to within about an ulp for every j of an epoch. The exponent is formed
+/// without rounding (`j dt/tc` as an exact product plus corrections): rounding it would
+/// cost ~1e-14 relative at j dt/tc ~ 100, and the factors of two steps must agree to the
+/// last bits for the inputs they carry from one step to the other.
+fn decay(j: usize, dt: f64, tc: f64) -> f64 {
+    let j = j as f64;
+    let x = dt / tc;
+    let x_lo = (-x).mul_add(tc, dt) / tc; // dt/tc = x + x_lo
+    let p = j * x;
+    let p_err = j.mul_add(x, -p); // j x = p + p_err exactly
+    (-p).exp() * (-(p_err + j * x_lo)).exp()
 }
 
 #[cfg(test)]
@@ -142,28 +202,45 @@ mod tests {
     }
 
     #[test]
-    fn closed_form_matches_repeated_steps() {
+    fn epochs_keep_the_factors_bounded() {
         let p = prop();
-        for &(v0, g0) in &[(-0.050, 0.004), (-0.060, -0.01), (-0.046, 0.02)] {
-            for steps in [17u32, 100, 5000, 70000] {
-                let (mut v1, mut g1) = (v0, g0);
-                let (mut v2, mut g2) = (v0, g0);
-                p.advance(&mut v1, &mut g1, steps);
-                for _ in 0..steps {
-                    p.step1(&mut v2, &mut g2);
-                }
+        assert_eq!(p.epoch_steps(), 8000);
+        let last = p.factors(p.epoch_steps());
+        assert!(last.ps > 1e-70 && last.syn_b.abs() < 1e67, "{last:?}");
+        assert_eq!(p.factors(0).pm, 1.0);
+    }
+
+    #[test]
+    fn coefficients_follow_brians_step() {
+        // The coefficient form evaluated at later steps of the epoch agrees with Brian's
+        // update applied step by step to within rounding.
+        let p = prop();
+        for &(v0, g0, start) in &[
+            (-0.050, 0.004, 0u32),
+            (-0.060, -0.01, 100),
+            (-0.046, 0.02, 7800),
+            (-0.052000000000000005, 0.0006875, 17),
+        ] {
+            let (a, b) = p.coefficients(v0, g0, start);
+            let (mut v, mut g) = (v0, g0);
+            for m in start + 1..=p.epoch_steps() {
+                p.step1(&mut v, &mut g);
+                let (cv, cg) = p.state(a, b, m);
                 // Repeated rounding stalls within ~1e-15 V of rest (|v - v0|(1 - e^{-dt/t_mbr})
                 // falls below half an ulp); the closed form lands on rest itself.
-                assert!((v1 - v2).abs() < 1e-14, "{steps}: {v1} vs {v2}");
-                assert!((g1 - g2).abs() < 1e-15);
+                assert!((cv - v).abs() < 2e-15, "{m}: {cv} vs {v}");
+                assert!((cg - g).abs() < 1e-17 + 1e-14 * g.abs(), "{m}: {cg} vs {g}");
             }
         }
     }
 
     #[test]
-    fn may_cross_agrees_with_brute_force() {
+    fn last_chance_agrees_with_brute_force() {
+        // The first step at which Brian's update (no input) exceeds threshold, where the
+        // neuron spikes, lies within the window that last_chance gives.
         let p = prop();
         let mut disagreements_unsafe = 0;
+        let mut windows = 0u64;
         for i in 0..400 {
             for j in 0..400 {
                 let v = -0.070 + 0.025 * i as f64 / 400.0;
@@ -172,22 +249,34 @@ mod tests {
                     continue;
                 }
                 let (mut vv, mut gg) = (v, g);
-                let mut crosses = false;
-                for _ in 0..3000 {
+                let mut first_above = None;
+                for step in 1..=3000u32 {
                     p.step1(&mut vv, &mut gg);
                     if vv > p.k.v_th {
-                        crosses = true;
+                        first_above = Some(step);
                         break;
                     }
                 }
-                if crosses && !p.may_cross(v, g) {
-                    disagreements_unsafe += 1;
+                let (a, b) = p.coefficients(v, g, 0);
+                match (first_above, p.last_chance(a, b)) {
+                    (Some(_), None) => disagreements_unsafe += 1,
+                    (Some(s), Some(k)) if s > k => disagreements_unsafe += 1,
+                    (_, Some(k)) => windows += k as u64,
+                    _ => {}
                 }
             }
         }
         assert_eq!(disagreements_unsafe, 0);
+        assert!(windows > 0);
         // And it is not trivially conservative: a neuron at rest with tiny g is safe.
-        assert!(!p.may_cross(p.k.v_rest, 1e-4));
-        assert!(p.may_cross(p.k.v_rest, 0.1));
+        let at_rest = |g| p.coefficients(p.k.v_rest, g, 0);
+        let (a, b) = at_rest(1e-4);
+        assert!(!p.may_cross(a, b));
+        let (a, b) = at_rest(0.1);
+        assert!(p.may_cross(a, b));
+        assert!(
+            !p.may_cross(f64::NAN, f64::NAN),
+            "refractory neurons never cross"
+        );
     }
 }

@@ -33,6 +33,12 @@ struct Slots(Vec<UnsafeCell<Vec<NeuronIndex>>>);
 // (step n + len) only after every reader has moved past it: see run_trial_split.
 unsafe impl Sync for Slots {}
 
+/// The steps a thread has published, alone in its cache line: every thread stores its own
+/// counter every step, so counters sharing a line would bounce it between the cores.
+#[derive(Default)]
+#[repr(align(128))]
+struct StepCounter(AtomicU32);
+
 /// A network prepared for split trials: the neuron ranges and each range's synapses.
 #[derive(Debug, Clone)]
 pub struct SplitNetwork {
@@ -75,7 +81,7 @@ pub fn run_trial_split(
     let published: Vec<Slots> = (0..p_count)
         .map(|_| Slots((0..n_slots).map(|_| UnsafeCell::new(Vec::new())).collect()))
         .collect();
-    let done: Vec<AtomicU32> = (0..p_count).map(|_| AtomicU32::new(0)).collect();
+    let done: Vec<StepCounter> = (0..p_count).map(|_| StepCounter::default()).collect();
     type Outcome = (Vec<(u32, NeuronIndex)>, Vec<u32>, Option<f64>);
     let outcomes: Vec<Outcome> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..p_count)
@@ -87,6 +93,7 @@ pub fn run_trial_split(
                     let mine = |i: NeuronIndex| (lo..hi).contains(&i);
                     let mut brain =
                         Brain::new(Arc::clone(&split.parts[p]), spec.seed, trial as u64);
+                    brain.own_only(lo, hi);
                     for &(n, hz) in stim.poisson.iter().filter(|x| mine(x.0)) {
                         brain.set_rate(n, hz);
                     }
@@ -120,13 +127,13 @@ pub fn run_trial_split(
                             slot.clear();
                             slot.extend_from_slice(fired);
                         }
-                        done[p].store(n + 1, Ordering::Release);
+                        done[p].0.store(n + 1, Ordering::Release);
                         arriving.clear();
                         if n >= delay {
                             let m = n - delay;
                             for q in 0..p_count {
                                 if known[q] <= m {
-                                    known[q] = wait_until(&done[q], m + 1);
+                                    known[q] = wait_until(&done[q].0, m + 1);
                                 }
                                 // SAFETY: step m of thread q is published (Acquire above, or
                                 // our own), and it will not be overwritten before we are
