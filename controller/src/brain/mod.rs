@@ -2,7 +2,8 @@
 //! reproducing Brian 2's spikes step for step, simulated event-driven.
 //!
 //! - [`params`]: the model parameters and Brian's exact per-step constants.
-//! - [`propagator`]: exact (v, g) evolution over one or many steps; threshold reachability.
+//! - [`propagator`]: the exact solution as time-invariant coefficients (per-step factors,
+//!   epochs); threshold reachability and the last step a neuron may still cross.
 //! - [`network`]: the compiled network (CSR of targets and signed counts, silencing).
 //! - [`engine`]: [`Brain`], one simulation advanced step by step (closed-loop API).
 //! - [`input`]: explicit input spike trains.
