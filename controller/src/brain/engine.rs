@@ -49,6 +49,16 @@ const BLOCKED: Cell = Cell {
     b: f64::NAN,
 };
 
+/// A neuron driven by Poisson input.
+#[derive(Debug, Clone, Copy)]
+struct Drive {
+    neuron: NeuronIndex,
+    /// ln(1 - p) of its per-step event probability p.
+    log_q: f64,
+    /// The step of its next event.
+    next: u32,
+}
+
 /// One bit per neuron.
 #[derive(Debug, Clone)]
 struct BitSet(Vec<u64>);
@@ -102,12 +112,8 @@ pub struct Brain {
     seed: u64,
     stream: u64,
     drive_rngs: HashMap<NeuronIndex, ChaCha8Rng>,
-    /// Neurons with a Poisson rate > 0, sorted.
-    driven: Vec<NeuronIndex>,
-    /// Per neuron: ln(1 - p) of its per-step event probability p (0 = not driven).
-    drive_log_q: Vec<f64>,
-    /// Per neuron: the step of its next Poisson event.
-    next_event: Vec<u32>,
+    /// Neurons with a Poisson rate > 0, sorted by neuron.
+    driven: Vec<Drive>,
     input: InputSpikes,
     input_cursor: usize,
     counts: Vec<u32>,
@@ -138,8 +144,6 @@ impl Brain {
             stream,
             drive_rngs: HashMap::new(),
             driven: Vec::new(),
-            drive_log_q: vec![0.0; n],
-            next_event: vec![u32::MAX; n],
             input: InputSpikes::default(),
             input_cursor: 0,
             counts: vec![0; n],
@@ -173,39 +177,44 @@ impl Brain {
             hz.is_finite() && hz >= 0.0,
             "Poisson rate must be finite and >= 0, got {hz}"
         );
+        assert!(
+            (neuron as usize) < self.cells.len(),
+            "neuron {neuron} outside the network"
+        );
         let p = hz * self.net.propagator().k.dt;
-        let i = neuron as usize;
-        let was = self.drive_log_q[i] != 0.0;
+        let at = self.driven.partition_point(|d| d.neuron < neuron);
+        let was = self.driven.get(at).is_some_and(|d| d.neuron == neuron);
+        if p == 0.0 {
+            if was {
+                self.driven.remove(at);
+            }
+            return;
+        }
         // ln(1 - p) < 0 for 0 < p < 1; p >= 1 (an event every step) is -inf.
         let log_q = if p >= 1.0 {
             f64::NEG_INFINITY
         } else {
             (-p).ln_1p()
         };
-        self.drive_log_q[i] = log_q;
-        let now = log_q != 0.0;
-        if now {
-            self.no_refractory.set(neuron);
-            // Memoryless: redrawing the waiting time from now on is exact.
-            let (seed, stream) = (self.seed, self.stream);
-            let rng = self.drive_rngs.entry(neuron).or_insert_with(|| {
-                let mut r = ChaCha8Rng::seed_from_u64(seed);
-                r.set_stream(stream);
-                // 2^36 words per neuron: far more draws than any run makes.
-                r.set_word_pos((neuron as u128) << 36);
-                r
-            });
-            self.next_event[i] = self.step.saturating_add(waiting_steps(rng, log_q) - 1);
+        self.no_refractory.set(neuron);
+        // Memoryless: redrawing the waiting time from now on is exact.
+        let (seed, stream) = (self.seed, self.stream);
+        let rng = self.drive_rngs.entry(neuron).or_insert_with(|| {
+            let mut r = ChaCha8Rng::seed_from_u64(seed);
+            r.set_stream(stream);
+            // 2^36 words per neuron: far more draws than any run makes.
+            r.set_word_pos((neuron as u128) << 36);
+            r
+        });
+        let drive = Drive {
+            neuron,
+            log_q,
+            next: self.step.saturating_add(waiting_steps(rng, log_q) - 1),
+        };
+        if was {
+            self.driven[at] = drive;
         } else {
-            self.next_event[i] = u32::MAX;
-        }
-        match (was, now) {
-            (false, true) => {
-                let at = self.driven.partition_point(|&d| d < neuron);
-                self.driven.insert(at, neuron);
-            }
-            (true, false) => self.driven.retain(|&d| d != neuron),
-            _ => {}
+            self.driven.insert(at, drive);
         }
     }
 
@@ -302,18 +311,32 @@ impl Brain {
     /// one is over, then tests the active neurons against threshold and resets those that
     /// spiked.
     fn fire(&mut self, n: u32) -> Vec<NeuronIndex> {
-        let net = Arc::clone(&self.net);
-        let prop = net.propagator();
+        // (Borrowed, not cloned: an Arc clone per step would write the reference count,
+        // a cache line that other threads of a split trial may be reading.)
+        let prop = self.net.propagator();
         let k = &prop.k;
-        self.end_refractory(prop, n);
+        let mut activity = Activity {
+            active: &mut self.active,
+            is_active: &mut self.is_active,
+            until: &mut self.until,
+        };
+        end_refractory(
+            &mut self.refractory,
+            &mut self.cells,
+            &mut activity,
+            self.epoch_start,
+            prop,
+            n,
+        );
         if n - self.epoch_start == prop.epoch_steps() {
-            self.rebase(prop, n);
+            rebase(&mut self.cells[self.owned.clone()], prop);
+            self.epoch_start = n;
         }
         let f = *prop.factors(n - self.epoch_start);
         let mut spikes = std::mem::take(&mut self.spikes_now);
         spikes.clear();
-        let (cells, is_active, until) = (&self.cells, &mut self.is_active, &self.until);
-        self.active.retain(|&i| {
+        let (cells, is_active, until) = (&self.cells, &mut *activity.is_active, &*activity.until);
+        activity.active.retain(|&i| {
             let c = cells[i as usize];
             // Brian: v > v_th after the state update of step n.
             let keep = if k.v_rest + (c.a * f.pm + c.b * f.ps) > k.v_th {
@@ -341,48 +364,9 @@ impl Brain {
         spikes
     }
 
-    /// Refractory periods ending at step n: the neuron takes the reset state it kept
-    /// frozen since its spike (v = v_reset, g = 0 after step n - 1) and accepts input.
-    fn end_refractory(&mut self, prop: &Propagator, n: u32) {
-        let k = &prop.k;
-        for q in 0..2 {
-            while let Some(&(end, i)) = self.refractory[q].front() {
-                if end > n {
-                    break;
-                }
-                self.refractory[q].pop_front();
-                let f = prop.factors(n - 1 - self.epoch_start);
-                let a = (k.v_reset - k.v_rest) / f.pm;
-                self.cells[i as usize] = Cell { a, b: 0.0 };
-                if let Some(steps) = prop.last_chance(a * f.pm, 0.0) {
-                    self.activity().activate(i, n - 1, steps);
-                }
-            }
-        }
-    }
-
-    fn activity(&mut self) -> Activity<'_> {
-        Activity {
-            active: &mut self.active,
-            is_active: &mut self.is_active,
-            until: &mut self.until,
-        }
-    }
-
-    /// Moves the time origin of every coefficient to step n (the end of the epoch).
-    fn rebase(&mut self, prop: &Propagator, n: u32) {
-        let f = prop.factors(prop.epoch_steps());
-        let flush = |x: f64| if x.abs() < FLUSH { 0.0 } else { x };
-        for c in &mut self.cells[self.owned.clone()] {
-            c.a = flush(c.a * f.pm);
-            c.b = flush(c.b * f.ps);
-        }
-        self.epoch_start = n;
-    }
-
     /// Delivery of the spikes of step n - delay, then the input events of step n.
     fn receive(&mut self, n: u32, arriving: &[NeuronIndex]) {
-        let net = Arc::clone(&self.net);
+        let net = &*self.net;
         let prop = net.propagator();
         let f = *prop.factors(n - self.epoch_start);
         let cells = &mut self.cells[..];
@@ -424,18 +408,53 @@ impl Brain {
                 kick(cells, &mut activity, prop, &f, n, j);
             }
         }
-        for d in 0..self.driven.len() {
-            let j = self.driven[d];
-            if self.next_event[j as usize] == n {
-                kick(cells, &mut activity, prop, &f, n, j);
+        for d in &mut self.driven {
+            if d.next == n {
+                kick(cells, &mut activity, prop, &f, n, d.neuron);
                 let rng = self
                     .drive_rngs
-                    .get_mut(&j)
+                    .get_mut(&d.neuron)
                     .expect("a driven neuron has a stream");
-                let wait = waiting_steps(rng, self.drive_log_q[j as usize]);
-                self.next_event[j as usize] = n.saturating_add(wait);
+                d.next = n.saturating_add(waiting_steps(rng, d.log_q));
             }
         }
+    }
+}
+
+/// Refractory periods ending at step n: the neuron takes the reset state it kept frozen
+/// since its spike (v = v_reset, g = 0 after step n - 1) and accepts input.
+fn end_refractory(
+    queues: &mut [VecDeque<(u32, NeuronIndex)>; 2],
+    cells: &mut [Cell],
+    activity: &mut Activity,
+    epoch_start: u32,
+    prop: &Propagator,
+    n: u32,
+) {
+    let k = &prop.k;
+    for queue in queues {
+        while let Some(&(end, i)) = queue.front() {
+            if end > n {
+                break;
+            }
+            queue.pop_front();
+            let f = prop.factors(n - 1 - epoch_start);
+            let a = (k.v_reset - k.v_rest) / f.pm;
+            cells[i as usize] = Cell { a, b: 0.0 };
+            if let Some(steps) = prop.last_chance(a * f.pm, 0.0) {
+                activity.activate(i, n - 1, steps);
+            }
+        }
+    }
+}
+
+/// Moves the time origin of these coefficients to the end of the epoch.
+fn rebase(cells: &mut [Cell], prop: &Propagator) {
+    let f = prop.factors(prop.epoch_steps());
+    let flush = |x: f64| if x.abs() < FLUSH { 0.0 } else { x };
+    for c in cells {
+        c.a = flush(c.a * f.pm);
+        c.b = flush(c.b * f.ps);
     }
 }
 
