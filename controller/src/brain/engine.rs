@@ -481,12 +481,12 @@ fn deliver(
     // still holds, and a passive one stays passive.
     if e.count > 0 {
         let (a_now, b_now) = (c.a * f.pm, c.b * f.ps);
-        // The cheap bound max(u, 0) + kappa |g| >= theta of last_chance, without the max:
-        // it holds iff u + kappa |g| >= theta or kappa |g| >= theta.
+        // The cheap bound of last_chance, max(u, 0) + kappa |g| = max(u + kappa |g|, kappa |g|).
         let kappa_g = f.bound_b * c.b.abs();
-        let theta = prop.theta();
-        // (NaN, i.e. refractory, fails both.)
-        if ((a_now + b_now + kappa_g >= theta) | (kappa_g >= theta))
+        let with_u = a_now + b_now + kappa_g;
+        // (A maxsd: NaN, i.e. refractory, is in both operands and fails the test.)
+        let bound = if with_u > kappa_g { with_u } else { kappa_g };
+        if bound >= prop.theta()
             && let Some(steps) = prop.last_chance(a_now, b_now)
         {
             activity.activate(e.target, n, steps);
