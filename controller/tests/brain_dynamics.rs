@@ -341,7 +341,7 @@ fn a_trial_split_across_threads_gives_the_same_spikes() {
     let m = random_matrix(&mut rng, n, 60_000, 25, 0.3);
     let network = Arc::new(Network::new(&m, ModelParams::default(), &[]).unwrap());
     let input = InputSpikes::new(
-        (0..5000u32)
+        (0..9000u32)
             .filter(|s| s % 7 == 0)
             .map(|s| (s, 1500 + s % 40))
             .collect(),
@@ -351,7 +351,7 @@ fn a_trial_split_across_threads_gives_the_same_spikes() {
         input,
     };
     let spec = TrialSpec {
-        steps: 5000,
+        steps: 9000, // past the first re-basing of the coefficients (step 8000)
         trials: 2,
         seed: 5,
         record: Record::All,
