@@ -37,6 +37,37 @@ fn random_matrix(
     b.build(n)
 }
 
+/// Input events on neurons 0..drivers, each with probability p per step of `steps`.
+fn random_input(
+    rng: &mut rand_chacha::ChaCha8Rng,
+    steps: std::ops::Range<u32>,
+    drivers: u32,
+    p: f64,
+) -> Vec<(u32, NeuronIndex)> {
+    use rand::Rng;
+    let mut input = Vec::new();
+    for s in steps {
+        for d in 0..drivers {
+            if rng.random_bool(p) {
+                input.push((s, d));
+            }
+        }
+    }
+    input
+}
+
+/// The engine's spikes for `input` on `m` (default model).
+fn engine_spikes(
+    m: &SynapseMatrix,
+    input: Vec<(u32, NeuronIndex)>,
+    steps: u32,
+) -> Vec<(u32, NeuronIndex)> {
+    let network = Network::new(m, ModelParams::default(), &[]).unwrap();
+    let mut brain = Brain::new(Arc::new(network), 0, 0);
+    brain.set_input_spikes(InputSpikes::new(input));
+    run(&mut brain, steps)
+}
+
 fn run(brain: &mut Brain, steps: u32) -> Vec<(u32, NeuronIndex)> {
     let mut out = Vec::new();
     for s in 0..steps {
@@ -193,28 +224,15 @@ fn dense_reference(
 
 #[test]
 fn random_networks_spike_exactly_like_the_dense_brian_transcription() {
-    use rand::{Rng, SeedableRng};
+    use rand::SeedableRng;
     for seed in 0..4u64 {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
         let n = 300;
         let m = random_matrix(&mut rng, n, 6000, 30, 0.25);
-        let mut input = Vec::new();
-        for s in 0..3000u32 {
-            for d in 0..20u32 {
-                if rng.random_bool(0.015) {
-                    input.push((s, d));
-                }
-            }
-        }
+        let input = random_input(&mut rng, 0..3000, 20, 0.015);
         let steps = 3000;
         let expected = dense_reference(&m, &input, steps);
-        let mut brain = Brain::new(
-            Arc::new(Network::new(&m, ModelParams::default(), &[]).unwrap()),
-            0,
-            0,
-        );
-        brain.set_input_spikes(InputSpikes::new(input));
-        let got = run(&mut brain, steps);
+        let got = engine_spikes(&m, input, steps);
         assert!(
             expected.len() > 500,
             "network too quiet to be a test: {}",
@@ -229,29 +247,17 @@ fn spikes_stay_exact_across_epochs_and_long_silences() {
     // The engine re-bases its coefficients every 8000 steps and flushes long-idle neurons;
     // bursts of input separated by silences of 1-2 epochs must still spike exactly like
     // the dense transcription.
-    use rand::{Rng, SeedableRng};
+    use rand::SeedableRng;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
     let n = 200;
     let m = random_matrix(&mut rng, n, 8000, 30, 0.25);
-    let mut input = Vec::new();
-    for burst_start in [0u32, 7990, 9000, 25_000, 39_990] {
-        for s in burst_start..burst_start + 300 {
-            for d in 0..15u32 {
-                if rng.random_bool(0.02) {
-                    input.push((s, d));
-                }
-            }
-        }
-    }
+    let input: Vec<_> = [0u32, 7990, 9000, 25_000, 39_990]
+        .into_iter()
+        .flat_map(|start| random_input(&mut rng, start..start + 300, 15, 0.02))
+        .collect();
     let steps = 42_000;
     let expected = dense_reference(&m, &input, steps);
-    let mut brain = Brain::new(
-        Arc::new(Network::new(&m, ModelParams::default(), &[]).unwrap()),
-        0,
-        0,
-    );
-    brain.set_input_spikes(InputSpikes::new(input));
-    let got = run(&mut brain, steps);
+    let got = engine_spikes(&m, input, steps);
     for burst in [0u32, 7990, 25_000, 39_990] {
         assert!(
             expected

@@ -92,11 +92,7 @@ pub struct Brain {
     owned: std::ops::Range<usize>,
     /// First step of the current epoch (the coefficients' time origin E).
     epoch_start: u32,
-    active: Vec<NeuronIndex>,
-    is_active: BitSet,
-    /// Per active neuron: the last step at which it may still exceed threshold without
-    /// further input (see [`Propagator::last_chance`]).
-    until: Vec<u32>,
+    active: ActiveSet,
     /// Neurons that have no refractory period (driven ones).
     no_refractory: BitSet,
     /// Refractory neurons as (step their refractory period ends, neuron), one queue per
@@ -132,9 +128,7 @@ impl Brain {
             cells: vec![REST; n],
             owned: 0..n,
             epoch_start: 0,
-            active: Vec::new(),
-            is_active: BitSet::new(n),
-            until: vec![0; n],
+            active: ActiveSet::new(n),
             no_refractory: BitSet::new(n),
             refractory: [VecDeque::new(), VecDeque::new()],
             ring,
@@ -254,7 +248,7 @@ impl Brain {
 
     /// Number of neurons currently tested against threshold every step.
     pub fn n_active(&self) -> usize {
-        self.active.len()
+        self.active.list.len()
     }
 
     /// (v, g) of a neuron in volts, as Brian would report them after the last completed step.
@@ -315,15 +309,10 @@ impl Brain {
         // a cache line that other threads of a split trial may be reading.)
         let prop = self.net.propagator();
         let k = &prop.k;
-        let mut activity = Activity {
-            active: &mut self.active,
-            is_active: &mut self.is_active,
-            until: &mut self.until,
-        };
         end_refractory(
             &mut self.refractory,
             &mut self.cells,
-            &mut activity,
+            &mut self.active,
             self.epoch_start,
             prop,
             n,
@@ -335,8 +324,13 @@ impl Brain {
         let f = *prop.factors(n - self.epoch_start);
         let mut spikes = std::mem::take(&mut self.spikes_now);
         spikes.clear();
-        let (cells, is_active, until) = (&self.cells, &mut *activity.is_active, &*activity.until);
-        activity.active.retain(|&i| {
+        let cells = &self.cells;
+        let ActiveSet {
+            list,
+            is_active,
+            until,
+        } = &mut self.active;
+        list.retain(|&i| {
             let c = cells[i as usize];
             // Brian: v > v_th after the state update of step n.
             let keep = if k.v_rest + (c.a * f.pm + c.b * f.ps) > k.v_th {
@@ -370,11 +364,7 @@ impl Brain {
         let prop = net.propagator();
         let f = *prop.factors(n - self.epoch_start);
         let cells = &mut self.cells[..];
-        let mut activity = Activity {
-            active: &mut self.active,
-            is_active: &mut self.is_active,
-            until: &mut self.until,
-        };
+        let activity = &mut self.active;
         // Deliveries hit random neurons: each row's targets are prefetched PREFETCH edges
         // ahead, and the head of the next row when a row starts, so that many cache misses
         // are in flight at once.
@@ -392,10 +382,10 @@ impl Brain {
             let (body, tail) = row.split_at(ahead.len());
             for (e, later) in body.iter().zip(ahead) {
                 prefetch(base.wrapping_add(later.target as usize));
-                deliver(cells, &mut activity, prop, &f, n, e);
+                deliver(cells, activity, prop, &f, n, e);
             }
             for e in tail {
-                deliver(cells, &mut activity, prop, &f, n, e);
+                deliver(cells, activity, prop, &f, n, e);
             }
         }
         let events = self.input.events();
@@ -405,12 +395,12 @@ impl Brain {
             }
             self.input_cursor += 1;
             if s == n {
-                kick(cells, &mut activity, prop, &f, n, j);
+                kick(cells, activity, prop, &f, n, j);
             }
         }
         for d in &mut self.driven {
             if d.next == n {
-                kick(cells, &mut activity, prop, &f, n, d.neuron);
+                kick(cells, activity, prop, &f, n, d.neuron);
                 let rng = self
                     .drive_rngs
                     .get_mut(&d.neuron)
@@ -426,7 +416,7 @@ impl Brain {
 fn end_refractory(
     queues: &mut [VecDeque<(u32, NeuronIndex)>; 2],
     cells: &mut [Cell],
-    activity: &mut Activity,
+    activity: &mut ActiveSet,
     epoch_start: u32,
     prop: &Propagator,
     n: u32,
@@ -463,7 +453,7 @@ fn rebase(cells: &mut [Cell], prop: &Propagator) {
 #[inline(always)]
 fn deliver(
     cells: &mut [Cell],
-    activity: &mut Activity,
+    activity: &mut ActiveSet,
     prop: &Propagator,
     f: &StepFactors,
     n: u32,
@@ -481,12 +471,7 @@ fn deliver(
     // still holds, and a passive one stays passive.
     if e.count > 0 {
         let (a_now, b_now) = (c.a * f.pm, c.b * f.ps);
-        // The cheap bound of last_chance, max(u, 0) + kappa |g| = max(u + kappa |g|, kappa |g|).
-        let kappa_g = f.bound_b * c.b.abs();
-        let with_u = a_now + b_now + kappa_g;
-        // (A maxsd: NaN, i.e. refractory, is in both operands and fails the test.)
-        let bound = if with_u > kappa_g { with_u } else { kappa_g };
-        if bound >= prop.theta()
+        if prop.may_reach(a_now + b_now, f.bound_b * c.b.abs())
             && let Some(steps) = prop.last_chance(a_now, b_now)
         {
             activity.activate(e.target, n, steps);
@@ -498,7 +483,7 @@ fn deliver(
 #[inline]
 fn kick(
     cells: &mut [Cell],
-    activity: &mut Activity,
+    activity: &mut ActiveSet,
     prop: &Propagator,
     f: &StepFactors,
     n: u32,
@@ -511,14 +496,25 @@ fn kick(
     }
 }
 
-/// The active set, borrowed apart from the cells.
-struct Activity<'a> {
-    active: &'a mut Vec<NeuronIndex>,
-    is_active: &'a mut BitSet,
-    until: &'a mut [u32],
+/// The neurons tested against threshold every step.
+#[derive(Debug, Clone)]
+struct ActiveSet {
+    list: Vec<NeuronIndex>,
+    is_active: BitSet,
+    /// Per active neuron: the last step at which it may still exceed threshold without
+    /// further input (see [`Propagator::last_chance`]).
+    until: Vec<u32>,
 }
 
-impl Activity<'_> {
+impl ActiveSet {
+    fn new(n: usize) -> Self {
+        ActiveSet {
+            list: Vec::new(),
+            is_active: BitSet::new(n),
+            until: vec![0; n],
+        }
+    }
+
     /// Neuron i, in the state after step `now`, may exceed threshold up to `steps` steps
     /// later: test it every step until then. The new window replaces the old one: it is
     /// that of the neuron's trajectory as it now is.
@@ -527,7 +523,7 @@ impl Activity<'_> {
         self.until[i as usize] = now.saturating_add(steps);
         if !self.is_active.get(i) {
             self.is_active.set(i);
-            self.active.push(i);
+            self.list.push(i);
         }
     }
 }

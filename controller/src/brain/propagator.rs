@@ -41,7 +41,7 @@ pub struct StepFactors {
     pub syn_b: f64,
     /// An input event adds this to a (v += f_poi w_syn).
     pub kick_a: f64,
-    /// `kappa |g| = bound_b |b|`: the cheap reachability bound of [`Propagator::last_chance`].
+    /// `kappa |g| = bound_b |b|`: the cheap reachability bound [`Propagator::may_reach`].
     pub bound_b: f64,
 }
 
@@ -105,15 +105,15 @@ impl Propagator {
         &self.factors[since_epoch as usize]
     }
 
-    /// `c`: g = b / c at the epoch start.
-    pub fn c(&self) -> f64 {
-        self.c
-    }
-
-    /// v_th - v0 - margin: the bound that [`Propagator::may_cross`] compares with.
+    /// The cheap half of [`Propagator::last_chance`]: false guarantees that a neuron now at
+    /// `u = v - v0` with `kappa_g = kappa |g|` never reaches threshold without more input,
+    /// since `u(t) <= max(u, 0) + kappa |g|`. Written as `max(u + kappa |g|, kappa |g|)`,
+    /// one maxsd; NaN (a refractory neuron) fails it.
     #[inline(always)]
-    pub fn theta(&self) -> f64 {
-        self.theta
+    pub fn may_reach(&self, u: f64, kappa_g: f64) -> bool {
+        let with_u = u + kappa_g;
+        let bound = if with_u > kappa_g { with_u } else { kappa_g };
+        bound >= self.theta
     }
 
     /// Coefficients (a, b) at step index `since_epoch` of the state (v, g).
@@ -147,10 +147,8 @@ impl Propagator {
     #[inline]
     pub fn last_chance(&self, a_now: f64, b_now: f64) -> Option<u32> {
         let u = a_now + b_now;
-        // Cheap bound: u(t) <= max(u, 0) + kappa |g|.
-        let bound = u.max(0.0) + self.kappa / self.c.abs() * b_now.abs();
-        if bound.is_nan() || bound < self.theta {
-            return None; // (NaN: a refractory neuron)
+        if !self.may_reach(u, self.kappa / self.c.abs() * b_now.abs()) {
+            return None;
         }
         // u(t) has at most one extremum, at t* below; the maximum over t >= 0 is u(0),
         // u(t*) when t* > 0, or the limit 0.
@@ -171,13 +169,6 @@ impl Propagator {
         }
         // Otherwise the trajectory falls from now on (or rises only below threshold).
         (u >= self.theta).then_some(1)
-    }
-
-    /// Whether such a neuron may exceed the threshold now or later (see
-    /// [`Propagator::last_chance`]).
-    #[inline]
-    pub fn may_cross(&self, a_now: f64, b_now: f64) -> bool {
-        self.last_chance(a_now, b_now).is_some()
     }
 }
 
@@ -273,11 +264,11 @@ mod tests {
         // And it is not trivially conservative: a neuron at rest with tiny g is safe.
         let at_rest = |g| p.coefficients(p.k.v_rest, g, 0);
         let (a, b) = at_rest(1e-4);
-        assert!(!p.may_cross(a, b));
+        assert!(p.last_chance(a, b).is_none());
         let (a, b) = at_rest(0.1);
-        assert!(p.may_cross(a, b));
+        assert!(p.last_chance(a, b).is_some());
         assert!(
-            !p.may_cross(f64::NAN, f64::NAN),
+            p.last_chance(f64::NAN, f64::NAN).is_none(),
             "refractory neurons never cross"
         );
     }
