@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use connectome::{EdgeListBuilder, NeuronIndex, SynapseMatrix};
+use controller::brain::motifs::{MotifKind, Motifs, motifs};
 use controller::brain::trials::{Record, Stimulus, TrialSpec, mean_rates, run_trials};
 use controller::brain::{Brain, InputSpikes, ModelParams, Network};
 
@@ -159,67 +160,13 @@ fn silencing_a_neuron_removes_the_spikes_it_caused() {
     assert!(!silenced.iter().any(|s| s.1 == 2), "{silenced:?}");
 }
 
-/// Brian 2's algorithm, transcribed literally: every neuron, every step.
+/// The dense transcription of Brian 2's algorithm (default model, nothing silenced).
 fn dense_reference(
     m: &SynapseMatrix,
     input: &[(u32, NeuronIndex)],
     steps: u32,
 ) -> Vec<(u32, NeuronIndex)> {
-    let mut input = input.to_vec();
-    input.sort_unstable();
-    let k = ModelParams::default().constants().unwrap();
-    let n = m.n_neurons();
-    let driven: Vec<bool> = (0..n as u32)
-        .map(|i| input.iter().any(|e| e.1 == i))
-        .collect();
-    let (mut v, mut g) = (vec![k.v_rest; n], vec![0.0f64; n]);
-    let mut last: Vec<i64> = vec![-1_000_000; n];
-    let mut not_refr = vec![true; n];
-    let mut history: Vec<Vec<NeuronIndex>> = Vec::new();
-    let mut out = Vec::new();
-    for s in 0..steps {
-        for i in 0..n {
-            let rfc = if driven[i] { 0 } else { 22 };
-            not_refr[i] = s as i64 - last[i] >= rfc;
-            if not_refr[i] {
-                let nv = k.v_const + ((k.v_from_g * g[i]) + (k.v_decay * v[i]));
-                g[i] *= k.g_decay;
-                v[i] = nv;
-            }
-        }
-        let mut fired = Vec::new();
-        for i in 0..n {
-            if not_refr[i] && v[i] > k.v_th {
-                fired.push(i as NeuronIndex);
-                not_refr[i] = false;
-                last[i] = s as i64;
-            }
-        }
-        if s >= 18 {
-            for &p in &history[(s - 18) as usize] {
-                let (t, c) = m.row(p);
-                for (&q, &c) in t.iter().zip(c) {
-                    if not_refr[q as usize] {
-                        g[q as usize] += c as f64 * k.w_syn;
-                    }
-                }
-            }
-        }
-        for &(_, q) in
-            &input[input.partition_point(|e| e.0 < s)..input.partition_point(|e| e.0 <= s)]
-        {
-            if not_refr[q as usize] {
-                v[q as usize] += k.w_input;
-            }
-        }
-        for &i in &fired {
-            v[i as usize] = k.v_reset;
-            g[i as usize] = 0.0;
-            out.push((s, i));
-        }
-        history.push(fired);
-    }
-    out
+    controller::brain::reference::dense_run(m, &ModelParams::default(), &[], input, steps).unwrap()
 }
 
 #[test]
@@ -418,6 +365,75 @@ fn a_split_trial_gives_the_same_spikes_for_any_synaptic_delay() {
             let split = SplitNetwork::new(&network, parts);
             let got = run_trials_split_timed(&split, &stim, &spec).remove(0).0;
             assert_eq!(got, single, "delay {delay_ms} ms, {parts} threads");
+        }
+    }
+}
+
+fn motif_matrix(m: &Motifs) -> SynapseMatrix {
+    let mut b = EdgeListBuilder::new();
+    for &(p, q, c) in &m.edges {
+        b.push(p, q, c);
+    }
+    b.build(m.n_neurons)
+}
+
+#[test]
+fn the_issue_8_case_fires_like_brian() {
+    // Neuron 3 is inhibited at 0 ms, then gets excitation and inhibition together at 8 ms:
+    // its peak moves later than the excitation alone would put it, and Brian 2 fires it
+    // at 20.6 ms (the engine once tested it only up to the earlier peak and missed it).
+    let mut b = EdgeListBuilder::new();
+    for (p, q, c) in [(0, 3, 420), (1, 3, -178), (2, 3, -100)] {
+        b.push(p, q, c);
+    }
+    let m = b.build(4);
+    let input = vec![(0, 2), (80, 0), (80, 1)];
+    let expected = dense_reference(&m, &input, 600);
+    assert!(expected.contains(&(206, 3)), "{expected:?}");
+    assert_eq!(engine_spikes(&m, input, 600), expected);
+}
+
+#[test]
+fn adversarial_motifs_spike_exactly_like_the_dense_brian_transcription() {
+    // Thousands of small motifs, each aimed at one shortcut of the engine (see
+    // controller::brain::motifs); any spike missed, added or moved by a step fails.
+    for kind in MotifKind::ALL {
+        let count = if kind == MotifKind::LatePeak {
+            4000
+        } else {
+            1500
+        };
+        let m = motifs(&[kind], count, 20_000, 17);
+        let matrix = motif_matrix(&m);
+        let steps = 20_600;
+        let expected = dense_reference(&matrix, &m.input, steps);
+        let driven = m
+            .input
+            .iter()
+            .map(|e| e.1)
+            .collect::<std::collections::BTreeSet<_>>();
+        let recurrent = expected.iter().filter(|s| !driven.contains(&s.1)).count();
+        assert!(
+            recurrent > 300,
+            "{kind:?}: only {recurrent} non-input spikes"
+        );
+        let got = engine_spikes(&matrix, m.input.clone(), steps);
+        if got != expected {
+            let missing: Vec<_> = expected
+                .iter()
+                .filter(|s| !got.contains(s))
+                .take(5)
+                .collect();
+            let extra: Vec<_> = got
+                .iter()
+                .filter(|s| !expected.contains(s))
+                .take(5)
+                .collect();
+            panic!(
+                "{kind:?}: {} spikes vs {} expected; missing {missing:?}, extra {extra:?}",
+                got.len(),
+                expected.len()
+            );
         }
     }
 }

@@ -49,6 +49,19 @@ const BLOCKED: Cell = Cell {
     b: f64::NAN,
 };
 
+/// A brain asked to run past [`Brain::MAX_STEPS`].
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "a brain simulates at most {steps} steps ({hours:.1} h at dt = {dt_ms} ms); split longer runs",
+    hours = *steps as f64 * dt_ms / 3.6e6
+)]
+pub struct TimeLimit {
+    /// The limit, in steps.
+    pub steps: u32,
+    /// The step, ms.
+    pub dt_ms: f64,
+}
+
 /// A neuron driven by Poisson input.
 #[derive(Debug, Clone, Copy)]
 struct Drive {
@@ -82,7 +95,7 @@ impl BitSet {
 }
 
 /// One running simulation of a network. Step numbers are `u32`: a brain runs up to
-/// 2^31 steps (2.5 days of simulated time at 0.1 ms).
+/// [`Brain::MAX_STEPS`] steps (2^31 - 1, 59.7 h of simulated time at 0.1 ms).
 #[derive(Debug, Clone)]
 pub struct Brain {
     net: Arc<Network>,
@@ -155,6 +168,10 @@ impl Brain {
     pub fn network(&self) -> &Arc<Network> {
         &self.net
     }
+
+    /// The most steps one brain simulates (59.7 h at 0.1 ms): step numbers, refractory
+    /// ends and active windows stay far from `u32` overflow.
+    pub const MAX_STEPS: u32 = i32::MAX as u32;
 
     /// The next step to be simulated (= steps done so far).
     pub fn time_step(&self) -> u32 {
@@ -274,7 +291,33 @@ impl Brain {
     }
 
     /// Simulates one step and returns the neurons that spiked in it, sorted.
+    ///
+    /// # Panics
+    /// Past [`Brain::MAX_STEPS`] steps (use [`Brain::try_step`] to get an error instead).
     pub fn step(&mut self) -> &[NeuronIndex] {
+        if let Err(e) = self.check_time() {
+            panic!("{e}");
+        }
+        self.step_unchecked()
+    }
+
+    /// [`Brain::step`], or an error once [`Brain::MAX_STEPS`] steps are done.
+    pub fn try_step(&mut self) -> Result<&[NeuronIndex], TimeLimit> {
+        self.check_time()?;
+        Ok(self.step_unchecked())
+    }
+
+    fn check_time(&self) -> Result<(), TimeLimit> {
+        if self.step >= Self::MAX_STEPS {
+            return Err(TimeLimit {
+                steps: Self::MAX_STEPS,
+                dt_ms: self.net.propagator().k.dt * 1e3,
+            });
+        }
+        Ok(())
+    }
+
+    fn step_unchecked(&mut self) -> &[NeuronIndex] {
         let n = self.step;
         let slots = self.ring.len();
         let mut spikes = self.fire(n);
@@ -289,7 +332,8 @@ impl Brain {
     }
 
     /// First half of a step for a network split across threads: state update, threshold
-    /// and reset; returns this brain's spikes of the step, sorted.
+    /// and reset; returns this brain's spikes of the step, sorted. (The split runner
+    /// checks the step count against [`Brain::MAX_STEPS`] before it starts.)
     pub(crate) fn fire_step(&mut self) -> &[NeuronIndex] {
         self.spikes_now = self.fire(self.step);
         &self.spikes_now
@@ -467,8 +511,11 @@ fn deliver(
     c.b += w * f.syn_b;
     // The neuron may now reach threshold on its own: test it (cheap bound first). Later
     // deliveries in this step re-test. Less g lowers the whole future trajectory (the PSP
-    // kernel is positive), so after an inhibitory event the neuron's window (if active)
-    // still holds, and a passive one stays passive.
+    // kernel is positive), so after an inhibitory event a passive neuron stays passive and
+    // an active one keeps its window: the window ends after the last step at which the
+    // trajectory before the event could be above threshold (Propagator::last_chance), and
+    // the lowered one can only be above threshold where that one was. (A window ending at
+    // the old peak would not hold: inhibition can move the peak, and the crossing, later.)
     if e.count > 0 {
         let (a_now, b_now) = (c.a * f.pm, c.b * f.ps);
         if prop.may_reach(a_now + b_now, f.bound_b * c.b.abs())
@@ -559,5 +606,31 @@ fn waiting_steps(rng: &mut ChaCha8Rng, log_q: f64) -> u32 {
         u32::MAX / 2
     } else {
         k as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::brain::params::ModelParams;
+
+    #[test]
+    fn running_past_the_step_limit_is_an_error_not_a_wrapped_counter() {
+        let mut b = connectome::EdgeListBuilder::new();
+        b.push(0, 1, 10);
+        let net = Network::new(&b.build(2), ModelParams::default(), &[]).unwrap();
+        let mut brain = Brain::new(Arc::new(net), 0, 0);
+        // Jump to the last step (a quiet network at rest, epoch re-based there).
+        brain.step = Brain::MAX_STEPS - 1;
+        brain.epoch_start = Brain::MAX_STEPS - 1;
+        assert!(brain.try_step().is_ok());
+        let e = brain.try_step().unwrap_err();
+        assert_eq!(e.steps, Brain::MAX_STEPS);
+        assert!(e.to_string().contains("59.7 h"), "{e}");
+        assert_eq!(brain.time_step(), Brain::MAX_STEPS, "nothing advanced");
+        let r = std::panic::catch_unwind(move || {
+            brain.step();
+        });
+        assert!(r.is_err(), "step() past the limit panics with the message");
     }
 }

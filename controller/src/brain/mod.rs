@@ -7,6 +7,8 @@
 //! - [`network`]: the compiled network (CSR of targets and signed counts, silencing).
 //! - [`engine`]: [`Brain`], one simulation advanced step by step (closed-loop API).
 //! - [`input`]: explicit input spike trains.
+//! - [`reference`]: Brian 2's algorithm transcribed literally, dense: the engine's oracle.
+//! - [`motifs`]: adversarial small networks that probe the engine's shortcuts.
 //! - [`readout`]: spike counts of neuron groups since the last read (closed loop).
 //! - [`signs`]: a seeded sign rule for datasets without transmitters.
 //! - [`split`]: one trial split across threads by target neuron (same spikes).
@@ -14,15 +16,17 @@
 
 pub mod engine;
 pub mod input;
+pub mod motifs;
 pub mod network;
 pub mod params;
 pub mod propagator;
 pub mod readout;
+pub mod reference;
 pub mod signs;
 pub mod split;
 pub mod trials;
 
-pub use engine::Brain;
+pub use engine::{Brain, TimeLimit};
 pub use input::InputSpikes;
 pub use network::Network;
 pub use params::ModelParams;

@@ -140,10 +140,26 @@ impl Propagator {
     }
 
     /// The last step, counted from now, at which a neuron with
-    /// `u(t) = a_now e^{-t/t_mbr} + b_now e^{-t/tau}` (no further input) may first exceed
-    /// the threshold; `None` when it cannot (a guarantee: the continuous-time maximum stays
-    /// below threshold minus a margin). `Some(k)` may be conservative: step k is past the
-    /// trajectory's peak, so a neuron that has not exceeded threshold by then never will.
+    /// `u(t) = a_now e^{-t/t_mbr} + b_now e^{-t/tau}` (no further input) may be above
+    /// threshold; `None` when it never can (a guarantee: the continuous-time maximum stays
+    /// below threshold minus a margin). The engine tests an active neuron every step up to
+    /// this step.
+    ///
+    /// Why the window ends at the *last* step the trajectory may be above threshold, not at
+    /// its peak or its first crossing: inhibition that arrives later lowers the trajectory
+    /// at every future time (the PSP kernel `c (e^{-t/tau} - e^{-t/t_mbr})` is >= 0) but
+    /// can move its peak, and so its first crossing, later (issue 8: a window that ended at
+    /// the old peak missed such spikes). A lowered trajectory can only be above threshold
+    /// where this one is, so its first crossing, if any, lies inside this window: an
+    /// inhibitory event never needs a new window. Excitatory events and input kicks raise
+    /// the trajectory and do get a new one (the engine recomputes it).
+    ///
+    /// The end is an upper bound, in closed form: for t >= 0,
+    /// `u(t) <= a+ e^{-t/t_mbr} + b+ e^{-t/tau} <= (a+ + b+) e^{-t/T}` with
+    /// `x+ = max(x, 0)` and `T = max(t_mbr, tau)`, which is below theta for
+    /// `t > T ln((a+ + b+)/theta)`; one more step covers rounding. It is longer than the
+    /// trajectory's time above threshold, which costs tests only on neurons that do not
+    /// spike in it (a spike ends the window).
     #[inline]
     pub fn last_chance(&self, a_now: f64, b_now: f64) -> Option<u32> {
         let u = a_now + b_now;
@@ -151,24 +167,28 @@ impl Propagator {
             return None;
         }
         // u(t) has at most one extremum, at t* below; the maximum over t >= 0 is u(0),
-        // u(t*) when t* > 0, or the limit 0.
+        // u(t*) when t* > 0 is a maximum, or the limit 0 (below theta).
         let (tau, t_mbr) = (self.k.tau, self.k.t_mbr);
         let x = -(a_now * tau) / (b_now * t_mbr);
         let t_star = -x.ln() / (1.0 / tau - 1.0 / t_mbr);
-        if x > 0.0 && t_star > 0.0 {
-            let peak = a_now * (-t_star / t_mbr).exp() + b_now * (-t_star / tau).exp();
-            if peak >= self.theta {
-                // The discrete maximum is within a step of t*; one more for rounding.
-                let steps = (t_star / self.k.dt).ceil() + 1.0;
-                return Some(if steps < u32::MAX as f64 {
-                    steps as u32
-                } else {
-                    u32::MAX
-                });
-            }
+        let peak = if x > 0.0 && t_star > 0.0 {
+            a_now * (-t_star / t_mbr).exp() + b_now * (-t_star / tau).exp()
+        } else {
+            f64::NEG_INFINITY
+        };
+        // (A minimum at t* is below u(0), so max(u, peak) is the maximum either way.)
+        let reaches = u.max(peak) >= self.theta; // false for NaN: refractory
+        if !reaches {
+            return None;
         }
-        // Otherwise the trajectory falls from now on (or rises only below threshold).
-        (u >= self.theta).then_some(1)
+        let reach = a_now.max(0.0) + b_now.max(0.0);
+        let t_end = tau.max(t_mbr) * (reach / self.theta).ln();
+        let steps = (t_end / self.k.dt).ceil() + 1.0;
+        Some(if steps < u32::MAX as f64 {
+            (steps as u32).max(1)
+        } else {
+            u32::MAX
+        })
     }
 }
 
@@ -229,8 +249,9 @@ mod tests {
 
     #[test]
     fn last_chance_agrees_with_brute_force() {
-        // The first step at which Brian's update (no input) exceeds threshold, where the
-        // neuron spikes, lies within the window that last_chance gives.
+        // Every step at which Brian's update (no input) is above threshold lies within the
+        // window that last_chance gives, not only the first: a trajectory lowered by later
+        // inhibition can cross only where this one is above threshold.
         let p = prop();
         let mut disagreements_unsafe = 0;
         let mut windows = 0u64;
@@ -242,16 +263,15 @@ mod tests {
                     continue;
                 }
                 let (mut vv, mut gg) = (v, g);
-                let mut first_above = None;
+                let mut last_above = None;
                 for step in 1..=3000u32 {
                     p.step1(&mut vv, &mut gg);
                     if vv > p.k.v_th {
-                        first_above = Some(step);
-                        break;
+                        last_above = Some(step);
                     }
                 }
                 let (a, b) = p.coefficients(v, g, 0);
-                match (first_above, p.last_chance(a, b)) {
+                match (last_above, p.last_chance(a, b)) {
                     (Some(_), None) => disagreements_unsafe += 1,
                     (Some(s), Some(k)) if s > k => disagreements_unsafe += 1,
                     (_, Some(k)) => windows += k as u64,
@@ -271,5 +291,56 @@ mod tests {
             p.last_chance(f64::NAN, f64::NAN).is_none(),
             "refractory neurons never cross"
         );
+    }
+
+    #[test]
+    fn inhibition_after_the_window_is_set_never_moves_a_crossing_out_of_it() {
+        // The issue 8 case, exhaustively: from states that may cross, an inhibitory event
+        // of any size at any later step (no window recomputed, as in the engine) must not
+        // make the neuron first cross after the original window ends.
+        let p = prop();
+        let mut checked = 0u32;
+        for i in 0..60 {
+            for j in 0..60 {
+                let v = -0.075 + 0.03 * i as f64 / 60.0;
+                let g = 0.005 + 0.145 * j as f64 / 60.0;
+                let (a, b) = p.coefficients(v, g, 0);
+                let Some(window) = p.last_chance(a, b) else {
+                    continue;
+                };
+                for at in [0u32, 1, 3, 10, 30, 80] {
+                    for w in [0.0005, 0.003, 0.01, 0.03, 0.06, 0.1] {
+                        let (mut vv, mut gg) = (v, g);
+                        let mut first = None;
+                        for step in 1..=3000u32 {
+                            p.step1(&mut vv, &mut gg);
+                            if vv > p.k.v_th {
+                                first = Some(step);
+                                break;
+                            }
+                            if step == at {
+                                gg -= w; // arrives after the state update, like Brian's
+                            }
+                        }
+                        if at == 0 {
+                            // (event before the first update: applied to the start state)
+                            let (mut vv, mut gg) = (v, g - w);
+                            first = (1..=3000u32).find(|_| {
+                                p.step1(&mut vv, &mut gg);
+                                vv > p.k.v_th
+                            });
+                        }
+                        if let Some(s) = first {
+                            assert!(
+                                s <= window,
+                                "v {v} g {g}: -{w} at {at} crosses at {s} > {window}"
+                            );
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 1000, "too few crossings to be a test: {checked}");
     }
 }

@@ -27,9 +27,42 @@ pub fn seeded_inhibitory(table: &NeuronTable, fraction: f64, seed: u64) -> Vec<b
         .collect()
 }
 
-/// Rewrites every synapse count as `|count|` with the sign of its presynaptic neuron.
-pub fn apply_signs(matrix: &mut SynapseMatrix, inhibitory: &[bool]) {
-    let row_start: Vec<u64> = matrix.parts().0.to_vec();
+/// A count that has no magnitude in an `i32` (only `i32::MIN`: its `|count|` overflows).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "synapse count {count} from neuron {pre_id} to neuron {post_id} has no positive i32 \
+     magnitude (at most {max} synapses per pair)",
+    max = i32::MAX
+)]
+pub struct SignError {
+    /// Dataset id of the presynaptic neuron.
+    pub pre_id: u64,
+    /// Dataset id of the postsynaptic neuron.
+    pub post_id: u64,
+    /// The count.
+    pub count: i32,
+}
+
+/// Rewrites every synapse count as `|count|` with the sign of its presynaptic neuron
+/// (`ids` are the dataset ids of the matrix's neurons, for the error). The matrix is left
+/// unchanged when a count has no magnitude.
+pub fn apply_signs(
+    matrix: &mut SynapseMatrix,
+    inhibitory: &[bool],
+    ids: &[u64],
+) -> Result<(), SignError> {
+    let (row_start, targets, counts) = matrix.parts();
+    for (pre, w) in row_start.windows(2).enumerate() {
+        let range = w[0] as usize..w[1] as usize;
+        if let Some(k) = counts[range.clone()].iter().position(|&c| c == i32::MIN) {
+            return Err(SignError {
+                pre_id: ids[pre],
+                post_id: ids[targets[range.start + k] as usize],
+                count: i32::MIN,
+            });
+        }
+    }
+    let row_start: Vec<u64> = row_start.to_vec();
     let counts = matrix.counts_mut();
     for (pre, w) in row_start.windows(2).enumerate() {
         let sign = if inhibitory[pre] { -1 } else { 1 };
@@ -37,6 +70,7 @@ pub fn apply_signs(matrix: &mut SynapseMatrix, inhibitory: &[bool]) {
             *c = c.abs() * sign;
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -65,7 +99,19 @@ mod tests {
         b.push(0, 1, 3);
         b.push(1, 0, -2);
         let mut m = b.build(2);
-        apply_signs(&mut m, &[true, false]);
+        apply_signs(&mut m, &[true, false], &[10, 11]).unwrap();
         assert_eq!((m.get(0, 1), m.get(1, 0)), (-3, 2));
+    }
+
+    #[test]
+    fn a_count_without_magnitude_is_an_error_naming_the_pair() {
+        let mut b = connectome::EdgeListBuilder::new();
+        b.push(0, 1, 3);
+        b.push(1, 0, i32::MIN);
+        let mut m = b.build(2);
+        let e = apply_signs(&mut m, &[false, false], &[10, 11]).unwrap_err();
+        assert_eq!((e.pre_id, e.post_id, e.count), (11, 10, i32::MIN));
+        assert!(e.to_string().contains("neuron 11 to neuron 10"), "{e}");
+        assert_eq!(m.get(0, 1), 3, "left unchanged");
     }
 }

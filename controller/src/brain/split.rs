@@ -15,7 +15,7 @@
 
 use std::cell::UnsafeCell;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use connectome::NeuronIndex;
 
@@ -66,12 +66,18 @@ impl SplitNetwork {
 
 /// Runs one trial on `split.n_parts()` threads; same result as [`super::trials::run_trial`].
 /// Also returns the CPU time (s) of all its threads together, where the platform reports it.
+///
+/// # Panics
+/// As [`super::trials::run_trial`]; a panic in any thread reaches the caller.
 pub fn run_trial_split(
     split: &SplitNetwork,
     stim: &Stimulus,
     spec: &TrialSpec,
     trial: u32,
 ) -> (TrialResult, Option<f64>) {
+    if let Err(e) = spec.check(&split.parts[0]) {
+        panic!("{e}");
+    }
     let p_count = split.parts.len();
     let delay = split.parts[0].propagator().k.delay_steps;
     // A thread at step c reads the others' step c - delay. Another thread can be at most
@@ -82,12 +88,16 @@ pub fn run_trial_split(
         .map(|_| Slots((0..n_slots).map(|_| UnsafeCell::new(Vec::new())).collect()))
         .collect();
     let done: Vec<StepCounter> = (0..p_count).map(|_| StepCounter::default()).collect();
+    // Set by a thread that panics, so that the others stop waiting for its steps (they
+    // would spin forever) and the panic reaches the caller.
+    let failed = AtomicBool::new(false);
     type Outcome = (Vec<(u32, NeuronIndex)>, Vec<u32>, Option<f64>);
-    let outcomes: Vec<Outcome> = std::thread::scope(|s| {
+    let outcomes: Vec<std::thread::Result<Option<Outcome>>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..p_count)
             .map(|p| {
-                let (published, done) = (&published, &done);
+                let (published, done, failed) = (&published, &done, &failed);
                 s.spawn(move || {
+                    let _flag = FlagOnPanic(failed);
                     let cpu_start = thread_cpu_ns();
                     let (lo, hi) = (split.bounds[p], split.bounds[p + 1]);
                     let mine = |i: NeuronIndex| (lo..hi).contains(&i);
@@ -110,6 +120,8 @@ pub fn run_trial_split(
                     // Steps of each thread known to be published (a lower bound).
                     let mut known = vec![0u32; p_count];
                     for n in 0..spec.steps {
+                        #[cfg(test)]
+                        tests::maybe_fail(p, n);
                         let fired = brain.fire_step();
                         match &spec.record {
                             Record::All => spikes.extend(fired.iter().map(|&i| (n, i))),
@@ -133,7 +145,10 @@ pub fn run_trial_split(
                             let m = n - delay;
                             for q in 0..p_count {
                                 if known[q] <= m {
-                                    known[q] = wait_until(&done[q].0, m + 1);
+                                    match wait_until(&done[q].0, m + 1, failed) {
+                                        Some(c) => known[q] = c,
+                                        None => return None, // another thread panicked
+                                    }
                                 }
                                 // SAFETY: step m of thread q is published (Acquire above, or
                                 // our own), and it will not be overwritten before we are
@@ -147,15 +162,23 @@ pub fn run_trial_split(
                     let cpu = cpu_start
                         .zip(thread_cpu_ns())
                         .map(|(a, b)| b.saturating_sub(a) as f64 * 1e-9);
-                    (spikes, brain.spike_counts().to_vec(), cpu)
+                    Some((spikes, brain.spike_counts().to_vec(), cpu))
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a brain thread panicked"))
-            .collect()
+        handles.into_iter().map(|h| h.join()).collect()
     });
+    // Re-raise the first panic (the threads that stopped because of it returned None).
+    let outcomes: Vec<Outcome> = match outcomes
+        .into_iter()
+        .collect::<std::thread::Result<Vec<_>>>()
+    {
+        Ok(all) => all
+            .into_iter()
+            .map(|o| o.expect("a brain thread stops early only after another panicked"))
+            .collect(),
+        Err(payload) => std::panic::resume_unwind(payload),
+    };
     let n = split.bounds[p_count] as usize;
     let mut counts = vec![0u32; n];
     let mut spikes = Vec::new();
@@ -178,15 +201,30 @@ pub fn run_trial_split(
     )
 }
 
-/// Waits until `counter >= target` and returns its value: spins briefly (the other thread
+/// Sets its flag when dropped during a panic (the thread's stack unwinding).
+struct FlagOnPanic<'a>(&'a AtomicBool);
+
+impl Drop for FlagOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.store(true, Ordering::Release);
+        }
+    }
+}
+
+/// Waits until `counter >= target` and returns its value, or `None` once `failed` is set
+/// (the thread that would advance the counter panicked): spins briefly (the other thread
 /// is usually a few microseconds behind), then yields the core (the machine may be
 /// oversubscribed).
-fn wait_until(counter: &AtomicU32, target: u32) -> u32 {
+fn wait_until(counter: &AtomicU32, target: u32, failed: &AtomicBool) -> Option<u32> {
     let mut spins = 0u32;
     loop {
         let now = counter.load(Ordering::Acquire);
         if now >= target {
-            return now;
+            return Some(now);
+        }
+        if failed.load(Ordering::Acquire) {
+            return None;
         }
         if spins < 256 {
             std::hint::spin_loop();
@@ -194,5 +232,60 @@ fn wait_until(counter: &AtomicU32, target: u32) -> u32 {
         } else {
             std::thread::yield_now();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use super::*;
+    use crate::brain::params::ModelParams;
+    use crate::brain::trials::Record;
+
+    /// (part + 1) << 32 | step at which that part's thread panics; 0 = never. Only the
+    /// test below sets it, and no other unit test of the crate runs split trials.
+    static FAIL_AT: AtomicU64 = AtomicU64::new(0);
+
+    pub(super) fn maybe_fail(part: usize, step: u32) {
+        let f = FAIL_AT.load(Ordering::Relaxed);
+        if f != 0 && f == ((part as u64 + 1) << 32 | step as u64) {
+            panic!("injected failure in part {part} at step {step}");
+        }
+    }
+
+    #[test]
+    fn a_panicking_thread_stops_the_others_and_reaches_the_caller() {
+        let mut b = connectome::EdgeListBuilder::new();
+        for i in 0..200u32 {
+            b.push(i, (i * 7 + 3) % 200, 50);
+        }
+        let net = Network::new(&b.build(200), ModelParams::default(), &[]).unwrap();
+        let split = SplitNetwork::new(&net, 3);
+        let stim = Stimulus {
+            poisson: (0..20).map(|i| (i * 10, 150.0)).collect(),
+            input: InputSpikes::default(),
+        };
+        let spec = TrialSpec {
+            steps: 5000,
+            trials: 1,
+            seed: 1,
+            record: Record::All,
+        };
+        for part in 0..3 {
+            FAIL_AT.store((part as u64 + 1) << 32 | 1234, Ordering::Relaxed);
+            // Without the flag the other threads wait for step 1234 of this one forever
+            // and this test never ends.
+            let r = std::panic::catch_unwind(|| run_trial_split(&split, &stim, &spec, 0));
+            FAIL_AT.store(0, Ordering::Relaxed);
+            let payload = r.expect_err("the panic must reach the caller");
+            let msg = payload
+                .downcast_ref::<String>()
+                .cloned()
+                .unwrap_or_default();
+            assert!(msg.contains(&format!("part {part} at step 1234")), "{msg}");
+        }
+        // And the runner still works afterwards.
+        assert!(!run_trial_split(&split, &stim, &spec, 0).0.spikes.is_empty());
     }
 }

@@ -46,6 +46,19 @@ pub struct TrialSpec {
     pub record: Record,
 }
 
+impl TrialSpec {
+    /// An error when the trials are longer than a brain can run ([`Brain::MAX_STEPS`]).
+    pub fn check(&self, net: &Network) -> Result<(), super::engine::TimeLimit> {
+        if self.steps > Brain::MAX_STEPS {
+            return Err(super::engine::TimeLimit {
+                steps: Brain::MAX_STEPS,
+                dt_ms: net.propagator().k.dt * 1e3,
+            });
+        }
+        Ok(())
+    }
+}
+
 /// The outcome of one trial.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrialResult {
@@ -58,7 +71,13 @@ pub struct TrialResult {
 }
 
 /// Runs one trial.
+///
+/// # Panics
+/// If `spec.steps` exceeds [`Brain::MAX_STEPS`] (check it with [`TrialSpec::check`]).
 pub fn run_trial(net: &Arc<Network>, stim: &Stimulus, spec: &TrialSpec, trial: u32) -> TrialResult {
+    if let Err(e) = spec.check(net) {
+        panic!("{e}");
+    }
     let mut brain = Brain::new(Arc::clone(net), spec.seed, trial as u64);
     for &(n, hz) in &stim.poisson {
         brain.set_rate(n, hz);
