@@ -127,7 +127,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             bail!("--inhibitory-fraction must be in [0, 1], got {f}");
         }
         let inh = seeded_inhibitory(&c.neurons, f, args.sign_seed);
-        apply_signs(&mut c.synapses, &inh);
+        apply_signs(&mut c.synapses, &inh, c.neurons.ids())
+            .with_context(|| format!("signing {}", args.connectome.display()))?;
     }
     let load_s = t_load.elapsed().as_secs_f64();
 
