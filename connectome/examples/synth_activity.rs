@@ -69,12 +69,7 @@ fn main() {
             v[i] = v0 + u * em + g[i] * cross;
             g[i] *= eg;
         }
-        let mut fired = Vec::new();
-        for i in 0..n {
-            if v[i] > v_th {
-                fired.push(i as u32);
-            }
-        }
+        let fired: Vec<u32> = (0..n as u32).filter(|&i| v[i as usize] > v_th).collect();
         let arriving = queue.pop_front().unwrap();
         for &pre in &arriving {
             let (a, b) = (

@@ -18,7 +18,11 @@ pub struct Location {
 impl Location {
     /// A location naming only a file.
     pub fn file(file: impl Into<PathBuf>) -> Self {
-        Self { file: file.into(), line: None, column: None }
+        Self {
+            file: file.into(),
+            line: None,
+            column: None,
+        }
     }
     /// This location at a line.
     pub fn at_line(mut self, line: u64) -> Self {
@@ -80,7 +84,9 @@ pub enum LoadError {
         expected: String,
     },
     /// The path's format could not be recognised.
-    #[error("{path}: cannot tell the dataset format ({reason}); pass --format with one of: {known}")]
+    #[error(
+        "{path}: cannot tell the dataset format ({reason}); pass --format with one of: {known}"
+    )]
     UnknownFormat {
         /// The path.
         path: PathBuf,
@@ -102,10 +108,16 @@ pub enum LoadError {
 impl LoadError {
     /// An [`LoadError::Invalid`] at a location.
     pub fn invalid(location: Location, message: impl Into<String>) -> Self {
-        LoadError::Invalid { location: Box::new(location), message: message.into() }
+        LoadError::Invalid {
+            location: Box::new(location),
+            message: message.into(),
+        }
     }
     /// An [`LoadError::Io`] for a file.
     pub fn io(file: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        LoadError::Io { location: Box::new(Location::file(file)), source }
+        LoadError::Io {
+            location: Box::new(Location::file(file)),
+            source,
+        }
     }
 }

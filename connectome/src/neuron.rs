@@ -39,11 +39,20 @@ impl Column {
     fn with_len(n: usize) -> Self {
         let mut lookup = HashMap::new();
         lookup.insert(String::new(), 0);
-        Column { dictionary: vec![String::new()], codes: vec![0; n], lookup }
+        Column {
+            dictionary: vec![String::new()],
+            codes: vec![0; n],
+            lookup,
+        }
     }
 
     fn rebuild_lookup(&mut self) {
-        self.lookup = self.dictionary.iter().enumerate().map(|(i, s)| (s.clone(), i as u32)).collect();
+        self.lookup = self
+            .dictionary
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.clone(), i as u32))
+            .collect();
     }
 
     /// The value of neuron `i` ("" when absent).
@@ -179,7 +188,12 @@ impl NeuronTable {
 
     /// Rebuilds the id and dictionary lookups after deserialization.
     pub fn rebuild_indexes(&mut self) {
-        self.index = self.ids.iter().enumerate().map(|(i, &id)| (id, i as NeuronIndex)).collect();
+        self.index = self
+            .ids
+            .iter()
+            .enumerate()
+            .map(|(i, &id)| (id, i as NeuronIndex))
+            .collect();
         for (_, col) in &mut self.columns {
             col.rebuild_lookup();
         }

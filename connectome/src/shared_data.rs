@@ -11,7 +11,11 @@ pub fn shared_data_dir() -> PathBuf {
         return PathBuf::from(p);
     }
     // connectome/ sits in the workspace root; shared/ is beside the workspace.
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("..").join("shared").join("data")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("..")
+        .join("shared")
+        .join("data")
 }
 
 /// Path of a file under the shared data directory, or a panic that names exactly what is

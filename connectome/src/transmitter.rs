@@ -67,7 +67,9 @@ pub struct SignRule {
 impl Default for SignRule {
     /// Shiu et al. 2024: GABA and glutamate inhibit, everything else excites.
     fn default() -> Self {
-        SignRule { inhibitory: vec![Transmitter::Gaba, Transmitter::Glutamate] }
+        SignRule {
+            inhibitory: vec![Transmitter::Gaba, Transmitter::Glutamate],
+        }
     }
 }
 

@@ -78,7 +78,14 @@ pub enum LegId {
 
 impl LegId {
     /// All legs in index order (left front to hind, then right front to hind).
-    pub const ALL: [LegId; 6] = [LegId::LF, LegId::LM, LegId::LH, LegId::RF, LegId::RM, LegId::RH];
+    pub const ALL: [LegId; 6] = [
+        LegId::LF,
+        LegId::LM,
+        LegId::LH,
+        LegId::RF,
+        LegId::RM,
+        LegId::RH,
+    ];
 
     /// Index into per-leg arrays.
     pub fn index(self) -> usize {
@@ -129,7 +136,9 @@ impl LegId {
 
     /// Parses [`LegId::name`] (case-insensitive).
     pub fn from_name(s: &str) -> Option<LegId> {
-        LegId::ALL.into_iter().find(|l| l.name().eq_ignore_ascii_case(s))
+        LegId::ALL
+            .into_iter()
+            .find(|l| l.name().eq_ignore_ascii_case(s))
     }
 }
 
@@ -193,7 +202,10 @@ impl JointTargets {
     /// Largest absolute difference of any joint, neck or proboscis value.
     pub fn max_abs_diff(&self, other: &JointTargets) -> f32 {
         let (a, b) = (self.as_array(), other.as_array());
-        a.iter().zip(b.iter()).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+        a.iter()
+            .zip(b.iter())
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f32::max)
     }
 }
 

@@ -19,7 +19,11 @@ use sim::world::{Scene, TerrainKind};
 fn thread_cpu_s() -> f64 {
     std::fs::read_to_string("/proc/thread-self/schedstat")
         .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<f64>().ok())
+        })
         .map(|ns| ns * 1e-9)
         .unwrap_or(f64::NAN)
 }
@@ -45,15 +49,28 @@ fn main() -> anyhow::Result<()> {
     );
     println!("|---|---|---|---|---|---|");
     for (worlds, threads) in [(1usize, 1usize), (2, 1), (2, 2), (4, 2), (8, 2)] {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()?;
         let mut scene = Scene::default();
         scene.arena.terrain = terrain;
         scene.arena.half_size = 3.0;
         let mut agents: Vec<Agent> = (0..worlds)
-            .map(|i| Agent::new(&spec, scene.clone(), i as u64, &Start::default(), spec.physics.dt))
+            .map(|i| {
+                Agent::new(
+                    &spec,
+                    scene.clone(),
+                    i as u64,
+                    &Start::default(),
+                    spec.physics.dt,
+                )
+            })
             .collect();
         let ticks = (seconds / agents[0].control_dt()).round() as usize;
-        let cmd = MotorCommand::Walk { speed: 0.1, turn: 0.2 };
+        let cmd = MotorCommand::Walk {
+            speed: 0.1,
+            turn: 0.2,
+        };
         let wall = Instant::now();
         let cpu: f64 = pool.install(|| {
             agents

@@ -42,7 +42,8 @@ pub fn sense(world: &World, body: &Body, internal: &InternalState) -> Sensors {
     for f in &world.scene.food {
         let on = |p: Vector, r: f32| {
             let (dx, dy) = (p.x - f.position[0], p.y - f.position[1]);
-            (dx * dx + dy * dy).sqrt() <= f.radius && p.z - world.ground_height(p.x, p.y) <= TASTE_CONTACT + r
+            (dx * dx + dy * dy).sqrt() <= f.radius
+                && p.z - world.ground_height(p.x, p.y) <= TASTE_CONTACT + r
         };
         if body.proboscis() > 0.5 && on(tip, 0.0) {
             taste.proboscis = taste.proboscis.max(f.sugar);
@@ -77,7 +78,8 @@ pub fn sense(world: &World, body: &Body, internal: &InternalState) -> Sensors {
             let angle = 2.0 * (th.radius / d).min(1.0).asin();
             let rel_vel = Vector::new(th.velocity[0], th.velocity[1], th.velocity[2]) - vel;
             let d_dot = rel.dot(rel_vel) / d;
-            let expansion = -2.0 * th.radius * d_dot / (d * (d * d - th.radius * th.radius).max(1e-12).sqrt());
+            let expansion =
+                -2.0 * th.radius * d_dot / (d * (d * d - th.radius * th.radius).max(1e-12).sqrt());
             if angle > best.angle {
                 best = Looming {
                     angle,
@@ -90,7 +92,12 @@ pub fn sense(world: &World, body: &Body, internal: &InternalState) -> Sensors {
     }
 
     // Air flow felt by the antennae: wind minus own motion, in the body frame.
-    let air = inv * Vector::new(world.scene.wind[0] - vel.x, world.scene.wind[1] - vel.y, 0.0);
+    let air = inv
+        * Vector::new(
+            world.scene.wind[0] - vel.x,
+            world.scene.wind[1] - vel.y,
+            0.0,
+        );
     s.wind = [air.x, air.y];
 
     // Touch: head, thorax or abdomen in contact with an obstacle (not the floor), by side.

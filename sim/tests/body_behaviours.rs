@@ -104,7 +104,10 @@ fn jump_escape_moves_the_body_up_and_away_from_the_threat_within_200_ms() {
             away = away.max(-(p[1] - p0[1]) * side.sign());
         }
         assert!(rise > 0.02, "thorax rose only {rise} m in 200 ms");
-        assert!(away > 0.005, "moved only {away} m away from a threat on the {side:?}");
+        assert!(
+            away > 0.005,
+            "moved only {away} m away from a threat on the {side:?}"
+        );
     }
 }
 
@@ -156,7 +159,10 @@ fn feeding_keeps_the_body_still_with_the_proboscis_on_the_food() {
     assert!(moved < 0.003, "body moved {moved} m while feeding");
     let tip = a.body.proboscis_tip(&a.world.physics);
     let off = ((tip.x - food.position[0]).powi(2) + (tip.y - food.position[1]).powi(2)).sqrt();
-    assert!(off < food.radius && tip.z < 0.015, "tip {tip:?} vs food {food:?}");
+    assert!(
+        off < food.radius && tip.z < 0.015,
+        "tip {tip:?} vs food {food:?}"
+    );
     assert!(a.sensors().taste.proboscis > 0.9, "{:?}", a.sensors().taste);
     assert!(a.internal().hunger < 0.5, "hunger {}", a.internal().hunger);
 }
@@ -196,7 +202,11 @@ fn sensors_report_the_side_of_odor_and_looming() {
             "the far eye must not see a lateral threat: {:?}",
             s.looming
         );
-        assert!(s.looming[near].azimuth * side.sign() > 1.0, "{:?}", s.looming);
+        assert!(
+            s.looming[near].azimuth * side.sign() > 1.0,
+            "{:?}",
+            s.looming
+        );
         assert!(a.internal().arousal > 0.0);
     }
 }
@@ -210,7 +220,11 @@ fn wind_and_contacts_are_sensed() {
     };
     let a = settled(&spec, scene, &Start::default());
     let s = a.sensors();
-    assert!(s.wind[1] < -0.9, "wind from the left blows towards -y: {:?}", s.wind);
+    assert!(
+        s.wind[1] < -0.9,
+        "wind from the left blows towards -y: {:?}",
+        s.wind
+    );
     assert!(
         s.legs.iter().all(|l| l.contact),
         "standing: all six tarsi on the ground"
@@ -232,7 +246,10 @@ fn walking_into_an_obstacle_is_felt_on_the_side_it_touches() {
         // The first touch is on the obstacle's side (later the head may slide along its edge).
         let mut felt = [0.0f32; 2];
         for _ in 0..4000 {
-            a.step(&MotorCommand::Walk { speed: 0.1, turn: 0.0 });
+            a.step(&MotorCommand::Walk {
+                speed: 0.1,
+                turn: 0.0,
+            });
             felt = a.sensors().touch;
             if felt != [0.0; 2] {
                 break;
@@ -266,9 +283,12 @@ fn front_tarsi_taste_food_they_step_on_and_hunger_rises_without_food() {
     let h0 = a.internal().hunger;
     let mut tasted = [0.0f32; 2];
     for _ in 0..4000 {
-        a.step(&MotorCommand::Walk { speed: 0.1, turn: 0.0 });
-        for k in 0..2 {
-            tasted[k] = tasted[k].max(a.sensors().taste.tarsi[k]);
+        a.step(&MotorCommand::Walk {
+            speed: 0.1,
+            turn: 0.0,
+        });
+        for (best, &now) in tasted.iter_mut().zip(&a.sensors().taste.tarsi) {
+            *best = best.max(now);
         }
     }
     assert_eq!(tasted, [0.8, 0.8], "both front tarsi walk over the patch");
@@ -286,7 +306,10 @@ fn switching_behaviours_never_jumps_a_joint() {
     let spec = spec();
     let mut a = settled(&spec, Scene::default(), &Start::default());
     let cmds = [
-        MotorCommand::Walk { speed: 0.15, turn: 0.4 },
+        MotorCommand::Walk {
+            speed: 0.15,
+            turn: 0.4,
+        },
         MotorCommand::Groom,
         MotorCommand::Escape {
             mode: EscapeMode::Jump,
@@ -324,8 +347,14 @@ fn switching_behaviours_never_jumps_a_joint() {
             last_q = q;
         }
     }
-    assert!(max_t <= slew, "largest target step {max_t} rad per tick (limit {slew})");
+    assert!(
+        max_t <= slew,
+        "largest target step {max_t} rad per tick (limit {slew})"
+    );
     // The motors follow: measured joints move less than 50 rad/s.
-    assert!(max_q < 0.05, "largest measured joint step {max_q} rad per tick");
+    assert!(
+        max_q < 0.05,
+        "largest measured joint step {max_q} rad per tick"
+    );
     assert!(!a.fallen());
 }

@@ -7,7 +7,13 @@ use sim::world::TerrainKind;
 
 fn trial(seed: u64) -> Vec<sim::trial::Sample> {
     let spec = BodySpec::load(&default_body_path()).unwrap();
-    let mut cfg = TrialConfig::new(MotorCommand::Walk { speed: 0.12, turn: 0.3 }, 3.0);
+    let mut cfg = TrialConfig::new(
+        MotorCommand::Walk {
+            speed: 0.12,
+            turn: 0.3,
+        },
+        3.0,
+    );
     cfg.seed = seed;
     cfg.scene.arena.terrain = TerrainKind::Rough;
     cfg.scene.arena.half_size = 2.0;
@@ -27,7 +33,11 @@ fn same_seed_same_trajectory_bit_for_bit() {
     assert_eq!(a.len(), b.len());
     assert_eq!(bits(&a), bits(&b));
     let c = trial(4);
-    assert_ne!(bits(&a), bits(&c), "a different seed must give different terrain");
+    assert_ne!(
+        bits(&a),
+        bits(&c),
+        "a different seed must give different terrain"
+    );
 }
 
 #[test]
@@ -35,7 +45,13 @@ fn independent_worlds_give_the_same_result_at_any_thread_count() {
     let spec = BodySpec::load(&default_body_path()).unwrap();
     let cfgs: Vec<TrialConfig> = (0..4u64)
         .map(|seed| {
-            let mut cfg = TrialConfig::new(MotorCommand::Walk { speed: 0.12, turn: 0.3 }, 2.0);
+            let mut cfg = TrialConfig::new(
+                MotorCommand::Walk {
+                    speed: 0.12,
+                    turn: 0.3,
+                },
+                2.0,
+            );
             cfg.seed = seed;
             cfg.scene.arena.terrain = TerrainKind::Rough;
             cfg.scene.arena.half_size = 2.0;
@@ -44,7 +60,10 @@ fn independent_worlds_give_the_same_result_at_any_thread_count() {
         })
         .collect();
     let run = |threads: usize| -> Vec<Vec<u32>> {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         pool.install(|| sim::trial::run_trials(&spec, &cfgs))
             .into_iter()
             .map(|r| bits(&r.unwrap().0))

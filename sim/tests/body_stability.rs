@@ -11,10 +11,28 @@ use sim::world::{Scene, TerrainKind};
 fn schedule() -> Vec<(MotorCommand, f32)> {
     use MotorCommand::*;
     vec![
-        (Walk { speed: 0.12, turn: 0.0 }, 8.0),
-        (Walk { speed: 0.08, turn: 0.6 }, 6.0),
+        (
+            Walk {
+                speed: 0.12,
+                turn: 0.0,
+            },
+            8.0,
+        ),
+        (
+            Walk {
+                speed: 0.08,
+                turn: 0.6,
+            },
+            6.0,
+        ),
         (Groom, 4.0),
-        (Walk { speed: 0.2, turn: -0.4 }, 5.0),
+        (
+            Walk {
+                speed: 0.2,
+                turn: -0.4,
+            },
+            5.0,
+        ),
         (
             Escape {
                 mode: EscapeMode::Jump,
@@ -38,7 +56,13 @@ fn schedule() -> Vec<(MotorCommand, f32)> {
         ),
         (Stand, 1.0),
         (Feed, 3.0),
-        (Walk { speed: 0.0, turn: -1.0 }, 3.0),
+        (
+            Walk {
+                speed: 0.0,
+                turn: -1.0,
+            },
+            3.0,
+        ),
         (
             Escape {
                 mode: EscapeMode::Jump,
@@ -55,7 +79,11 @@ fn run_mixed(terrain: TerrainKind, minutes: f32, seed: u64) {
     let mut scene = Scene::default();
     scene.arena.terrain = terrain;
     // Big enough that the wandering body never reaches the edge.
-    scene.arena.half_size = if terrain == TerrainKind::Flat { 100.0 } else { 10.0 };
+    scene.arena.half_size = if terrain == TerrainKind::Flat {
+        100.0
+    } else {
+        10.0
+    };
     let mut agent = Agent::new(&spec, scene, seed, &Start::default(), 0.001);
     let total = minutes * 60.0;
     let plan = schedule();

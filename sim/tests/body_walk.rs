@@ -33,7 +33,11 @@ fn walks_straight_at_the_commanded_speed_for_20_s() {
 #[test]
 fn turns_in_the_commanded_direction_at_the_commanded_rate() {
     for (speed, turn) in [(0.08f32, 0.5f32), (0.08, -0.5), (0.0, 0.8)] {
-        let (_, s) = run_trial(&spec(), &TrialConfig::new(MotorCommand::Walk { speed, turn }, 20.0)).unwrap();
+        let (_, s) = run_trial(
+            &spec(),
+            &TrialConfig::new(MotorCommand::Walk { speed, turn }, 20.0),
+        )
+        .unwrap();
         assert!(!s.fell, "{s:?}");
         assert_eq!(s.yaw_rate_rad_s.signum(), turn.signum(), "{s:?}");
         let err = (s.yaw_rate_rad_s - turn).abs() / turn.abs();

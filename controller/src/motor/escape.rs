@@ -8,7 +8,12 @@ use crate::motor::gait::smoothstep;
 use crate::motor::kinematics::BodyGeometry;
 
 /// Tarsus targets `t` seconds into a jump away from a threat at `threat_azimuth` (body frame).
-pub fn jump_feet(geom: &BodyGeometry, p: &MotorParams, threat_azimuth: f32, t: f32) -> [[f32; 3]; 6] {
+pub fn jump_feet(
+    geom: &BodyGeometry,
+    p: &MotorParams,
+    threat_azimuth: f32,
+    t: f32,
+) -> [[f32; 3]; 6] {
     // Fraction of the full push: fast rise, short hold, slow return for the landing.
     let hold = 0.05;
     let k = if t < p.jump_push_s {
@@ -22,7 +27,11 @@ pub fn jump_feet(geom: &BodyGeometry, p: &MotorParams, threat_azimuth: f32, t: f
     let mut feet = [[0.0; 3]; 6];
     for leg in LegId::ALL {
         let mut f = geom.neutral_foot(leg);
-        let share = if leg.segment() == Segment::Middle { 1.0 } else { 0.6 };
+        let share = if leg.segment() == Segment::Middle {
+            1.0
+        } else {
+            0.6
+        };
         // Feet pushed towards the threat move the body away from it (reaction on the ground).
         f[0] += k * share * p.jump_slide * toward[0];
         f[1] += k * share * p.jump_slide * toward[1];

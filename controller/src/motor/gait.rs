@@ -100,7 +100,8 @@ impl TripodGait {
             let vel = [v - w * n[1], w * n[0]];
             demand = demand.max((vel[0] * vel[0] + vel[1] * vel[1]).sqrt());
         }
-        let freq = (demand * p.duty / (2.0 * p.max_half_stride)).clamp(p.min_step_hz, p.max_step_hz);
+        let freq =
+            (demand * p.duty / (2.0 * p.max_half_stride)).clamp(p.min_step_hz, p.max_step_hz);
         self.phase = (self.phase + freq * dt).rem_euclid(1.0);
         let stance_t = p.duty / freq;
 
@@ -113,7 +114,10 @@ impl TripodGait {
             let mut half = [vel[0] * stance_t * 0.5, vel[1] * stance_t * 0.5];
             let len = (half[0] * half[0] + half[1] * half[1]).sqrt();
             if len > p.max_half_stride {
-                half = [half[0] * p.max_half_stride / len, half[1] * p.max_half_stride / len];
+                half = [
+                    half[0] * p.max_half_stride / len,
+                    half[1] * p.max_half_stride / len,
+                ];
             }
             let lp = (self.phase + 0.5 * leg.tripod() as f32).rem_euclid(1.0);
             let (k, lift) = if lp < p.duty {

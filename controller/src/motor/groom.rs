@@ -21,7 +21,11 @@ pub fn groom_feet(geom: &BodyGeometry, p: &MotorParams, t: f32) -> [[f32; 3]; 6]
                 let r = geom.head_radius;
                 // Just in front of and above the antenna, then back over the top of the head
                 // on the same side: the tarsus wipes the antenna and the head capsule.
-                let a = [ant[0] + 0.3 * r, ant[1] + side.sign() * 0.3 * r, ant[2] + 0.3 * r];
+                let a = [
+                    ant[0] + 0.3 * r,
+                    ant[1] + side.sign() * 0.3 * r,
+                    ant[2] + 0.3 * r,
+                ];
                 let b = [h[0] - 0.2 * r, h[1] + side.sign() * 0.6 * r, h[2] + 0.9 * r];
                 for k in 0..3 {
                     f[k] = a[k] + (b[k] - a[k]) * s;

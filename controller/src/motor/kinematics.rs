@@ -44,7 +44,11 @@ impl LegGeometry {
         let d = self.direction(q[0]);
         let r = self.coxa + self.femur * q[1].cos() + self.tibia * (q[1] - q[2]).cos();
         let z = self.femur * q[1].sin() + self.tibia * (q[1] - q[2]).sin();
-        [self.mount[0] + d[0] * r, self.mount[1] + d[1] * r, self.mount[2] + z]
+        [
+            self.mount[0] + d[0] * r,
+            self.mount[1] + d[1] * r,
+            self.mount[2] + z,
+        ]
     }
 
     /// Joint angles that put the tarsus at `p` (body frame), knee up, clamped to the joint
@@ -110,7 +114,11 @@ impl BodyGeometry {
         let g = &self.legs[leg.index()];
         let d = g.direction(0.0);
         let r = g.coxa + self.stance_reach;
-        [g.mount[0] + d[0] * r, g.mount[1] + d[1] * r, -self.stance_height]
+        [
+            g.mount[0] + d[0] * r,
+            g.mount[1] + d[1] * r,
+            -self.stance_height,
+        ]
     }
 
     /// Where a point fixed to the head (given at neck angle 0) is for neck pitch `neck`
@@ -120,7 +128,11 @@ impl BodyGeometry {
         let dx = p0[0] - self.neck[0];
         let dz = p0[2] - self.neck[2];
         // Rotation about +y by `neck`: x' = c x + s z, z' = -s x + c z (head down for neck > 0).
-        [self.neck[0] + c * dx + s * dz, p0[1], self.neck[2] - s * dx + c * dz]
+        [
+            self.neck[0] + c * dx + s * dz,
+            p0[1],
+            self.neck[2] - s * dx + c * dz,
+        ]
     }
 
     /// Joint angles of every leg that put each tarsus at `feet`.

@@ -124,7 +124,9 @@ impl MotorPatterns {
                 let feet = self.gait.step(&self.geom, p, speed, turn, measured, dt);
                 self.targets_from_feet(&feet, 0.0, 0.0)
             }
-            MotorCommand::Groom => self.targets_from_feet(&groom::groom_feet(&self.geom, p, t), 0.0, 0.0),
+            MotorCommand::Groom => {
+                self.targets_from_feet(&groom::groom_feet(&self.geom, p, t), 0.0, 0.0)
+            }
             MotorCommand::Escape {
                 mode: EscapeMode::Jump,
                 threat_azimuth,
@@ -132,7 +134,11 @@ impl MotorPatterns {
                 if escape::jump_done(p, t) {
                     self.stand_targets()
                 } else {
-                    self.targets_from_feet(&escape::jump_feet(&self.geom, p, threat_azimuth, t), 0.0, 0.0)
+                    self.targets_from_feet(
+                        &escape::jump_feet(&self.geom, p, threat_azimuth, t),
+                        0.0,
+                        0.0,
+                    )
                 }
             }
             MotorCommand::Escape {
@@ -229,7 +235,10 @@ mod tests {
     fn commands() -> Vec<MotorCommand> {
         vec![
             MotorCommand::Stand,
-            MotorCommand::Walk { speed: 0.15, turn: 0.3 },
+            MotorCommand::Walk {
+                speed: 0.15,
+                turn: 0.3,
+            },
             MotorCommand::Groom,
             MotorCommand::Escape {
                 mode: EscapeMode::Jump,
@@ -296,7 +305,10 @@ mod tests {
             let feet = groom::groom_feet(&g, &p, k as f32 * 0.001);
             let q = g.legs[LegId::LF.index()].inverse(feet[LegId::LF.index()]);
             let f = g.legs[LegId::LF.index()].forward(q);
-            let d: f32 = (0..3).map(|i| (f[i] - g.head_center[i]).powi(2)).sum::<f32>().sqrt();
+            let d: f32 = (0..3)
+                .map(|i| (f[i] - g.head_center[i]).powi(2))
+                .sum::<f32>()
+                .sqrt();
             closest = closest.min(d);
         }
         assert!(
@@ -325,7 +337,10 @@ mod tests {
                 .iter()
                 .map(|l| feet[l.index()][2] > -g.stance_height + 1e-4)
                 .collect();
-            assert!(!(up[0] && up[3]), "LF and RF (different tripods) both lifted");
+            assert!(
+                !(up[0] && up[3]),
+                "LF and RF (different tripods) both lifted"
+            );
             let lf = feet[LegId::LF.index()][0];
             x_range = [x_range[0].min(lf), x_range[1].max(lf)];
         }

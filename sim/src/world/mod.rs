@@ -23,7 +23,13 @@ pub struct World {
 impl World {
     /// Builds the ground and obstacles of `scene`; `seed` shapes rough terrain. `dt` is the
     /// physics step, `solver_iterations` and `pgs_iterations` rapier's solver settings.
-    pub fn new(scene: Scene, seed: u64, dt: f32, solver_iterations: usize, pgs_iterations: usize) -> World {
+    pub fn new(
+        scene: Scene,
+        seed: u64,
+        dt: f32,
+        solver_iterations: usize,
+        pgs_iterations: usize,
+    ) -> World {
         let mut physics = PhysicsWorld::new();
         physics.gravity = Vector::new(0.0, 0.0, -9.81);
         physics.integration_parameters.dt = dt;
@@ -105,7 +111,9 @@ mod tests {
             w.ground_height(1.0, 1.0)
         );
         assert_eq!(w.ground_height(0.0, 0.0), 0.0, "flat spawn area");
-        let bumps: Vec<f32> = (0..20).map(|i| w.ground_height(-1.5 + 0.13 * i as f32, -1.2)).collect();
+        let bumps: Vec<f32> = (0..20)
+            .map(|i| w.ground_height(-1.5 + 0.13 * i as f32, -1.2))
+            .collect();
         assert!(
             bumps.iter().any(|h| h.abs() > 0.002),
             "rough terrain away from the spawn: {bumps:?}"

@@ -9,7 +9,11 @@ use crate::world::scene::{Arena, TerrainKind};
 
 /// Collision groups of everything the body can stand on or bump into.
 pub fn ground_groups() -> InteractionGroups {
-    InteractionGroups::new(GROUP_GROUND, GROUP_BODY | GROUP_FOOT, InteractionTestMode::And)
+    InteractionGroups::new(
+        GROUP_GROUND,
+        GROUP_BODY | GROUP_FOOT,
+        InteractionTestMode::And,
+    )
 }
 
 /// Rough terrain heights: seeded random values on a coarse lattice (`rough_cell` apart),
@@ -26,7 +30,9 @@ struct Lattice {
 impl Lattice {
     fn new(rng: &mut ChaCha8Rng, arena: &Arena) -> Lattice {
         let n = (2.0 * arena.half_size / arena.rough_cell).ceil() as usize + 2;
-        let values = (0..n * n).map(|_| rng.random_range(-1.0f32..=1.0)).collect();
+        let values = (0..n * n)
+            .map(|_| rng.random_range(-1.0f32..=1.0))
+            .collect();
         Lattice {
             n,
             cell: arena.rough_cell,
@@ -83,7 +89,8 @@ pub fn add_ground(world: &mut PhysicsWorld, arena: &Arena, seed: u64) -> Collide
                     let x = -arena.half_size + j as f32 * step;
                     let y = arena.half_size - i as f32 * step;
                     let idx = heights.flat_index(i, j);
-                    heights.data_mut()[idx] = arena.rough_amplitude * lattice.at(x, y) * fade(arena, x, y);
+                    heights.data_mut()[idx] =
+                        arena.rough_amplitude * lattice.at(x, y) * fade(arena, x, y);
                 }
             }
             world.colliders.insert(
