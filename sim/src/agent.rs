@@ -5,7 +5,8 @@ use controller::anatomy::{JointTargets, LegId, Segment};
 use controller::motor::{MotorCommand, MotorPatterns, PatternKind};
 use controller::sensors::{InternalState, Sensors};
 
-use crate::body::{Body, BodySpec};
+use crate::body::state::check_body;
+use crate::body::{Body, BodySpec, BodyStateError};
 use crate::sensing::sense;
 use crate::world::{Scene, World};
 
@@ -69,6 +70,8 @@ pub struct Agent {
     targets: JointTargets,
     next_dust: usize,
     physics_per_tick: usize,
+    /// The first invalid body state seen; from then on the body is frozen (see [`Agent::step`]).
+    broken: Option<BodyStateError>,
 }
 
 impl Agent {
@@ -84,7 +87,14 @@ impl Agent {
         let motor = MotorPatterns::new(spec.geometry(), spec.motor.clone());
         let stand = motor.stand_targets();
         let ground = world.ground_height(start.xy[0], start.xy[1]);
-        let body = Body::build(spec, &mut world.physics, start.xy, start.yaw, ground, &stand);
+        let body = Body::build(
+            spec,
+            &mut world.physics,
+            start.xy,
+            start.yaw,
+            ground,
+            &stand,
+        );
         let physics_per_tick = ((control_dt / spec.physics.dt).round() as usize).max(1);
         let mut agent = Agent {
             world,
@@ -96,6 +106,7 @@ impl Agent {
             targets: stand,
             next_dust: 0,
             physics_per_tick,
+            broken: None,
         };
         agent.sensors = sense(&agent.world, &agent.body, &agent.internal);
         agent
@@ -132,13 +143,33 @@ impl Agent {
     }
 
     /// One control tick under `cmd`.
+    ///
+    /// The body's state is checked before the tick and after every physics step. Once it is
+    /// invalid (NaN, infinite or exploded; see [`Agent::check_state`]) the body is frozen: rapier
+    /// panics when stepped with a NaN pose, and sensing would read nonsense, so later ticks only
+    /// advance the clock, [`Agent::check_state`] keeps returning the first error (with the time
+    /// it was seen) and [`Agent::fallen`] stays true.
     pub fn step(&mut self, cmd: &MotorCommand) {
         let dt = self.control_dt();
-        self.targets = self.motor.step(cmd, Some(&self.sensors), dt);
         let pdt = self.body.spec().physics.dt;
-        for _ in 0..self.physics_per_tick {
-            self.body.apply_targets(&mut self.world.physics, &self.targets, pdt);
+        if self.broken.is_none() {
+            self.broken = self.check_state().err();
+        }
+        if self.broken.is_some() {
+            self.world.time += self.physics_per_tick as f64 * pdt as f64;
+            return;
+        }
+        self.targets = self.motor.step(cmd, Some(&self.sensors), dt);
+        for k in 0..self.physics_per_tick {
+            self.body
+                .apply_targets(&mut self.world.physics, &self.targets, pdt);
             self.world.step();
+            if let Err(e) = self.check_state() {
+                self.broken = Some(e);
+                let left = self.physics_per_tick - 1 - k;
+                self.world.time += left as f64 * pdt as f64;
+                return;
+            }
         }
         self.update_internal(dt);
         self.sensors = sense(&self.world, &self.body, &self.internal);
@@ -167,7 +198,9 @@ impl Agent {
             let feet = self.body.feet_positions(&self.world.physics);
             let wiping = LegId::ALL
                 .iter()
-                .filter(|l| l.segment() == Segment::Front && (feet[l.index()] - head).length() < reach)
+                .filter(|l| {
+                    l.segment() == Segment::Front && (feet[l.index()] - head).length() < reach
+                })
                 .count();
             i.dust -= r.grooming * wiping as f32 * dt;
         }
@@ -181,13 +214,41 @@ impl Agent {
     }
 
     /// Whether the body has fallen: tilted beyond the fall angle, or thorax too close to the
-    /// ground below it.
+    /// ground below it. A body whose state is invalid ([`Agent::check_state`] fails: a NaN or
+    /// infinite pose or velocity, or an exploded one) counts as fallen, so a broken simulation
+    /// can never read as "not fallen"; call [`Agent::check_state`] to learn what broke.
     pub fn fallen(&self) -> bool {
+        if self.check_state().is_err() {
+            return true;
+        }
         let spec = self.body.spec();
         let p = self.body.thorax_pose(&self.world.physics);
         let up = p.rotation * rapier3d::prelude::Vector::Z;
         let tilt = up.z.clamp(-1.0, 1.0).acos();
         let ground = self.world.ground_height(p.translation.x, p.translation.y);
-        tilt > spec.stance.fall_tilt_deg.to_radians() || p.translation.z - ground < spec.stance.fall_height
+        // Comparisons with NaN are false: a broken state counts as fallen, never as standing.
+        let upright = tilt <= spec.stance.fall_tilt_deg.to_radians()
+            && p.translation.z - ground >= spec.stance.fall_height;
+        !upright
+    }
+
+    /// Checks the physical state of every rigid body of the robot (thorax, head, 18 leg
+    /// segments): pose and velocity finite, each part within
+    /// [`max_distance`](crate::body::state::max_distance) of the arena centre for this scene's
+    /// half size, speeds within the physical bounds of [`crate::body::state`]. The error names
+    /// the simulated time and the part, e.g. "body state invalid at t = 1.234 s: left front
+    /// tibia position is NaN (NaN, 0.1, 0.02)". Once a state has been found invalid the body is
+    /// frozen (see [`Agent::step`]) and this returns that first error. Trials call this every
+    /// control tick.
+    pub fn check_state(&self) -> Result<(), BodyStateError> {
+        if let Some(e) = &self.broken {
+            return Err(e.clone());
+        }
+        check_body(
+            &self.body,
+            &self.world.physics,
+            self.world.scene.arena.half_size,
+            self.world.time,
+        )
     }
 }

@@ -3,6 +3,8 @@
 
 use std::time::Instant;
 
+use anyhow::Context;
+
 use controller::motor::MotorCommand;
 use serde::Serialize;
 
@@ -88,7 +90,9 @@ const MAX_TICKS: u64 = 1_000_000_000;
 /// Most trajectory rows kept in memory (about 3 GB).
 const MAX_SAMPLES: u64 = 50_000_000;
 
-/// Runs a trial and returns its trajectory and summary.
+/// Runs a trial and returns its trajectory and summary. The body's physical state is checked
+/// every control tick ([`Agent::check_state`]); a NaN or exploded state ends the trial with
+/// that error (naming the simulated time and the body part) instead of a summary.
 pub fn run_trial(spec: &BodySpec, cfg: &TrialConfig) -> anyhow::Result<(Vec<Sample>, Summary)> {
     anyhow::ensure!(
         cfg.duration_s > 0.0 && cfg.duration_s.is_finite(),
@@ -112,6 +116,9 @@ pub fn run_trial(spec: &BodySpec, cfg: &TrialConfig) -> anyhow::Result<(Vec<Samp
     let settle_ticks = (cfg.settle_s / dt).round() as u64;
     for _ in 0..settle_ticks {
         agent.step(&controller::motor::MotorCommand::Stand);
+        agent
+            .check_state()
+            .context("body trial stopped while settling (standing before recording)")?;
     }
     let t0 = agent.time();
     let ticks = (cfg.duration_s / dt).round() as u64;
@@ -158,6 +165,14 @@ pub fn run_trial(spec: &BodySpec, cfg: &TrialConfig) -> anyhow::Result<(Vec<Samp
     record(&agent, &mut samples);
     for k in 1..=ticks {
         agent.step(&cfg.command);
+        // A NaN or exploded state is an error, never a "not fallen" tick.
+        agent.check_state().with_context(|| {
+            format!(
+                "body trial of {:?} stopped {:.3} s into recording",
+                cfg.command,
+                agent.time() - t0
+            )
+        })?;
         fell |= agent.fallen();
         if k % every == 0 || k == ticks {
             record(&agent, &mut samples);

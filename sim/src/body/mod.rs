@@ -8,11 +8,13 @@
 //! proboscis is a massless sensor segment on the head whose extension follows its target.
 
 pub mod spec;
+pub mod state;
 
 use controller::anatomy::{JointTargets, LegId, Side};
 use rapier3d::prelude::*;
 
 pub use spec::{BodySpec, default_body_path};
+pub use state::{BodyPart, BodyStateError};
 
 /// Collision group of the ground, terrain and obstacles.
 pub const GROUP_GROUND: Group = Group::GROUP_1;
@@ -58,12 +60,18 @@ impl Body {
         stand: &JointTargets,
     ) -> Body {
         let l = &spec.legs;
-        let body_groups = InteractionGroups::new(GROUP_BODY, GROUP_GROUND, InteractionTestMode::And);
-        let foot_groups = InteractionGroups::new(GROUP_FOOT, GROUP_GROUND, InteractionTestMode::And);
+        let body_groups =
+            InteractionGroups::new(GROUP_BODY, GROUP_GROUND, InteractionTestMode::And);
+        let foot_groups =
+            InteractionGroups::new(GROUP_FOOT, GROUP_GROUND, InteractionTestMode::And);
         let no_groups = InteractionGroups::none();
 
         let rot = Rotation::from_rotation_z(yaw);
-        let root_pos = Vector::new(xy[0], xy[1], ground_z + spec.stance.height + l.tarsus_radius);
+        let root_pos = Vector::new(
+            xy[0],
+            xy[1],
+            ground_z + spec.stance.height + l.tarsus_radius,
+        );
         let root_pose = Pose::from_parts(root_pos, rot);
         let dynamic = |p: Vector| {
             RigidBodyBuilder::dynamic()
@@ -72,9 +80,12 @@ impl Body {
                 .build()
         };
 
-        let thorax = world
-            .bodies
-            .insert(RigidBodyBuilder::dynamic().pose(root_pose).can_sleep(false).build());
+        let thorax = world.bodies.insert(
+            RigidBodyBuilder::dynamic()
+                .pose(root_pose)
+                .can_sleep(false)
+                .build(),
+        );
         let e = spec.thorax.half_extents;
         let c_thorax = world.colliders.insert_with_parent(
             ColliderBuilder::cuboid(e[0], e[1], e[2])
@@ -110,7 +121,10 @@ impl Body {
         let neck_joint = RevoluteJointBuilder::new(Vector::Y)
             .local_anchor1(v3(h.neck))
             .local_anchor2(Vector::ZERO)
-            .limits([h.neck_limits_deg[0].to_radians(), h.neck_limits_deg[1].to_radians()])
+            .limits([
+                h.neck_limits_deg[0].to_radians(),
+                h.neck_limits_deg[1].to_radians(),
+            ])
             .motor_model(MotorModel::ForceBased)
             .motor_position(0.0, h.neck_stiffness, h.neck_damping)
             .motor_max_force(h.neck_max_torque);
@@ -129,7 +143,11 @@ impl Body {
             let s = leg.side().sign();
             // Joint axes chosen so that positive angles mean protraction, levation, flexion on
             // both sides (anatomy.rs conventions).
-            let axes = [Vector::new(0.0, 0.0, -s), u.cross(Vector::Z), Vector::Z.cross(u)];
+            let axes = [
+                Vector::new(0.0, 0.0, -s),
+                u.cross(Vector::Z),
+                Vector::Z.cross(u),
+            ];
             let lengths = [l.coxa_length, l.femur_length, l.tibia_length];
             let masses = [l.coxa_mass, l.femur_mass, l.tibia_mass];
             let limits = [l.coxa_limits_deg, l.femur_limits_deg, l.tibia_limits_deg];
@@ -140,9 +158,13 @@ impl Body {
                 let link = world.bodies.insert(dynamic(origin));
                 let len = lengths[j];
                 world.colliders.insert_with_parent(
-                    ColliderBuilder::capsule_from_endpoints(Vector::ZERO, u * len, l.segment_radius)
-                        .mass(masses[j])
-                        .collision_groups(no_groups),
+                    ColliderBuilder::capsule_from_endpoints(
+                        Vector::ZERO,
+                        u * len,
+                        l.segment_radius,
+                    )
+                    .mass(masses[j])
+                    .collision_groups(no_groups),
                     link,
                     &mut world.bodies,
                 );
@@ -201,10 +223,19 @@ impl Body {
             .multibody;
         for (rb, angle) in moves {
             let link_id = world.multibody_joints.rigid_body_link(rb).expect("link").id;
-            let mb = world.multibody_joints.get_multibody_mut(mb_index).expect("multibody");
-            mb.link_mut(link_id).expect("link").joint.apply_displacement(&[angle]);
+            let mb = world
+                .multibody_joints
+                .get_multibody_mut(mb_index)
+                .expect("multibody");
+            mb.link_mut(link_id)
+                .expect("link")
+                .joint
+                .apply_displacement(&[angle]);
         }
-        let mb = world.multibody_joints.get_multibody_mut(mb_index).expect("multibody");
+        let mb = world
+            .multibody_joints
+            .get_multibody_mut(mb_index)
+            .expect("multibody");
         mb.forward_kinematics(&world.bodies, true);
         mb.update_rigid_bodies(&mut world.bodies, true);
     }
@@ -224,6 +255,19 @@ impl Body {
         &self.feet
     }
 
+    /// Every rigid body of the robot with its name: thorax, head, then each leg's coxa,
+    /// femur and tibia (from the thorax outwards).
+    pub fn parts(&self) -> impl Iterator<Item = (BodyPart, RigidBodyHandle)> + '_ {
+        [(BodyPart::Thorax, self.thorax), (BodyPart::Head, self.head)]
+            .into_iter()
+            .chain(LegId::ALL.into_iter().flat_map(move |leg| {
+                state::LegSegment::ALL
+                    .into_iter()
+                    .enumerate()
+                    .map(move |(j, seg)| (BodyPart::Leg(leg, seg), self.links[leg.index()][j]))
+            }))
+    }
+
     /// Collider handles of head, thorax, abdomen.
     pub fn body_colliders(&self) -> &[ColliderHandle; 3] {
         &self.body_colliders
@@ -237,13 +281,20 @@ impl Body {
             if let Some((mb, id)) = world.multibody_joints.get_mut(MultibodyJointHandle(rb.0))
                 && let Some(link) = mb.link_mut(id)
             {
-                link.joint.data.set_motor_position(JointAxis::AngX, target, k, c);
+                link.joint
+                    .data
+                    .set_motor_position(JointAxis::AngX, target, k, c);
             }
         };
         set(self.head, t.neck, h.neck_stiffness, h.neck_damping);
         for leg in 0..6 {
             for j in 0..3 {
-                set(self.links[leg][j], t.legs[leg][j], l.stiffness[j], l.damping[j]);
+                set(
+                    self.links[leg][j],
+                    t.legs[leg][j],
+                    l.stiffness[j],
+                    l.damping[j],
+                );
             }
         }
         // The proboscis is a kinematic sensor segment: it follows its target at a bounded speed.
@@ -262,7 +313,8 @@ impl Body {
 
     /// Measured joint angles, per leg (coxa, femur, tibia), radians.
     pub fn leg_angles(&self, world: &PhysicsWorld) -> [[f32; 3]; 6] {
-        self.links.map(|leg| leg.map(|rb| self.joint_angle(world, rb)))
+        self.links
+            .map(|leg| leg.map(|rb| self.joint_angle(world, rb)))
     }
 
     /// Measured neck pitch, radians.
@@ -318,7 +370,11 @@ impl Body {
         let len = p.length * self.proboscis;
         self.head_point(
             world,
-            [p.base[0] + d[0] * len, p.base[1] + d[1] * len, p.base[2] + d[2] * len],
+            [
+                p.base[0] + d[0] * len,
+                p.base[1] + d[1] * len,
+                p.base[2] + d[2] * len,
+            ],
         )
     }
 
