@@ -165,6 +165,11 @@ impl EdgeListBuilder {
         self.edges.is_empty()
     }
 
+    /// Takes the edges pushed so far (pre, post, count), in push order, leaving none.
+    pub fn drain(&mut self) -> Vec<(NeuronIndex, NeuronIndex, i32)> {
+        std::mem::take(&mut self.edges)
+    }
+
     /// Sorts the edges and returns the (pre, post) pairs that occur more than once.
     pub fn duplicates(&mut self) -> Vec<(NeuronIndex, NeuronIndex)> {
         self.edges.sort_unstable_by_key(|&(a, b, _)| (a, b));

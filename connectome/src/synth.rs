@@ -29,6 +29,19 @@ use crate::{Connectome, NeuronTable, SignRule, SynapseMatrix, Transmitter};
 /// ids, but real v783 ids are about 7.2e17, so a synthetic id is never mistaken for one.
 pub const FIRST_ID: u64 = 900_000_000_000_000_000;
 
+/// Span of ids reserved for synthetic neurons above [`FIRST_ID`] (far more neurons than any
+/// generated network has).
+pub const SYNTHETIC_ID_SPAN: u64 = 10_000_000_000_000_000;
+
+/// Whether `id` is the id of a synthetic neuron made by [`generate`], also after
+/// composition: a composed id is the dataset id plus a multiple of
+/// [`crate::formats::compose::NAMESPACE_STRIDE`], so the test applies to the id modulo it.
+/// Reports use it to say when wiring is synthetic.
+pub fn is_synthetic_id(id: u64) -> bool {
+    let local = id % crate::formats::compose::NAMESPACE_STRIDE;
+    (FIRST_ID..FIRST_ID + SYNTHETIC_ID_SPAN).contains(&local)
+}
+
 /// Parameters of [`generate`]. `Default` is the whole-brain benchmark network.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SynthParams {

@@ -6,5 +6,6 @@
 
 pub mod anatomy;
 pub mod brain;
+pub mod circuit;
 pub mod motor;
 pub mod sensors;

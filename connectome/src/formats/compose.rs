@@ -31,8 +31,10 @@
 //! valid when the brain is listed first) and `id % 10^18` recovers any dataset id. A source
 //! may set `id_offset` explicitly. Sources in the same namespace are merged by id: a neuron
 //! listed by several keeps the first non-empty value of each annotation and the first known
-//! transmitter; edges given by several are summed. Every neuron of a named namespace gets
-//! the annotation `namespace`.
+//! transmitter; edges given by several are summed, or, with `overlap = "max"` at the top
+//! of the manifest, the count of largest magnitude is kept (for overlapping published
+//! subsets of one connectome, which report the same synapses). Every neuron of a named
+//! namespace gets the annotation `namespace`.
 //!
 //! **Joining.** For each matched type pair, every brain neuron whose `type` is the brain
 //! type gets a link edge to every cord neuron of the cord type, restricted to the same side
@@ -64,10 +66,26 @@ pub const NAMESPACE_STRIDE: u64 = 1_000_000_000_000_000_000;
 /// Default synapse count of a join link edge (see the module doc).
 pub const DEFAULT_LINK_WEIGHT: i32 = 200;
 
+/// How a (pre, post) pair given by several sources of one namespace is merged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Overlap {
+    /// Counts are added: the sources hold different synapses (e.g. per-neuropil files).
+    #[default]
+    Sum,
+    /// The count of largest magnitude is kept: the sources are overlapping subsets of one
+    /// connectome that report the same synapses (e.g. a circuit's every pair beside a
+    /// subgraph holding its >= 5-synapse pairs), so adding would count them twice.
+    Max,
+}
+
 /// A composition manifest.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
+    /// How pairs given by several sources are merged (default: summed).
+    #[serde(default)]
+    pub overlap: Overlap,
     /// The sources, merged in order.
     #[serde(default)]
     pub source: Vec<Source>,
@@ -228,7 +246,7 @@ pub fn compose(
             namespace: s.namespace.clone(),
         });
     }
-    let mut merged = merge(&parts, file)?;
+    let mut merged = merge(&parts, file, manifest.overlap)?;
     for j in &manifest.join {
         join(&mut merged, j, base, file, opts)?;
     }
@@ -237,7 +255,7 @@ pub fn compose(
 }
 
 /// Merges loaded parts into one network (see the module doc for the rules).
-fn merge(parts: &[Part], file: &Path) -> Result<Connectome, LoadError> {
+fn merge(parts: &[Part], file: &Path, overlap: Overlap) -> Result<Connectome, LoadError> {
     let mut table = NeuronTable::new();
     let mut edges = EdgeListBuilder::new();
     let mut sources = Vec::new();
@@ -276,6 +294,9 @@ fn merge(parts: &[Part], file: &Path) -> Result<Connectome, LoadError> {
         }
         sources.extend(p.c.sources.iter().cloned());
     }
+    if overlap == Overlap::Max {
+        edges = keep_largest(edges);
+    }
     let synapses = edges
         .try_build(table.len())
         .map_err(|pair| super::edges::overflow_error(file, &table, pair))?;
@@ -285,6 +306,26 @@ fn merge(parts: &[Part], file: &Path) -> Result<Connectome, LoadError> {
         neurons: table,
         synapses,
     })
+}
+
+/// One edge per pair: the count of largest magnitude (the first on a tie).
+fn keep_largest(mut edges: EdgeListBuilder) -> EdgeListBuilder {
+    let mut out = EdgeListBuilder::with_capacity(edges.len());
+    let mut all = edges.drain();
+    all.sort_by_key(|&(a, b, _)| (a, b));
+    let mut k = 0;
+    while k < all.len() {
+        let (a, b, mut w) = all[k];
+        k += 1;
+        while k < all.len() && (all[k].0, all[k].1) == (a, b) {
+            if all[k].2.unsigned_abs() > w.unsigned_abs() {
+                w = all[k].2;
+            }
+            k += 1;
+        }
+        out.push(a, b, w);
+    }
+    out
 }
 
 /// Adds the link edges of one join.

@@ -121,6 +121,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .load(&args.connectome)
         .with_context(|| format!("loading {}", args.connectome.display()))?;
     let cache = loaded.cache;
+    let shuffled = loaded.shuffled;
     let mut c: Connectome = loaded.connectome;
     if let Some(f) = args.inhibitory_fraction {
         if !(0.0..=1.0).contains(&f) {
@@ -256,6 +257,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "silenced": silenced.len(),
         "load_s": load_s,
         "cache": cache,
+        "shuffled": shuffled,
         "simulate_s": sim_s,
         "simulate_cpu_s": cpu_s,
         "realtime_factor": simulated_s / sim_s.max(1e-12),

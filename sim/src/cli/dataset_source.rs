@@ -8,6 +8,7 @@ use connectome::Connectome;
 use connectome::cache::{CacheStatus, load_cached_with_status};
 use connectome::datasets::{self, Registry};
 use connectome::formats::{Format, LoadOptions, load};
+use connectome::shuffle::degree_preserving_shuffle;
 
 /// Loading flags shared by the commands that read a connectome.
 #[derive(Debug, Clone, clap::Args)]
@@ -30,6 +31,11 @@ pub struct DatasetSource {
     /// Dataset list for dataset names (default: the built-in assets/datasets.toml).
     #[arg(long)]
     pub registry: Option<PathBuf>,
+    /// Rewire the loaded network by a degree-preserving shuffle with this seed
+    /// (connectome::shuffle): the null model, not the real wiring; reports say so.
+    /// `circuit check` keeps the real wiring and uses this seed for its null columns.
+    #[arg(long, value_name = "SEED")]
+    pub shuffle: Option<u64>,
 }
 
 /// A loaded connectome and how the cache served it.
@@ -40,11 +46,30 @@ pub struct Loaded {
     pub path: PathBuf,
     /// `hit`, `rebuilt`, `disabled` or `off` (with --no-cache).
     pub cache: &'static str,
+    /// The seed of the degree-preserving shuffle applied (--shuffle), if any.
+    pub shuffled: Option<u64>,
 }
 
 impl DatasetSource {
-    /// Loads `path_or_name` with these flags.
+    /// Loads `path_or_name` with these flags, rewired when --shuffle is given (with a note
+    /// on stderr, so that no output made on it passes for the real wiring).
     pub fn load(&self, path_or_name: &Path) -> anyhow::Result<Loaded> {
+        let mut loaded = self.load_unshuffled(path_or_name)?;
+        if let Some(seed) = self.shuffle {
+            let c = &mut loaded.connectome;
+            c.synapses = degree_preserving_shuffle(&c.synapses, seed)?;
+            loaded.shuffled = Some(seed);
+            eprintln!(
+                "note: {} was rewired by a degree-preserving shuffle (seed {seed}): this is the \
+                 null model, not the real wiring",
+                path_or_name.display()
+            );
+        }
+        Ok(loaded)
+    }
+
+    /// Loads `path_or_name` with these flags, ignoring --shuffle.
+    pub fn load_unshuffled(&self, path_or_name: &Path) -> anyhow::Result<Loaded> {
         let mut opts = LoadOptions::default();
         let (path, registry_format) = self.resolve(path_or_name)?;
         if let Some(f) = self.format.as_deref().or(registry_format.as_deref()) {
@@ -66,6 +91,7 @@ impl DatasetSource {
             connectome,
             path,
             cache,
+            shuffled: None,
         })
     }
 

@@ -44,11 +44,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         connectome: c,
         path,
         cache,
+        shuffled,
     } = args.source.load(&args.path)?;
     let load_ms = started.elapsed().as_secs_f64() * 1e3;
 
     let mut report = summary(&c, &path);
     report["cache"] = json!(cache);
+    report["shuffled"] = json!(shuffled);
     report["load_ms"] = json!(round3(load_ms));
     if !args.by.is_empty() {
         let mut by = serde_json::Map::new();
@@ -152,6 +154,12 @@ fn write_text(out: &mut impl Write, r: &Value) -> std::io::Result<()> {
         n("autapses")
     )?;
     writeln!(out, "synapses   {}", n("synapses"))?;
+    if let Some(seed) = r["shuffled"].as_u64() {
+        writeln!(
+            out,
+            "wiring     shuffled (degree-preserving, seed {seed}): not the real wiring"
+        )?;
+    }
     let list = |k: &str| {
         r[k].as_array()
             .map(|a| {

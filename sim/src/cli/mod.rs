@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 pub mod body;
 pub mod brain;
+pub mod circuit;
 pub mod dataset_source;
 pub mod datasets;
 pub mod info;
@@ -33,6 +34,9 @@ enum Command {
     /// Drive the body alone with one motor pattern.
     #[command(subcommand)]
     Body(BodyCommand),
+    /// Check a circuit map against a connectome's wiring.
+    #[command(subcommand)]
+    Circuit(CircuitCommand),
     /// List known public datasets and whether each is present.
     Datasets(datasets::Args),
     /// Download a known public dataset into the data directory.
@@ -54,6 +58,12 @@ enum BrainCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum CircuitCommand {
+    /// Selector counts, sensor -> readout paths and a drive test against shuffled wiring.
+    Check(circuit::Args),
+}
+
+#[derive(Debug, Subcommand)]
 enum BodyCommand {
     /// Run the body with one motor pattern, headless.
     Run(body::Args),
@@ -62,7 +72,10 @@ enum BodyCommand {
 /// Entry point: runs the command and maps errors to exit code 1 (usage errors: 2).
 pub fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("HEXAFLY_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HEXAFLY_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -71,13 +84,16 @@ pub fn main() -> ExitCode {
         Command::Connectome(ConnectomeCommand::Synth(a)) => synth::run(a),
         Command::Brain(BrainCommand::Run(a)) => brain::run(a),
         Command::Body(BodyCommand::Run(a)) => body::run(a),
+        Command::Circuit(CircuitCommand::Check(a)) => circuit::run(a),
         Command::Datasets(a) => datasets::run(a),
         Command::Fetch(a) => datasets::fetch(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            {
                 return ExitCode::SUCCESS;
             }
             let _ = writeln!(std::io::stderr(), "error: {e:#}");

@@ -1,0 +1,163 @@
+//! Every selector of every shipped circuit map resolves on the real data it was written for,
+//! with the counts listed in assets/circuits/README.md.
+
+use std::path::PathBuf;
+
+use connectome::Connectome;
+use connectome::formats::{LoadOptions, load};
+use connectome::shared_data::require;
+use controller::circuit::CircuitMap;
+
+fn asset(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("assets")
+        .join(rel)
+}
+
+/// (name, side, count) of every group of every sensor and readout.
+fn counts(map: &CircuitMap, c: &Connectome, label: &str) -> Vec<(String, &'static str, usize)> {
+    let r = map
+        .resolve(&c.neurons, label)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let side = |s: Option<controller::anatomy::Side>| match s {
+        Some(controller::anatomy::Side::Left) => "left",
+        Some(controller::anatomy::Side::Right) => "right",
+        None => "both",
+    };
+    let mut out = Vec::new();
+    for (s, groups) in map.sensors.iter().zip(&r.sensors) {
+        out.extend(
+            groups
+                .iter()
+                .map(|g| (s.name.clone(), side(g.side), g.neurons.len())),
+        );
+    }
+    for (s, groups) in map.readouts.iter().zip(&r.readouts) {
+        out.extend(
+            groups
+                .iter()
+                .map(|g| (s.name.clone(), side(g.side), g.neurons.len())),
+        );
+    }
+    out
+}
+
+fn expect(got: Vec<(String, &'static str, usize)>, want: &[(&str, &str, usize)]) {
+    let got: Vec<(&str, &str, usize)> = got.iter().map(|(n, s, c)| (n.as_str(), *s, *c)).collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn flywire783_map_resolves_on_the_v783_annotation_tables() {
+    let c = load(&require("flywire783/annotations"), &LoadOptions::default()).unwrap();
+    assert_eq!(c.n_neurons(), 139_255);
+    let map = CircuitMap::load(&asset("circuits/flywire783.toml")).unwrap();
+    expect(
+        counts(&map, &c, "v783 annotations"),
+        &[
+            ("looming_lc4", "left", 54),
+            ("looming_lc4", "right", 50),
+            ("looming_lplc2", "left", 108),
+            ("looming_lplc2", "right", 102),
+            ("dust_jo", "both", 333),
+            ("dust_bristles", "both", 302),
+            ("taste_sugar", "both", 131),
+            ("odor_food", "left", 69),
+            ("odor_food", "right", 66),
+            ("escape", "left", 1),
+            ("escape", "right", 1),
+            ("forward", "both", 2),
+            ("turn", "left", 2),
+            ("turn", "right", 2),
+            ("backward", "both", 4),
+            ("groom_antennae", "both", 2),
+            ("groom_head", "both", 42),
+            ("feed", "both", 2),
+        ],
+    );
+    // The giant fibres are the two ids the data README lists.
+    let r = map.resolve(&c.neurons, "v783").unwrap();
+    let mut gf: Vec<u64> = r.readouts[0]
+        .iter()
+        .flat_map(|g| &g.neurons)
+        .map(|&i| c.neurons.id(i))
+        .collect();
+    gf.sort();
+    assert_eq!(gf, vec![720575940622838154, 720575940632499757]);
+}
+
+#[test]
+fn escape_map_resolves_on_the_escape_subset() {
+    let c = load(
+        &require("flywire783/circuits/escape_LC4_LPLC2_to_GF_edges.csv"),
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let map = CircuitMap::load(&asset("circuits/flywire783_escape.toml")).unwrap();
+    expect(
+        counts(&map, &c, "escape"),
+        &[
+            ("looming_lc4", "left", 54),
+            ("looming_lc4", "right", 50),
+            ("looming_lplc2", "left", 94),
+            ("looming_lplc2", "right", 95),
+            ("escape", "left", 1),
+            ("escape", "right", 1),
+        ],
+    );
+}
+
+#[test]
+fn subsets_map_resolves_on_the_composed_adult_subsets() {
+    // The manifest reads ../shared/data relative to itself; fail with the missing file's
+    // name rather than a load error when it is absent.
+    require("flywire783/circuits/olfaction_ORN_outputs_edges.csv.gz");
+    let c = load(
+        &asset("manifests/flywire783_subsets.toml"),
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!((c.n_neurons(), c.n_edges()), (4146, 181_145));
+    let map = CircuitMap::load(&asset("circuits/flywire783_subsets.toml")).unwrap();
+    expect(
+        counts(&map, &c, "subsets"),
+        &[
+            ("looming_lc4", "left", 54),
+            ("looming_lc4", "right", 50),
+            ("looming_lplc2", "left", 108),
+            ("looming_lplc2", "right", 102),
+            ("odor_food", "left", 69),
+            ("odor_food", "right", 66),
+            ("escape", "left", 1),
+            ("escape", "right", 1),
+            ("forward", "both", 2),
+            ("turn", "left", 2),
+            ("turn", "right", 2),
+            ("backward", "both", 4),
+        ],
+    );
+}
+
+#[test]
+fn larva_map_resolves_on_the_larval_brain() {
+    let c = load(
+        &require("larva-winding2023/Supplementary-Data-S1.zip"),
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let map = CircuitMap::load(&asset("circuits/larva.toml")).unwrap();
+    expect(
+        counts(&map, &c, "larva"),
+        &[
+            ("odor", "left", 21),
+            ("odor", "right", 21),
+            ("taste", "left", 66),
+            ("taste", "right", 65),
+            ("turn", "left", 1),
+            ("turn", "right", 1),
+            ("forward", "both", 2),
+            ("feed", "both", 2),
+        ],
+    );
+}
