@@ -5,7 +5,13 @@
 #![warn(missing_docs)]
 
 pub mod anatomy;
+pub mod arbiter;
 pub mod brain;
 pub mod circuit;
+pub mod decode;
+pub mod encode;
 pub mod motor;
 pub mod sensors;
+pub mod tick;
+
+pub use tick::{Controller, ControllerConfig, Tick};

@@ -437,3 +437,31 @@ fn adversarial_motifs_spike_exactly_like_the_dense_brian_transcription() {
         }
     }
 }
+
+#[test]
+fn silencing_at_run_time_matches_a_network_built_silenced() {
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    let n = 300;
+    let m = random_matrix(&mut rng, n, 6000, 30, 0.25);
+    let input = random_input(&mut rng, 0..3000, 20, 0.015);
+    let silenced: Vec<NeuronIndex> = (100..160).collect();
+    let built = {
+        let network = Network::new(&m, ModelParams::default(), &silenced).unwrap();
+        let mut b = Brain::new(Arc::new(network), 0, 0);
+        b.set_input_spikes(InputSpikes::new(input.clone()));
+        run(&mut b, 3000)
+    };
+    let network = Network::new(&m, ModelParams::default(), &[]).unwrap();
+    let mut b = Brain::new(Arc::new(network), 0, 0);
+    b.set_input_spikes(InputSpikes::new(input.clone()));
+    for &i in &silenced {
+        b.set_silenced(i, true);
+    }
+    assert_eq!(run(&mut b, 3000), built);
+    assert_ne!(
+        built,
+        engine_spikes(&m, input, 3000),
+        "silencing must change something"
+    );
+}

@@ -2,10 +2,12 @@
 //! experiments, recording, and the command-line interface.
 #![warn(missing_docs)]
 
-pub mod cli;
-pub mod body;
-pub mod world;
 pub mod agent;
+pub mod body;
+pub mod cli;
+pub mod experiment;
+pub mod record;
 pub mod sensing;
-pub mod trial;
 mod toml_numbers;
+pub mod trial;
+pub mod world;

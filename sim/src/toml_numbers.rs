@@ -77,6 +77,50 @@ fn walk_value(
     }
 }
 
+/// The 1-based line of every key path of a document (`a.b[2].c` style, as the messages
+/// above name them); empty when the text does not parse.
+pub(crate) fn key_lines(text: &str) -> std::collections::HashMap<String, usize> {
+    fn walk(
+        t: &DeTable<'_>,
+        prefix: &str,
+        text: &str,
+        out: &mut std::collections::HashMap<String, usize>,
+    ) {
+        for (k, v) in t.iter() {
+            let key = if prefix.is_empty() {
+                k.get_ref().to_string()
+            } else {
+                format!("{prefix}.{}", k.get_ref())
+            };
+            out.insert(key.clone(), line_column(text, k.span().start).0);
+            value(v.get_ref(), &key, text, out);
+        }
+    }
+    fn value(
+        v: &DeValue<'_>,
+        key: &str,
+        text: &str,
+        out: &mut std::collections::HashMap<String, usize>,
+    ) {
+        match v {
+            DeValue::Table(t) => walk(t, key, text, out),
+            DeValue::Array(a) => {
+                for (i, item) in a.iter().enumerate() {
+                    let k = format!("{key}[{i}]");
+                    out.insert(k.clone(), line_column(text, item.span().start).0);
+                    value(item.get_ref(), &k, text, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = std::collections::HashMap::new();
+    if let Ok(doc) = DeTable::parse(text) {
+        walk(doc.get_ref(), "", text, &mut out);
+    }
+    out
+}
+
 /// 1-based line and column (in characters) of byte offset `at`.
 fn line_column(text: &str, at: usize) -> (usize, usize) {
     let before = &text[..at.min(text.len())];

@@ -108,6 +108,9 @@ pub struct Brain {
     active: ActiveSet,
     /// Neurons that have no refractory period (driven ones).
     no_refractory: BitSet,
+    /// Neurons silenced at run time ([`Brain::set_silenced`]): they spike, but their
+    /// spikes are not delivered. None until the first call, so that plain runs pay nothing.
+    muted: Option<BitSet>,
     /// Refractory neurons as (step their refractory period ends, neuron), one queue per
     /// period length so that each stays in order.
     refractory: [VecDeque<(u32, NeuronIndex)>; 2],
@@ -143,6 +146,7 @@ impl Brain {
             epoch_start: 0,
             active: ActiveSet::new(n),
             no_refractory: BitSet::new(n),
+            muted: None,
             refractory: [VecDeque::new(), VecDeque::new()],
             ring,
             spikes_now: Vec::new(),
@@ -226,6 +230,27 @@ impl Brain {
             self.driven[at] = drive;
         } else {
             self.driven.insert(at, drive);
+        }
+    }
+
+    /// Silences (or un-silences) a neuron from now on: it still spikes, but its spikes
+    /// reach no synapse, as Shiu et al.'s silencing (outgoing weights zero). Spikes already
+    /// fired and on their way are not delivered either. Same as building the network with
+    /// the neuron silenced, when done before the first step.
+    ///
+    /// # Panics
+    /// If `neuron` is out of range (a caller bug).
+    pub fn set_silenced(&mut self, neuron: NeuronIndex, silenced: bool) {
+        assert!(
+            (neuron as usize) < self.cells.len(),
+            "neuron {neuron} outside the network"
+        );
+        let n = self.cells.len();
+        let muted = self.muted.get_or_insert_with(|| BitSet::new(n));
+        if silenced {
+            muted.set(neuron);
+        } else {
+            muted.clear(neuron);
         }
     }
 
@@ -418,6 +443,9 @@ impl Brain {
         }
         debug_assert_eq!(cells.len(), net.n_neurons());
         for (r, &pre) in arriving.iter().enumerate() {
+            if self.muted.as_ref().is_some_and(|m| m.get(pre)) {
+                continue;
+            }
             let row = net.row(pre);
             if let Some(&next) = arriving.get(r + 1) {
                 prefetch_head(net.row(next), base);

@@ -13,6 +13,7 @@ pub mod circuit;
 pub mod dataset_source;
 pub mod datasets;
 pub mod info;
+pub mod run;
 pub mod synth;
 
 /// hexafly: a six-legged robot whose brain is a fruit-fly connectome.
@@ -37,6 +38,8 @@ enum Command {
     /// Check a circuit map against a connectome's wiring.
     #[command(subcommand)]
     Circuit(CircuitCommand),
+    /// Run an experiment headless (no file: the default experiment) and write its run folder.
+    Run(run::Args),
     /// List known public datasets and whether each is present.
     Datasets(datasets::Args),
     /// Download a known public dataset into the data directory.
@@ -85,6 +88,7 @@ pub fn main() -> ExitCode {
         Command::Brain(BrainCommand::Run(a)) => brain::run(a),
         Command::Body(BodyCommand::Run(a)) => body::run(a),
         Command::Circuit(CircuitCommand::Check(a)) => circuit::run(a),
+        Command::Run(a) => run::run(a),
         Command::Datasets(a) => datasets::run(a),
         Command::Fetch(a) => datasets::fetch(a),
     };

@@ -1,0 +1,226 @@
+//! One tick of the closed loop: Sensors -> encoder -> brain (one control window of 0.1 ms
+//! steps) -> readouts -> arbiter -> motor command. [`Controller`] owns the brain and is all
+//! a robot needs: feed it a [`Sensors`] value per tick, get a [`Tick`] with the command and
+//! everything that led to it.
+
+use std::sync::Arc;
+
+use connectome::NeuronIndex;
+
+use crate::arbiter::{Arbiter, ArbiterParams, Decision};
+use crate::brain::{Brain, Network};
+use crate::circuit::map::CircuitMap;
+use crate::circuit::resolve::Resolved;
+use crate::decode::{Decoder, Drives};
+use crate::encode::Encoder;
+use crate::sensors::Sensors;
+
+/// Longest control window (ms): the giant fibre -> takeoff budget is ~7 ms, so a decision
+/// must come within a few ms of the spikes (DESIGN: at most 20 steps of 0.1 ms).
+pub const MAX_WINDOW_MS: f64 = 2.0;
+
+/// How the controller runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ControllerConfig {
+    /// Brain time per control tick (ms), a whole number of brain steps, at most
+    /// [`MAX_WINDOW_MS`].
+    pub window_ms: f64,
+    /// Arbiter thresholds and gains.
+    pub arbiter: ArbiterParams,
+    /// Seed of the brain's Poisson input.
+    pub seed: u64,
+    /// Neurons whose spikes are kept (see [`Controller::take_spikes`]).
+    pub record: Vec<NeuronIndex>,
+}
+
+impl Default for ControllerConfig {
+    fn default() -> Self {
+        ControllerConfig {
+            window_ms: 1.0,
+            arbiter: ArbiterParams::default(),
+            seed: 0,
+            record: Vec::new(),
+        }
+    }
+}
+
+/// Why a controller could not be built.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ControllerError {
+    /// The control window is not a whole number of brain steps in (0, MAX_WINDOW_MS].
+    #[error(
+        "control window {window_ms} ms must be a whole number of {dt_ms} ms brain steps, \
+         > 0 and at most {MAX_WINDOW_MS} ms"
+    )]
+    Window {
+        /// The window asked for.
+        window_ms: f64,
+        /// The brain step.
+        dt_ms: f64,
+    },
+    /// An arbiter parameter is out of range.
+    #[error("{0}")]
+    Arbiter(String),
+}
+
+/// What one tick did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tick {
+    /// The arbiter's decision and the motor command.
+    pub decision: Decision,
+    /// The drives it decided from.
+    pub drives: Drives,
+    /// Step (since the loop started) of the first escape-trigger spike in this window.
+    pub first_trigger_spike: Option<u32>,
+}
+
+/// The brain in the loop, with its encoder, decoder and arbiter.
+#[derive(Debug, Clone)]
+pub struct Controller {
+    brain: Brain,
+    encoder: Encoder,
+    decoder: Decoder,
+    arbiter: Arbiter,
+    window_steps: u32,
+    dt_ms: f64,
+    /// Brain step at which the loop started (after the rest used to measure baselines).
+    start_step: u32,
+    /// Experiment-driven Poisson rates (activation), per neuron.
+    extra: Vec<(NeuronIndex, f64)>,
+    record: Vec<bool>,
+    spikes: Vec<(u32, NeuronIndex)>,
+}
+
+impl Controller {
+    /// A controller of `net` with `map` resolved on its dataset as `resolved`. Before the
+    /// loop starts, the brain runs without sensory drive for the longest "measured at
+    /// rest" baseline of the map, which sets those baselines.
+    pub fn new(
+        net: Arc<Network>,
+        map: &CircuitMap,
+        resolved: &Resolved,
+        cfg: &ControllerConfig,
+    ) -> Result<Controller, ControllerError> {
+        let dt_ms = net.propagator().k.dt * 1e3;
+        let steps = cfg.window_ms / dt_ms;
+        if !(cfg.window_ms > 0.0
+            && cfg.window_ms <= MAX_WINDOW_MS + 1e-12
+            && (steps - steps.round()).abs() < 1e-9)
+        {
+            return Err(ControllerError::Window {
+                window_ms: cfg.window_ms,
+                dt_ms,
+            });
+        }
+        let problems = cfg.arbiter.problems();
+        if !problems.is_empty() {
+            return Err(ControllerError::Arbiter(problems.join("; ")));
+        }
+        let n = net.n_neurons();
+        let mut brain = Brain::new(net, cfg.seed, 0);
+        let encoder = Encoder::new(map, resolved, dt_ms);
+        let mut decoder = Decoder::new(map, resolved, &brain);
+        let rest_steps = (decoder.rest_ms() / dt_ms).round() as u32;
+        brain.advance(rest_steps);
+        decoder.calibrate(&brain, rest_steps as f64 * dt_ms * 1e-3);
+        let mut record = vec![false; n];
+        for &i in &cfg.record {
+            record[i as usize] = true;
+        }
+        Ok(Controller {
+            start_step: brain.time_step(),
+            brain,
+            encoder,
+            decoder,
+            arbiter: Arbiter::new(cfg.arbiter.clone()),
+            window_steps: steps.round() as u32,
+            dt_ms,
+            extra: Vec::new(),
+            record,
+            spikes: Vec::new(),
+        })
+    }
+
+    /// One control tick: encode `sensors`, run the brain for one window, decode, decide.
+    pub fn tick(&mut self, sensors: &Sensors) -> Tick {
+        self.encoder.apply(sensors, &self.extra, &mut self.brain);
+        let mut first = None;
+        for _ in 0..self.window_steps {
+            let step = self.brain.time_step();
+            let fired = self.brain.step();
+            self.spikes.extend(
+                fired
+                    .iter()
+                    .filter(|&&i| self.record[i as usize])
+                    .map(|&i| (step - self.start_step, i)),
+            );
+            if self.decoder.observe(step, fired) > 0 && first.is_none() {
+                first = Some(step - self.start_step);
+            }
+        }
+        let window_s = self.window_steps as f64 * self.dt_ms * 1e-3;
+        let drives = self.decoder.finish_window(&self.brain, window_s);
+        let threat = sensors
+            .looming
+            .iter()
+            .max_by(|a, b| a.angle.total_cmp(&b.angle))
+            .map(|l| l.azimuth)
+            .unwrap_or(0.0);
+        let decision = self.arbiter.decide(&drives, threat, window_s as f32);
+        Tick {
+            decision,
+            drives,
+            first_trigger_spike: first,
+        }
+    }
+
+    /// Adds (or with `hz = 0` removes) an experiment-driven Poisson input on `neurons`,
+    /// on top of the sensory drive, from the next tick on.
+    pub fn set_activation(&mut self, neurons: &[NeuronIndex], hz: f64) {
+        self.extra.retain(|e| !neurons.contains(&e.0));
+        if hz > 0.0 {
+            self.extra.extend(neurons.iter().map(|&n| (n, hz)));
+        }
+        self.extra.sort_unstable_by_key(|e| e.0);
+    }
+
+    /// Silences (or restores) `neurons` from now on: they spike, their synapses carry
+    /// nothing.
+    /// The readouts stop reading them too (see [`Decoder::set_silenced`]).
+    pub fn set_silenced(&mut self, neurons: &[NeuronIndex], silenced: bool) {
+        for &n in neurons {
+            self.brain.set_silenced(n, silenced);
+        }
+        self.decoder.set_silenced(&self.brain, neurons, silenced);
+    }
+
+    /// Recorded spikes since the last call, as (step since the loop started, neuron).
+    pub fn take_spikes(&mut self) -> Vec<(u32, NeuronIndex)> {
+        std::mem::take(&mut self.spikes)
+    }
+
+    /// The brain.
+    pub fn brain(&self) -> &Brain {
+        &self.brain
+    }
+
+    /// The encoder (input rates per sensory group).
+    pub fn encoder(&self) -> &Encoder {
+        &self.encoder
+    }
+
+    /// The decoder (readout values).
+    pub fn decoder(&self) -> &Decoder {
+        &self.decoder
+    }
+
+    /// The arbiter.
+    pub fn arbiter(&self) -> &Arbiter {
+        &self.arbiter
+    }
+
+    /// Brain steps per control tick.
+    pub fn window_steps(&self) -> u32 {
+        self.window_steps
+    }
+}

@@ -1,0 +1,67 @@
+//! `hexafly run [EXPERIMENT.toml] --out DIR`: one experiment, headless. The work is in
+//! `sim::experiment`; this file parses the flags and prints the summary's headline.
+
+use std::path::PathBuf;
+
+use crate::experiment::{Experiment, run as run_experiment};
+
+/// Arguments of `hexafly run`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The experiment file (default: assets/experiments/default.toml).
+    pub experiment: Option<PathBuf>,
+    /// Run folder to write (timeline.csv, spikes.parquet, summary.json).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Print the whole summary as JSON instead of a few lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The bundled default experiment.
+pub fn default_experiment() -> PathBuf {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/experiments/default.toml");
+    std::fs::canonicalize(&p).unwrap_or(p)
+}
+
+/// Runs `hexafly run`.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let path = args.experiment.unwrap_or_else(default_experiment);
+    let exp = Experiment::load(&path)?;
+    let s = run_experiment(&exp, &args.out)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+        return Ok(());
+    }
+    println!(
+        "{}: {:.1} s on {} ({} neurons, {} pairs; {}), {:.1}x real time",
+        path.display(),
+        s.duration_s,
+        s.dataset,
+        s.neurons,
+        s.edges,
+        s.wiring_note,
+        s.real_time_factor
+    );
+    let times: Vec<String> = s
+        .behaviour_time_s
+        .iter()
+        .map(|(b, t)| format!("{b} {t:.2} s"))
+        .collect();
+    println!("behaviour: {}", times.join(", "));
+    for l in &s.latency {
+        println!(
+            "loom at {:.2} s: first giant-fibre spike {}, escape command {}, lift-off {}",
+            l.event_s,
+            ms(l.first_trigger_spike_s),
+            ms(l.escape_command_s),
+            ms(l.lift_off_s)
+        );
+    }
+    println!("run folder: {}", args.out.display());
+    Ok(())
+}
+
+fn ms(x: Option<f64>) -> String {
+    x.map_or("none".into(), |s| format!("+{:.1} ms", s * 1e3))
+}

@@ -1,0 +1,536 @@
+//! The experiment file, v1 (TOML; vocabulary after SONATA where it fits: `run`, `network`,
+//! `inputs`, `modifications`, `reports`). Documented with a full example in
+//! `assets/experiments/README.md`. [`Experiment::load`] parses and validates it; every
+//! problem names the file, the line and the key.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use controller::anatomy::Side;
+use controller::arbiter::ArbiterParams;
+use serde::Deserialize;
+
+/// The `[run]` table.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunSpec {
+    /// Simulated time after the body has settled, seconds.
+    pub duration_s: f64,
+    /// Seed of everything random (terrain, Poisson input).
+    #[serde(default)]
+    pub seed: u64,
+    /// Control tick = brain window, ms (a whole number of 0.1 ms steps, at most 2).
+    #[serde(default = "default_control_ms")]
+    pub control_ms: f64,
+    /// Standing time before t = 0 (the body settles on its legs; no brain), seconds.
+    #[serde(default = "default_settle_s")]
+    pub settle_s: f64,
+    /// Body description (default: the bundled hexapod).
+    #[serde(default)]
+    pub body: Option<PathBuf>,
+}
+
+fn default_control_ms() -> f64 {
+    1.0
+}
+fn default_settle_s() -> f64 {
+    0.3
+}
+
+/// The `[network]` table: the connectome and its circuit map.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSpec {
+    /// A connectome path (any supported format) or a known dataset's name.
+    pub connectome: PathBuf,
+    /// Format name instead of detecting it from the path.
+    #[serde(default)]
+    pub format: Option<String>,
+    /// The circuit map (assets/circuits/*.toml).
+    pub circuit: PathBuf,
+    /// Rewire by a degree-preserving shuffle with this seed (the null-model control).
+    #[serde(default)]
+    pub shuffle: Option<u64>,
+}
+
+/// The `[scene]` table.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SceneSpec {
+    /// A scene file (assets/scenes/*.toml); default: a flat empty 2 m arena.
+    #[serde(default)]
+    pub file: Option<PathBuf>,
+    /// Keep the scene file's own threats and dust events (default false: the experiment's
+    /// events are the only stimuli).
+    #[serde(default)]
+    pub keep_scene_events: bool,
+}
+
+/// The `[agent]` table: start pose and internal state.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AgentSpec {
+    /// Start position (x, y), metres.
+    pub position: [f32; 2],
+    /// Start heading, degrees (0 = +x, counter-clockwise).
+    pub heading_deg: f32,
+    /// Hunger 0..1.
+    pub hunger: f32,
+    /// Dust 0..1.
+    pub dust: f32,
+    /// Arousal 0..1.
+    pub arousal: f32,
+    /// Keep hunger, dust and arousal fixed (no rise, no decay; events still set them).
+    pub clamp_state: bool,
+}
+
+impl Default for AgentSpec {
+    fn default() -> Self {
+        AgentSpec {
+            position: [0.0, 0.0],
+            heading_deg: 0.0,
+            hunger: 0.3,
+            dust: 0.0,
+            arousal: 0.0,
+            clamp_state: false,
+        }
+    }
+}
+
+/// An `[[inputs]]` entry: Poisson activation of a neuron selection.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputSpec {
+    /// Selector (same syntax as everywhere).
+    pub neurons: String,
+    /// Rate, Hz (0 < rate <= 10,000).
+    pub rate_hz: f64,
+    /// Start, seconds.
+    #[serde(default)]
+    pub start_s: f64,
+    /// Stop, seconds (default: the end of the run).
+    #[serde(default)]
+    pub stop_s: Option<f64>,
+}
+
+/// A `[[modifications]]` entry: silencing a neuron selection.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModificationSpec {
+    /// Selector.
+    pub neurons: String,
+    /// What to do: `silence` (outgoing synapses carry nothing).
+    pub kind: ModificationKind,
+    /// Start, seconds.
+    #[serde(default)]
+    pub start_s: f64,
+    /// Stop, seconds (default: the end of the run).
+    #[serde(default)]
+    pub stop_s: Option<f64>,
+}
+
+/// Kinds of modification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModificationKind {
+    /// Zero the selection's outgoing synapses.
+    Silence,
+}
+
+/// A timeline `[[events]]` entry.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum EventSpec {
+    /// A dark sphere approaching the agent from one side.
+    Loom {
+        /// Time, seconds.
+        at_s: f64,
+        /// The side it comes from.
+        side: Side,
+        /// Start distance from the thorax, metres.
+        #[serde(default = "loom_distance")]
+        distance_m: f32,
+        /// Approach speed, m/s.
+        #[serde(default = "loom_speed")]
+        speed_m_s: f32,
+        /// Sphere radius, metres.
+        #[serde(default = "loom_radius")]
+        radius_m: f32,
+    },
+    /// Dust on head and antennae.
+    Dust {
+        /// Time, seconds.
+        at_s: f64,
+        /// Added dust (0..1).
+        amount: f32,
+    },
+    /// A food patch appears.
+    AddFood {
+        /// Time, seconds.
+        at_s: f64,
+        /// Centre (x, y), metres.
+        position: [f32; 2],
+        /// Radius, metres.
+        #[serde(default = "food_radius")]
+        radius: f32,
+        /// Odor strength.
+        #[serde(default = "one")]
+        odor: f32,
+        /// Sugar (taste) 0..1.
+        #[serde(default = "one")]
+        sugar: f32,
+    },
+    /// The food patch with this index (scene order, then added order) disappears.
+    RemoveFood {
+        /// Time, seconds.
+        at_s: f64,
+        /// Index.
+        index: usize,
+    },
+    /// Sets some of the internal state.
+    SetState {
+        /// Time, seconds.
+        at_s: f64,
+        /// Hunger 0..1.
+        #[serde(default)]
+        hunger: Option<f32>,
+        /// Dust 0..1.
+        #[serde(default)]
+        dust: Option<f32>,
+        /// Arousal 0..1.
+        #[serde(default)]
+        arousal: Option<f32>,
+    },
+}
+
+fn loom_distance() -> f32 {
+    0.8
+}
+fn loom_speed() -> f32 {
+    1.5
+}
+fn loom_radius() -> f32 {
+    0.05
+}
+fn food_radius() -> f32 {
+    0.04
+}
+fn one() -> f32 {
+    1.0
+}
+
+impl EventSpec {
+    /// When it happens, seconds.
+    pub fn at_s(&self) -> f64 {
+        match self {
+            EventSpec::Loom { at_s, .. }
+            | EventSpec::Dust { at_s, .. }
+            | EventSpec::AddFood { at_s, .. }
+            | EventSpec::RemoveFood { at_s, .. }
+            | EventSpec::SetState { at_s, .. } => *at_s,
+        }
+    }
+
+    /// Its `kind` name.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventSpec::Loom { .. } => "loom",
+            EventSpec::Dust { .. } => "dust",
+            EventSpec::AddFood { .. } => "add_food",
+            EventSpec::RemoveFood { .. } => "remove_food",
+            EventSpec::SetState { .. } => "set_state",
+        }
+    }
+}
+
+/// The `[reports]` table.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportSpec {
+    /// Selections whose spikes are recorded (spikes.parquet).
+    pub spikes: Vec<String>,
+    /// Interval of timeline rows, ms (a multiple of the control tick; behaviour switches
+    /// always get a row).
+    pub timeline_ms: f64,
+}
+
+impl Default for ReportSpec {
+    fn default() -> Self {
+        ReportSpec {
+            spikes: Vec::new(),
+            timeline_ms: 10.0,
+        }
+    }
+}
+
+/// A parsed experiment file.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Experiment {
+    /// `[run]`.
+    pub run: RunSpec,
+    /// `[network]`.
+    pub network: NetworkSpec,
+    /// `[scene]`.
+    #[serde(default)]
+    pub scene: SceneSpec,
+    /// `[agent]`.
+    #[serde(default)]
+    pub agent: AgentSpec,
+    /// `[arbiter]`: behaviour thresholds and gains (engineered; defaults documented in
+    /// controller::arbiter::ArbiterParams).
+    #[serde(default)]
+    pub arbiter: ArbiterParams,
+    /// `[[inputs]]`.
+    #[serde(default)]
+    pub inputs: Vec<InputSpec>,
+    /// `[[modifications]]`.
+    #[serde(default)]
+    pub modifications: Vec<ModificationSpec>,
+    /// `[[events]]`.
+    #[serde(default)]
+    pub events: Vec<EventSpec>,
+    /// `[reports]`.
+    #[serde(default)]
+    pub reports: ReportSpec,
+    /// The file it came from (paths in it are relative to its directory).
+    #[serde(skip)]
+    pub file: PathBuf,
+    /// Line of each key path, for the validation messages.
+    #[serde(skip)]
+    lines: HashMap<String, usize>,
+}
+
+/// Longest experiment, seconds (the brain's step counter allows ~59 h; a day is plenty).
+pub const MAX_DURATION_S: f64 = 86_400.0;
+
+impl Experiment {
+    /// Reads and validates an experiment file.
+    pub fn load(path: &Path) -> anyhow::Result<Experiment> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read experiment file {}", path.display()))?;
+        Experiment::parse(&text, path)
+    }
+
+    /// Parses and validates an experiment's text; `path` names it in errors and anchors
+    /// its relative paths.
+    pub fn parse(text: &str, path: &Path) -> anyhow::Result<Experiment> {
+        let mut e: Experiment =
+            toml::from_str(text).map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))?;
+        e.file = path.to_path_buf();
+        e.lines = crate::toml_numbers::key_lines(text);
+        let mut problems: Vec<String> = crate::toml_numbers::non_finite_numbers(text);
+        problems.extend(e.problems());
+        if !problems.is_empty() {
+            anyhow::bail!(
+                "{}: invalid experiment:\n  {}",
+                path.display(),
+                problems.join("\n  ")
+            );
+        }
+        Ok(e)
+    }
+
+    /// A path named in the file, resolved against the file's directory (absolute paths
+    /// and dataset names stay as they are).
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            return p.to_path_buf();
+        }
+        let joined = self.file.parent().unwrap_or(Path::new("")).join(p);
+        let bare_name = p.components().count() == 1 && p.extension().is_none();
+        if !joined.exists() && bare_name {
+            return p.to_path_buf(); // a known dataset's name
+        }
+        joined
+    }
+
+    /// `key` (line L)
+    fn at(&self, key: &str) -> String {
+        match self.lines.get(key) {
+            Some(l) => format!("`{key}` (line {l})"),
+            None => format!("`{key}`"),
+        }
+    }
+
+    fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let dur = self.run.duration_s;
+        if !(dur > 0.0 && dur <= MAX_DURATION_S) {
+            out.push(format!(
+                "{}: expected a duration > 0 and at most {MAX_DURATION_S} s, got {dur}",
+                self.at("run.duration_s")
+            ));
+        }
+        if !(self.run.settle_s >= 0.0 && self.run.settle_s <= 60.0) {
+            out.push(format!(
+                "{}: expected 0..60 s, got {}",
+                self.at("run.settle_s"),
+                self.run.settle_s
+            ));
+        }
+        let steps = self.run.control_ms / 0.1;
+        if !(self.run.control_ms > 0.0
+            && self.run.control_ms <= controller::tick::MAX_WINDOW_MS
+            && (steps - steps.round()).abs() < 1e-9)
+        {
+            out.push(format!(
+                "{}: expected a whole number of 0.1 ms steps, at most {} ms, got {}",
+                self.at("run.control_ms"),
+                controller::tick::MAX_WINDOW_MS,
+                self.run.control_ms
+            ));
+        }
+        let a = &self.agent;
+        for (k, v) in [
+            ("hunger", a.hunger),
+            ("dust", a.dust),
+            ("arousal", a.arousal),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                out.push(format!(
+                    "{}: expected 0..1, got {v}",
+                    self.at(&format!("agent.{k}"))
+                ));
+            }
+        }
+        for p in self.arbiter.problems() {
+            out.push(format!("{}: {p}", self.at("arbiter")));
+        }
+        let within = |t: f64| t.is_finite() && t >= 0.0 && t <= dur;
+        let selector = |k: &str, s: &str, out: &mut Vec<String>| {
+            if let Err(e) = connectome::select::Selector::parse(s) {
+                out.push(format!("{}: {e}", self.at(k)));
+            }
+        };
+        for (i, x) in self.inputs.iter().enumerate() {
+            let k = format!("inputs[{i}]");
+            selector(&format!("{k}.neurons"), &x.neurons, &mut out);
+            if !(x.rate_hz > 0.0 && x.rate_hz <= 10_000.0) {
+                out.push(format!(
+                    "{}: expected a rate > 0 and at most 10000 Hz (one event per 0.1 ms step), got {}",
+                    self.at(&format!("{k}.rate_hz")),
+                    x.rate_hz
+                ));
+            }
+            self.window(&k, x.start_s, x.stop_s, dur, &mut out);
+        }
+        for (i, m) in self.modifications.iter().enumerate() {
+            let k = format!("modifications[{i}]");
+            selector(&format!("{k}.neurons"), &m.neurons, &mut out);
+            self.window(&k, m.start_s, m.stop_s, dur, &mut out);
+        }
+        for (i, ev) in self.events.iter().enumerate() {
+            let k = format!("events[{i}]");
+            if !within(ev.at_s()) {
+                out.push(format!(
+                    "{}: a {} event at {} s is outside the run (0..{dur} s)",
+                    self.at(&format!("{k}.at_s")),
+                    ev.kind(),
+                    ev.at_s()
+                ));
+            }
+            match ev {
+                EventSpec::Loom {
+                    distance_m,
+                    speed_m_s,
+                    radius_m,
+                    ..
+                } => {
+                    for (name, v) in [
+                        ("distance_m", *distance_m),
+                        ("speed_m_s", *speed_m_s),
+                        ("radius_m", *radius_m),
+                    ] {
+                        if v.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+                            out.push(format!(
+                                "{}: expected a number > 0, got {v}",
+                                self.at(&format!("{k}.{name}"))
+                            ));
+                        }
+                    }
+                    if radius_m >= distance_m {
+                        out.push(format!(
+                            "{}: the sphere must start farther than its radius",
+                            self.at(&format!("{k}.distance_m"))
+                        ));
+                    }
+                }
+                EventSpec::Dust { amount, .. } if !(0.0..=1.0).contains(amount) => {
+                    out.push(format!(
+                        "{}: expected 0..1, got {amount}",
+                        self.at(&format!("{k}.amount"))
+                    ));
+                }
+                EventSpec::AddFood {
+                    radius,
+                    odor,
+                    sugar,
+                    ..
+                } => {
+                    if radius.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+                        out.push(format!(
+                            "{}: expected a radius > 0, got {radius}",
+                            self.at(&format!("{k}.radius"))
+                        ));
+                    }
+                    if *odor < 0.0 || !(0.0..=1.0).contains(sugar) {
+                        out.push(format!(
+                            "{}: expected odor >= 0 and sugar 0..1",
+                            self.at(&k)
+                        ));
+                    }
+                }
+                EventSpec::SetState {
+                    hunger,
+                    dust,
+                    arousal,
+                    ..
+                } => {
+                    for (name, v) in [("hunger", hunger), ("dust", dust), ("arousal", arousal)] {
+                        if let Some(v) = v
+                            && !(0.0..=1.0).contains(v)
+                        {
+                            out.push(format!(
+                                "{}: expected 0..1, got {v}",
+                                self.at(&format!("{k}.{name}"))
+                            ));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (i, s) in self.reports.spikes.iter().enumerate() {
+            selector(&format!("reports.spikes[{i}]"), s, &mut out);
+        }
+        let every = self.reports.timeline_ms / self.run.control_ms;
+        if !(every >= 1.0 && (every - every.round()).abs() < 1e-9) {
+            out.push(format!(
+                "{}: expected a whole multiple of run.control_ms ({} ms), got {}",
+                self.at("reports.timeline_ms"),
+                self.run.control_ms,
+                self.reports.timeline_ms
+            ));
+        }
+        out
+    }
+
+    fn window(&self, k: &str, start: f64, stop: Option<f64>, dur: f64, out: &mut Vec<String>) {
+        if !(start.is_finite() && start >= 0.0 && start <= dur) {
+            out.push(format!(
+                "{}: expected a start within the run (0..{dur} s), got {start}",
+                self.at(&format!("{k}.start_s"))
+            ));
+        }
+        if let Some(stop) = stop
+            && !(stop.is_finite() && stop > start && stop <= dur)
+        {
+            out.push(format!(
+                "{}: expected a stop after the start and within the run (..{dur} s), got {stop}",
+                self.at(&format!("{k}.stop_s"))
+            ));
+        }
+    }
+}

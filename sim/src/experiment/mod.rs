@@ -1,0 +1,7 @@
+//! Experiments: the experiment file ([`file`]) and the headless runner ([`run`]).
+
+pub mod file;
+pub mod run;
+
+pub use file::Experiment;
+pub use run::{Summary, run};
