@@ -78,3 +78,50 @@ fn unknown_keys_bad_selectors_late_events_and_bad_rates_name_line_and_key() {
     let m = error(&format!("{GOOD}\n[arbiter]\nmax_speed = -1.0\n"));
     assert!(m.contains("arbiter.max_speed"), "{m}");
 }
+
+#[test]
+fn a_run_on_a_synthetic_network_says_its_wiring_is_synthetic() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = connectome::synth::generate(&connectome::synth::SynthParams {
+        neurons: 300,
+        edges: 3000,
+        ..Default::default()
+    })
+    .unwrap();
+    let edges = dir.path().join("edges.csv");
+    let mut text = String::from("pre,post,weight\n");
+    let ids = net.neurons.ids();
+    let (rows, targets, counts) = net.synapses.parts();
+    for pre in 0..net.n_neurons() {
+        for e in rows[pre] as usize..rows[pre + 1] as usize {
+            let post = ids[targets[e] as usize];
+            text.push_str(&format!("{},{post},{}\n", ids[pre], counts[e]));
+        }
+    }
+    std::fs::write(&edges, text).unwrap();
+    let first: Vec<String> = ids[..4].iter().map(|i| i.to_string()).collect();
+    let map = dir.path().join("map.toml");
+    std::fs::write(
+        &map,
+        format!(
+            "name = \"t\"\n[[readout]]\nname = \"fwd\"\ncommand = \"forward\"\nneurons = \"id={}\"\n\
+             filter = {{ tau_ms = 20.0 }}\nlink = \"engineered\"\nnote = \"test\"\n",
+            first.join(",")
+        ),
+    )
+    .unwrap();
+    let exp = dir.path().join("exp.toml");
+    std::fs::write(
+        &exp,
+        format!(
+            "[run]\nduration_s = 0.05\n[network]\nconnectome = \"{}\"\ncircuit = \"{}\"\n",
+            edges.display(),
+            map.display()
+        ),
+    )
+    .unwrap();
+    let e = Experiment::load(&exp).unwrap();
+    let s = sim::experiment::run(&e, &dir.path().join("out")).unwrap();
+    assert!(s.synthetic_wiring, "{}", s.wiring_note);
+    assert!(s.wiring_note.contains("SYNTHETIC"), "{}", s.wiring_note);
+}

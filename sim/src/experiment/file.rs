@@ -343,7 +343,7 @@ impl Experiment {
         if !joined.exists() && bare_name {
             return p.to_path_buf(); // a known dataset's name
         }
-        joined
+        std::fs::canonicalize(&joined).unwrap_or(joined)
     }
 
     /// `key` (line L)

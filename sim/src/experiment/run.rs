@@ -524,13 +524,23 @@ pub fn run_prepared(exp: &Experiment, p: &Prepared, out: &Path) -> anyhow::Resul
                taken from the eye that sees the larger looming angle"
             .into(),
     });
-    let synthetic = c.format.contains("synth") || p.shuffled.is_some();
-    let wiring_note = match (p.shuffled, synthetic) {
+    let generated = c
+        .neurons
+        .ids()
+        .iter()
+        .filter(|&&id| connectome::synth::is_synthetic_id(id))
+        .count();
+    let synthetic = generated > 0 || p.shuffled.is_some();
+    let wiring_note = match (p.shuffled, generated) {
         (Some(s), _) => format!(
             "the wiring was rewired by a degree-preserving shuffle (seed {s}): the null model"
         ),
-        (None, true) => format!("the wiring is synthetic (format {})", c.format),
-        (None, false) => format!("real wiring as published ({})", c.format),
+        (None, g) if g > 0 => format!(
+            "SYNTHETIC wiring: {g} of {} neurons are generated (hexafly connectome synth), \
+             and so is their wiring",
+            c.n_neurons()
+        ),
+        _ => format!("real wiring as published ({})", c.format),
     };
     let summary = Summary {
         schema: "hexafly.run/1",
