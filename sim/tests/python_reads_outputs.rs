@@ -1,0 +1,68 @@
+//! A run folder is readable by the tools users analyse it with: pandas reads timeline.csv
+//! and (through pyarrow) spikes.parquet, and json reads summary.json, with the documented
+//! columns. Needs a Python with pandas and pyarrow (scripts/requirements-analysis.txt):
+//! `$HEXAFLY_PYTHON`, else `.venv/bin/python` in the workspace (CI: `.ci/run` installs it).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn python() -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let p = std::env::var_os("HEXAFLY_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join(".venv/bin/python"));
+    let ok = Command::new(&p)
+        .args(["-c", "import pandas, pyarrow"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ok,
+        "{} cannot import pandas and pyarrow: `.venv/bin/pip install -r \
+         scripts/requirements-analysis.txt` in the workspace root, or set HEXAFLY_PYTHON",
+        p.display()
+    );
+    p
+}
+
+#[test]
+fn pandas_reads_the_timeline_spikes_and_summary_of_a_run() {
+    let py = python();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let o = Command::new(env!("CARGO_BIN_EXE_hexafly"))
+        .args(["run", "--out"])
+        .arg(&out)
+        .env("HEXAFLY_CACHE", dir.path().join("cache"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let script = r#"
+import json, sys
+import pandas as pd
+run = sys.argv[1]
+t = pd.read_csv(f"{run}/timeline.csv")
+s = pd.read_parquet(f"{run}/spikes.parquet")
+m = json.load(open(f"{run}/summary.json"))
+assert {"t_s", "behaviour", "x_m", "y_m", "drive_forward", "escape_spikes"} <= set(t.columns), t.columns
+assert list(s.columns) == ["neuron", "t_ms", "step"], s.columns
+assert str(s["neuron"].dtype) == "uint64" and len(s) > 0
+assert (s["t_ms"] * 10).round().astype("int64").equals(s["step"].astype("int64"))
+escape = t[t["behaviour"] == "escape"]
+assert len(escape) > 0
+first_gf = s[s["t_ms"] >= 1000.0]["t_ms"].min()
+print(f"rows {len(t)} spikes {len(s)} escape from {escape['t_s'].min():.3f} s "
+      f"first spike after the loom {first_gf:.1f} ms; {m['wiring_note']}")
+"#;
+    let o = Command::new(&py)
+        .args(["-c", script])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "python failed: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    eprintln!("{}", String::from_utf8_lossy(&o.stdout));
+}
