@@ -287,7 +287,6 @@ pub fn run_prepared(exp: &Experiment, p: &Prepared, out: &Path) -> anyhow::Resul
         agent.step(&controller::motor::MotorCommand::Stand);
     }
     agent.set_internal(start.internal);
-    let t0 = agent.time();
 
     let ticks = (exp.run.duration_s / dt as f64).round() as u64;
     let every = (exp.reports.timeline_ms / exp.run.control_ms).round() as u64;
@@ -482,7 +481,6 @@ pub fn run_prepared(exp: &Experiment, p: &Prepared, out: &Path) -> anyhow::Resul
     }
     let wall_s = wall.elapsed().as_secs_f64();
     let last = agent.body.pose(&agent.world.physics);
-    let _ = t0;
 
     let ids = c.neurons.ids();
     let dt_ms = p.network.propagator().k.dt * 1e3;
@@ -591,22 +589,20 @@ fn apply_event(
             distance_m,
             speed_m_s,
             radius_m,
-            at_s,
+            ..
         } => {
             let pose = agent.body.pose(&agent.world.physics);
             let yaw = pose.rpy[2] + side.sign() * std::f32::consts::FRAC_PI_2;
             let (s, c) = yaw.sin_cos();
             let p = pose.position;
             let start = [p[0] + distance_m * c, p[1] + distance_m * s, p[2]];
-            let now = (agent.time() - 0.0) as f32;
             agent.world.scene.threats.push(Threat {
                 start,
                 velocity: [-speed_m_s * c, -speed_m_s * s, 0.0],
                 radius: radius_m,
-                onset_s: now,
+                onset_s: agent.time() as f32,
                 duration_s: (distance_m - radius_m) / speed_m_s,
             });
-            let _ = at_s;
         }
         EventSpec::Dust { amount, .. } => {
             let mut s = *agent.internal();
