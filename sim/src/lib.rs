@@ -8,6 +8,7 @@ pub mod cli;
 pub mod experiment;
 pub mod record;
 pub mod sensing;
+pub mod sweep;
 mod toml_numbers;
 pub mod trial;
 pub mod world;

@@ -14,6 +14,7 @@ pub mod dataset_source;
 pub mod datasets;
 pub mod info;
 pub mod run;
+pub mod sweep;
 pub mod synth;
 
 /// hexafly: a six-legged robot whose brain is a fruit-fly connectome.
@@ -40,6 +41,9 @@ enum Command {
     Circuit(CircuitCommand),
     /// Run an experiment headless (no file: the default experiment) and write its run folder.
     Run(run::Args),
+    /// Run an experiment over a grid of parameters x seeds (resumable; Slurm array shards),
+    /// or merge a sweep folder (`hexafly sweep merge DIR`).
+    Sweep(sweep::Args),
     /// List known public datasets and whether each is present.
     Datasets(datasets::Args),
     /// Download a known public dataset into the data directory.
@@ -89,6 +93,7 @@ pub fn main() -> ExitCode {
         Command::Body(BodyCommand::Run(a)) => body::run(a),
         Command::Circuit(CircuitCommand::Check(a)) => circuit::run(a),
         Command::Run(a) => run::run(a),
+        Command::Sweep(a) => sweep::run(a),
         Command::Datasets(a) => datasets::run(a),
         Command::Fetch(a) => datasets::fetch(a),
     };

@@ -27,7 +27,10 @@ pub fn default_experiment() -> PathBuf {
 /// Runs `hexafly run`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let path = args.experiment.unwrap_or_else(default_experiment);
-    let exp = Experiment::load(&path)?;
+    // A file that carries a [sweep] table runs as the experiment it sweeps.
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| anyhow::anyhow!("cannot read experiment file {}: {e}", path.display()))?;
+    let exp = Experiment::parse(&crate::sweep::spec::without_sweep_table(&text), &path)?;
     let s = run_experiment(&exp, &args.out)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&s)?);

@@ -15,10 +15,17 @@ pub fn write_atomic(
     let name = path
         .file_name()
         .with_context(|| format!("{} names no file", path.display()))?;
+    // Unique per call: threads of one process (a sweep refreshing its tables) and processes
+    // on other hosts (Slurm shards writing into one shared folder) never share a temp file.
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
     let tmp = dir.join(format!(
-        ".{}.tmp-{}",
+        ".{}.tmp-{}-{}-{nanos}",
         name.to_string_lossy(),
-        std::process::id()
+        std::process::id(),
+        COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     ));
     let result = (|| {
         let file = std::fs::File::create(&tmp)

@@ -1,0 +1,310 @@
+//! The sweep's tables, always rebuilt from the run folders: `runs.csv` (one row per finished
+//! run), `aggregate.csv` (per grid point and figure: n, mean, sd, 95% CI) and `timing.csv`
+//! (wall-clock figures, kept apart so the other two are byte-identical for the same sweep
+//! whatever the thread count, completion order, interruptions or sharding).
+//!
+//! Rebuilding from `runs/*/summary.json` instead of appending rows is what makes resume and
+//! merge safe: a run is in the tables exactly when its folder holds a complete summary, so a
+//! killed sweep can neither lose a finished run nor write one twice, and `hexafly sweep
+//! merge` is the same function a local sweep ends with.
+
+use std::path::Path;
+
+use anyhow::Context;
+use controller::arbiter::Behaviour;
+use serde_json::Value;
+
+use super::plan::{Plan, RunPlan};
+use super::stats::stats;
+use crate::record::write_atomic;
+
+/// `schema` of a run's summary.json.
+pub const RUN_SCHEMA: &str = "hexafly.run/1";
+
+/// A figure's cell text (as the summary wrote it) and its value.
+type Cell = Option<(String, f64)>;
+
+/// Names of the figures, in column order (documented in README.md, "Sweeps").
+pub fn figure_names() -> Vec<String> {
+    let mut out = vec!["duration_s".to_string()];
+    out.extend(
+        Behaviour::ALL
+            .iter()
+            .map(|b| format!("time_{}_s", b.as_str())),
+    );
+    out.extend(
+        [
+            "escaped",
+            "distance_m",
+            "path_length_m",
+            "food_eaten",
+            "brain_spikes",
+            "switches",
+        ]
+        .map(String::from),
+    );
+    out.extend(
+        Behaviour::ALL
+            .iter()
+            .map(|b| format!("onset_{}_s", b.as_str())),
+    );
+    out.extend(
+        [
+            "loom_gf_spike_s",
+            "loom_escape_command_s",
+            "loom_lift_off_s",
+            "loom_heading_change_rad",
+            "loom_forward_m",
+            "loom_leftward_m",
+        ]
+        .map(String::from),
+    );
+    out
+}
+
+fn num(v: Option<&Value>) -> Cell {
+    let v = v?;
+    v.as_f64().map(|x| (v.to_string(), x))
+}
+
+/// The figures of one summary, in [`figure_names`] order (None: not applicable, e.g. no
+/// loom, or no onset of that behaviour).
+///
+/// - `time_B_s`: seconds in behaviour B (0 when never shown);
+/// - `escaped`: 1 when any time was spent escaping, else 0 (its mean is an escape rate);
+/// - `onset_B_s`: first onset of B after the run's first event (earliest `at_s`, file order
+///   on ties), seconds after that event;
+/// - `loom_*`: the latency chain of the first loom (giant-fibre spike, escape command,
+///   lift-off, s after the loom) and the escape's heading change and displacement in the
+///   body frame 0.5 s after the command.
+pub fn figures(s: &Value) -> Vec<Cell> {
+    let mut out: Vec<Cell> = vec![num(s.get("duration_s"))];
+    let times = s.get("behaviour_time_s");
+    for b in Behaviour::ALL {
+        out.push(num(times.and_then(|t| t.get(b.as_str()))).or_else(|| Some(("0".into(), 0.0))));
+    }
+    let escaped = times
+        .and_then(|t| t.get("escape"))
+        .and_then(Value::as_f64)
+        .is_some_and(|x| x > 0.0);
+    out.push(Some((
+        u8::from(escaped).to_string(),
+        f64::from(u8::from(escaped)),
+    )));
+    for k in [
+        "distance_m",
+        "path_length_m",
+        "food_eaten",
+        "brain_spikes",
+        "switches",
+    ] {
+        out.push(num(s.get(k)));
+    }
+    let first_event = s.get("onsets").and_then(Value::as_array).and_then(|a| {
+        a.iter()
+            .filter_map(|o| o.get("at_s").and_then(Value::as_f64).map(|t| (t, o)))
+            .fold(None::<(f64, &Value)>, |best, (t, o)| match best {
+                Some((bt, _)) if bt <= t => best,
+                _ => Some((t, o)),
+            })
+            .map(|(_, o)| o)
+    });
+    for b in Behaviour::ALL {
+        out.push(num(
+            first_event.and_then(|o| o.get("onset_s")?.get(b.as_str()))
+        ));
+    }
+    let loom = s
+        .get("latency")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first());
+    for k in [
+        "first_trigger_spike_s",
+        "escape_command_s",
+        "lift_off_s",
+        "heading_change_rad",
+    ] {
+        out.push(num(loom.and_then(|l| l.get(k))));
+    }
+    let disp = loom.and_then(|l| l.get("displacement_m"));
+    for i in 0..2 {
+        out.push(num(disp.and_then(|d| d.get(i))));
+    }
+    out
+}
+
+/// The summary of a finished run: `run_dir/summary.json`, parsed, of this schema and seed.
+/// Anything else (absent, half a file from another writer, another run's) is `None`: the
+/// run is not done.
+pub fn read_summary(run_dir: &Path, seed: u64) -> Option<Value> {
+    let text = std::fs::read_to_string(run_dir.join("summary.json")).ok()?;
+    let v: Value = serde_json::from_str(&text).ok()?;
+    (v.get("schema")?.as_str()? == RUN_SCHEMA && v.get("seed")?.as_u64()? == seed).then_some(v)
+}
+
+/// What [`write_tables`] found.
+#[derive(Debug, Clone, Default)]
+pub struct TablesReport {
+    /// Rows of runs.csv (finished runs).
+    pub rows: usize,
+    /// Indices of the planned runs without a complete summary.
+    pub missing: Vec<usize>,
+    /// Folders under runs/ that are no run of this plan.
+    pub strays: Vec<String>,
+}
+
+/// Rebuilds `runs.csv`, `aggregate.csv` and `timing.csv` in `dir` from the run folders of
+/// `plan`, each written atomically.
+pub fn write_tables(dir: &Path, plan: &Plan) -> anyhow::Result<TablesReport> {
+    let runs_dir = dir.join(super::RUNS_DIR);
+    let summaries: Vec<Option<Value>> = plan
+        .runs
+        .iter()
+        .map(|r| read_summary(&runs_dir.join(&r.id), r.seed))
+        .collect();
+    let figs: Vec<Option<Vec<Cell>>> = summaries.iter().map(|s| s.as_ref().map(figures)).collect();
+    let names = figure_names();
+    let axes: Vec<&str> = plan.record.axes.iter().map(|a| a.key.as_str()).collect();
+    let params = |r: &RunPlan| -> Vec<String> {
+        r.values
+            .iter()
+            .enumerate()
+            .map(|(a, &v)| plan.cell(a, v))
+            .collect()
+    };
+
+    // runs.csv
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<&str> = vec!["run_id", "index", "point"];
+    header.extend(&axes);
+    header.push("seed");
+    header.extend(names.iter().map(String::as_str));
+    w.write_record(&header)?;
+    let mut rows = 0;
+    for (r, f) in plan.runs.iter().zip(&figs) {
+        let Some(f) = f else { continue };
+        let mut row = vec![r.id.clone(), r.index.to_string(), r.point.to_string()];
+        row.extend(params(r));
+        row.push(r.seed.to_string());
+        row.extend(
+            f.iter()
+                .map(|c| c.as_ref().map_or(String::new(), |c| c.0.clone())),
+        );
+        w.write_record(&row)?;
+        rows += 1;
+    }
+    write_bytes(&dir.join(super::RUNS_CSV), &w.into_inner()?)?;
+
+    // aggregate.csv: the runs of a point are contiguous (seed is the innermost axis).
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<&str> = vec!["point"];
+    header.extend(&axes);
+    header.extend(["figure", "n", "mean", "sd", "ci95_low", "ci95_high"]);
+    w.write_record(&header)?;
+    let per_point = plan.record.seeds.len();
+    for point in 0..plan.points() {
+        let range = point * per_point..(point + 1) * per_point;
+        let first = &plan.runs[range.start];
+        for (j, name) in names.iter().enumerate() {
+            let xs: Vec<f64> = figs[range.clone()]
+                .iter()
+                .filter_map(|f| f.as_ref()?[j].as_ref().map(|c| c.1))
+                .collect();
+            let s = stats(&xs);
+            let mut row = vec![point.to_string()];
+            row.extend(params(first));
+            row.push(name.clone());
+            row.push(s.n.to_string());
+            let f = |x: Option<f64>| x.map_or(String::new(), |x| format!("{x}"));
+            row.push(f(s.mean));
+            row.push(f(s.sd));
+            row.push(f(s.ci95.map(|c| c.0)));
+            row.push(f(s.ci95.map(|c| c.1)));
+            w.write_record(&row)?;
+        }
+    }
+    write_bytes(&dir.join(super::AGGREGATE_CSV), &w.into_inner()?)?;
+
+    // timing.csv: wall-clock figures, which differ from run to run of the same sweep.
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["run_id", "index", "seed", "wall_s", "real_time_factor"])?;
+    for (r, s) in plan.runs.iter().zip(&summaries) {
+        let Some(s) = s else { continue };
+        let cell = |k: &str| num(s.get(k)).map_or(String::new(), |c| c.0);
+        w.write_record([
+            r.id.clone(),
+            r.index.to_string(),
+            r.seed.to_string(),
+            cell("wall_s"),
+            cell("real_time_factor"),
+        ])?;
+    }
+    write_bytes(&dir.join(super::TIMING_CSV), &w.into_inner()?)?;
+
+    let missing = plan
+        .runs
+        .iter()
+        .zip(&summaries)
+        .filter(|(_, s)| s.is_none())
+        .map(|(r, _)| r.index)
+        .collect();
+    let ids: std::collections::HashSet<&str> = plan.runs.iter().map(|r| r.id.as_str()).collect();
+    let mut strays = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(&runs_dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if !name.starts_with('.') && !ids.contains(name.as_str()) {
+                strays.push(name);
+            }
+        }
+    }
+    strays.sort();
+    Ok(TablesReport {
+        rows,
+        missing,
+        strays,
+    })
+}
+
+fn write_bytes(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    write_atomic(path, |w| {
+        use std::io::Write;
+        w.write_all(bytes)
+            .with_context(|| format!("writing {}", path.display()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_of_a_summary() {
+        let s: Value = serde_json::from_str(
+            r#"{"schema":"hexafly.run/1","seed":3,"duration_s":0.5,
+                "behaviour_time_s":{"escape":0.2,"stand":0.3},
+                "onsets":[{"kind":"dust","at_s":0.4,"onset_s":{"groom":0.01}},
+                          {"kind":"loom","at_s":0.1,"onset_s":{"escape":0.011}}],
+                "latency":[{"event_s":0.1,"first_trigger_spike_s":0.0108,
+                            "escape_command_s":0.011,"lift_off_s":null,
+                            "heading_change_rad":null,"displacement_m":[0.01,-0.02]}],
+                "distance_m":0.04802231,"path_length_m":0.05,"food_eaten":0.0,
+                "brain_spikes":1150,"switches":1}"#,
+        )
+        .unwrap();
+        let names = figure_names();
+        let f = figures(&s);
+        assert_eq!(names.len(), f.len());
+        let get = |n: &str| f[names.iter().position(|x| x == n).unwrap()].clone();
+        assert_eq!(get("time_walk_s").unwrap().0, "0");
+        assert_eq!(get("time_escape_s").unwrap().0, "0.2");
+        assert_eq!(get("escaped").unwrap().1, 1.0);
+        assert_eq!(get("distance_m").unwrap().0, "0.04802231");
+        assert_eq!(get("brain_spikes").unwrap().0, "1150");
+        // The first event by time is the loom, though the dust comes first in the file.
+        assert_eq!(get("onset_escape_s").unwrap().0, "0.011");
+        assert_eq!(get("onset_groom_s"), None);
+        assert_eq!(get("loom_lift_off_s"), None);
+        assert_eq!(get("loom_leftward_m").unwrap().1, -0.02);
+    }
+}
