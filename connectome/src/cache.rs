@@ -38,7 +38,7 @@ use crate::formats::{self, LoadOptions};
 use crate::{Connectome, LoadError, NeuronTable, SynapseMatrix};
 
 /// Bump whenever the layout or a serialized type changes; old files are then rebuilt.
-pub const CACHE_VERSION: u32 = 1;
+pub const CACHE_VERSION: u32 = 2;
 
 /// Environment variable naming the cache directory.
 pub const CACHE_ENV: &str = "HEXAFLY_CACHE";
@@ -74,6 +74,9 @@ struct Header {
     sources: Vec<SourceStamp>,
     n_neurons: u64,
     n_edges: u64,
+    /// [`Connectome::synthetic`] (version 2).
+    #[serde(default)]
+    synthetic: Option<String>,
 }
 
 /// The cache directory: `$HEXAFLY_CACHE`, else the platform cache dir + `hexafly`.
@@ -177,6 +180,7 @@ pub fn write_cache(file: &Path, key: &str, c: &Connectome) -> std::io::Result<()
         sources,
         n_neurons: c.n_neurons() as u64,
         n_edges: c.n_edges() as u64,
+        synthetic: c.synthetic.clone(),
     };
     let header = serde_json::to_vec(&header).map_err(std::io::Error::other)?;
     let table = serde_json::to_vec(&c.neurons).map_err(std::io::Error::other)?;
@@ -305,6 +309,7 @@ pub fn read_cache(file: &Path, key: &str) -> Result<Connectome, String> {
         sources: header.sources.into_iter().map(|s| s.path).collect(),
         neurons,
         synapses,
+        synthetic: header.synthetic,
     })
 }
 

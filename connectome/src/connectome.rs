@@ -18,6 +18,11 @@ pub struct Connectome {
     pub neurons: NeuronTable,
     /// Signed synapse counts, rows = presynaptic.
     pub synapses: SynapseMatrix,
+    /// Why (some of) the wiring is synthetic — generated, surrogate or planted — in words;
+    /// `None` when every synapse comes from the data. Kept through the cache and written by
+    /// every report made on the dataset, so a synthetic network is never taken for data.
+    #[serde(default)]
+    pub synthetic: Option<String>,
 }
 
 impl Connectome {
@@ -28,6 +33,28 @@ impl Connectome {
     /// Number of (pre, post) pairs with synapses.
     pub fn n_edges(&self) -> usize {
         self.synapses.n_edges()
+    }
+    /// Why the wiring is synthetic, in words, or `None` when it is all data: the
+    /// [`Connectome::synthetic`] note, else a count of neurons with generated ids
+    /// ([`crate::synth::is_synthetic_id`], which also catches generated networks read back
+    /// from files). Reports print this wherever they name a dataset.
+    pub fn synthetic_note(&self) -> Option<String> {
+        if let Some(s) = &self.synthetic {
+            return Some(s.clone());
+        }
+        let generated = self
+            .neurons
+            .ids()
+            .iter()
+            .filter(|&&id| crate::synth::is_synthetic_id(id))
+            .count();
+        (generated > 0).then(|| {
+            format!(
+                "{generated} of {} neurons are generated (hexafly connectome synth), and so is \
+                 their wiring",
+                self.n_neurons()
+            )
+        })
     }
     /// Total synapse count (sum of |counts|).
     pub fn n_synapses(&self) -> u64 {

@@ -26,5 +26,6 @@ pub mod numbers;
 pub mod select;
 pub mod shared_data;
 pub mod shuffle;
+pub mod surrogate;
 pub mod synth;
 pub mod table_reader;

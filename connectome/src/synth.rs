@@ -184,20 +184,78 @@ pub fn generate(p: &SynthParams) -> Result<Connectome, String> {
         neurons.set_transmitter(i, t);
     }
 
-    let degrees = out_degrees(p);
-    let mut r = rng(p.seed, STREAM_DEGREES);
-    let in_dist = LogNormal::new(0.0, p.degree_sigma).map_err(|e| e.to_string())?;
-    let in_weights: Vec<f64> = (0..n).map(|_| in_dist.sample(&mut r)).collect();
-    let targets_dist = WeightedAliasIndex::new(in_weights).map_err(|e| e.to_string())?;
-    let counts_cdf = power_law_cdf(p.count_exponent, p.max_count);
     let sign_rule = SignRule::default();
     let signs: Vec<i32> = neurons
         .transmitters()
         .iter()
         .map(|&t| sign_rule.sign(t))
         .collect();
+    let rows = wire_rows(p, &signs, None, None)?;
 
-    let rows: Vec<(Vec<u32>, Vec<i32>)> = (0..n)
+    let total: usize = rows.iter().map(|(t, _)| t.len()).sum();
+    let mut row_start = Vec::with_capacity(n + 1);
+    let mut targets = Vec::with_capacity(total);
+    let mut counts = Vec::with_capacity(total);
+    row_start.push(0u64);
+    for (t, c) in rows {
+        targets.extend_from_slice(&t);
+        counts.extend_from_slice(&c);
+        row_start.push(targets.len() as u64);
+    }
+    let synapses =
+        SynapseMatrix::try_from_parts(row_start, targets, counts).map_err(|e| e.to_string())?;
+    Ok(Connectome {
+        format: "synthetic".into(),
+        sources: Vec::new(),
+        neurons,
+        synapses,
+        synthetic: Some(format!(
+            "every synapse is generated (hexafly connectome synth, seed {})",
+            p.seed
+        )),
+    })
+}
+
+/// One row of a synthetic network: sorted distinct targets and their signed counts.
+pub(crate) type Row = (Vec<u32>, Vec<i32>);
+
+/// One synthetic row per neuron: sorted distinct targets and signed counts (`signs[i]`
+/// is the sign of neuron `i`'s synapses). `receives[j] == false` keeps neuron `j` free of
+/// synthetic inputs (its in-weight is 0, so it is never drawn) and `sends[i] == false`
+/// leaves row `i` empty; `None` means every neuron. Each row has its own ChaCha stream, so
+/// the rows are the same at any thread count.
+pub(crate) fn wire_rows(
+    p: &SynthParams,
+    signs: &[i32],
+    receives: Option<&[bool]>,
+    sends: Option<&[bool]>,
+) -> Result<Vec<Row>, String> {
+    let n = p.neurons;
+    let mut degrees = out_degrees(p);
+    if let Some(sends) = sends {
+        degrees
+            .iter_mut()
+            .zip(sends)
+            .filter(|(_, s)| !**s)
+            .for_each(|(d, _)| *d = 0);
+    }
+    let mut r = rng(p.seed, STREAM_DEGREES);
+    let in_dist = LogNormal::new(0.0, p.degree_sigma).map_err(|e| e.to_string())?;
+    let mut in_weights: Vec<f64> = (0..n).map(|_| in_dist.sample(&mut r)).collect();
+    if let Some(receives) = receives {
+        let open = receives.iter().filter(|&&x| x).count();
+        // A row must find its distinct targets among the neurons that may receive.
+        let cap = open.saturating_sub(1);
+        degrees.iter_mut().for_each(|d| *d = (*d).min(cap));
+        in_weights
+            .iter_mut()
+            .zip(receives)
+            .filter(|(_, r)| !**r)
+            .for_each(|(w, _)| *w = 0.0);
+    }
+    let targets_dist = WeightedAliasIndex::new(in_weights).map_err(|e| e.to_string())?;
+    let counts_cdf = power_law_cdf(p.count_exponent, p.max_count);
+    Ok((0..n)
         .into_par_iter()
         .map(|i| {
             let mut r = rng(p.seed, STREAM_ROWS + i as u64);
@@ -223,26 +281,7 @@ pub fn generate(p: &SynthParams) -> Result<Connectome, String> {
                 .collect();
             (row, counts)
         })
-        .collect();
-
-    let total: usize = rows.iter().map(|(t, _)| t.len()).sum();
-    let mut row_start = Vec::with_capacity(n + 1);
-    let mut targets = Vec::with_capacity(total);
-    let mut counts = Vec::with_capacity(total);
-    row_start.push(0u64);
-    for (t, c) in rows {
-        targets.extend_from_slice(&t);
-        counts.extend_from_slice(&c);
-        row_start.push(targets.len() as u64);
-    }
-    let synapses =
-        SynapseMatrix::try_from_parts(row_start, targets, counts).map_err(|e| e.to_string())?;
-    Ok(Connectome {
-        format: "synthetic".into(),
-        sources: Vec::new(),
-        neurons,
-        synapses,
-    })
+        .collect())
 }
 
 /// Lognormal out-degrees summing to `p.edges`, each capped at half the network so distinct

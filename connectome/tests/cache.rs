@@ -73,6 +73,7 @@ fn real_annotations_table_round_trips_through_the_cache() {
         format: "shiu".into(),
         sources: vec![csv.clone()],
         synapses: connectome::SynapseMatrix::empty(table.len()),
+        synthetic: None,
         neurons: table,
     };
     let (file, key) = cache::cache_file(&csv, &LoadOptions::default(), cache_dir.path()).unwrap();

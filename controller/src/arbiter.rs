@@ -1,7 +1,14 @@
 //! The behaviour arbiter: an explicit state machine from command drives to one behaviour
-//! and its motor command. Priorities (escape > groom > feed > walk > stand), on/off
-//! thresholds with hysteresis, and a minimum dwell before a lower-priority behaviour may
-//! take over; its inputs and decision are returned every tick for the record.
+//! and its motor command. Escape (giant-fibre spikes) interrupts everything. Among the
+//! others, [`Selection::Priority`] takes the first behaviour above its on threshold in the
+//! fixed order groom > feed > walk; [`Selection::Strongest`] lets the two stationary
+//! actions, grooming and feeding, compete: the one whose drive is the larger fraction of its
+//! full drive (`*_full_hz`) wins, so the balance of drives — and hence internal state, which
+//! scales the sensory gains — decides, and the current one keeps its place until the other
+//! is `hold_ratio` times stronger. Walking is what the robot does when neither acts
+//! (grooming and feeding suppress locomotion in flies: Seeds et al. 2014 eLife). Both use on/off
+//! thresholds with hysteresis and a minimum dwell; inputs and decision are returned every
+//! tick for the record.
 //!
 //! Every number here is engineered (the wiring gives rates, not thresholds), and the
 //! [`ArbiterParams`] say so in outputs; the drives come from the circuit map's readouts,
@@ -55,11 +62,32 @@ impl Behaviour {
     }
 }
 
+/// How the arbiter chooses between groom, feed and walk (escape always interrupts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Selection {
+    /// Fixed priorities: groom > feed > walk, the first above its threshold wins.
+    #[default]
+    Priority,
+    /// Groom and feed compete by strength relative to their full drives (with `hold_ratio`
+    /// hysteresis); walk when neither is above its threshold.
+    Strongest,
+}
+
 /// Thresholds, gains and timings of the arbiter (all engineered; defaults documented per
 /// field). Drives are in Hz per neuron above the readout's baseline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ArbiterParams {
+    /// How groom, feed and walk compete.
+    pub selection: Selection,
+    /// Groom drive counted as full strength under [`Selection::Strongest`] (Hz).
+    pub groom_full_hz: f64,
+    /// Feed drive counted as full strength under [`Selection::Strongest`] (Hz).
+    pub feed_full_hz: f64,
+    /// Under [`Selection::Strongest`], a rival must be this many times stronger than the
+    /// current behaviour to take over (>= 1: hysteresis between behaviours).
+    pub hold_ratio: f64,
     /// How long an escape runs once triggered, seconds (a jump's push and recovery).
     pub escape_s: f32,
     /// Jump or run.
@@ -94,6 +122,10 @@ pub struct ArbiterParams {
 impl Default for ArbiterParams {
     fn default() -> Self {
         ArbiterParams {
+            selection: Selection::Priority,
+            groom_full_hz: 40.0,
+            feed_full_hz: 40.0,
+            hold_ratio: 1.25,
             escape_s: 0.6,
             escape_mode: EscapeMode::Jump,
             groom_on_hz: 10.0,
@@ -136,7 +168,15 @@ impl ArbiterParams {
                 "a number >= its _off_hz (hysteresis)",
             );
         }
+        need(
+            "hold_ratio",
+            self.hold_ratio,
+            self.hold_ratio >= 1.0,
+            "a number >= 1",
+        );
         for (name, v) in [
+            ("groom_full_hz", self.groom_full_hz),
+            ("feed_full_hz", self.feed_full_hz),
             ("forward_full_hz", self.forward_full_hz),
             ("backward_full_hz", self.backward_full_hz),
             ("turn_full_hz", self.turn_full_hz),
@@ -246,10 +286,27 @@ impl Arbiter {
                 };
                 drive > if b == cur { off } else { on }
             };
-            let best = [Behaviour::Groom, Behaviour::Feed, Behaviour::Walk]
-                .into_iter()
-                .find(|&b| wants(b))
-                .unwrap_or(Behaviour::Stand);
+            let candidates = [Behaviour::Groom, Behaviour::Feed, Behaviour::Walk];
+            let best = match p.selection {
+                Selection::Priority => candidates.into_iter().find(|&b| wants(b)),
+                Selection::Strongest => {
+                    // The current behaviour counts hold_ratio times its strength, so a
+                    // rival must clearly beat it; ties go to the higher priority.
+                    let score = |b: Behaviour| {
+                        let s = self.strength(b, d);
+                        if b == cur { s * p.hold_ratio } else { s }
+                    };
+                    [Behaviour::Groom, Behaviour::Feed]
+                        .into_iter()
+                        .filter(|&b| wants(b))
+                        .fold(None, |acc: Option<Behaviour>, b| match acc {
+                            Some(a) if score(a) >= score(b) => Some(a),
+                            _ => Some(b),
+                        })
+                        .or_else(|| wants(Behaviour::Walk).then_some(Behaviour::Walk))
+                }
+            }
+            .unwrap_or(Behaviour::Stand);
             let holding =
                 !matches!(cur, Behaviour::Stand | Behaviour::Escape) && self.dwell < p.min_dwell_s;
             if best == cur {
@@ -259,7 +316,11 @@ impl Arbiter {
                     Reason::DriveAbove
                 };
                 (cur, why)
-            } else if best.priority() > cur.priority() || cur == Behaviour::Escape || !holding {
+            } else if best.priority() > cur.priority()
+                && (p.selection == Selection::Priority || cur == Behaviour::Walk)
+                || cur == Behaviour::Escape
+                || !holding
+            {
                 let why = if best == Behaviour::Stand {
                     Reason::NoDrive
                 } else {
@@ -280,6 +341,20 @@ impl Arbiter {
             reason,
             command: self.command(next, d),
             switched,
+        }
+    }
+
+    /// A behaviour's drive as a fraction of its full drive (walking: the largest of its
+    /// forward, backward and turn fractions).
+    pub fn strength(&self, b: Behaviour, d: &Drives) -> f64 {
+        let p = &self.params;
+        match b {
+            Behaviour::Groom => d.groom / p.groom_full_hz,
+            Behaviour::Feed => d.feed / p.feed_full_hz,
+            Behaviour::Walk => (d.forward / p.forward_full_hz)
+                .max(d.backward / p.backward_full_hz)
+                .max(d.turn.abs() / p.turn_full_hz),
+            _ => 0.0,
         }
     }
 
@@ -373,6 +448,46 @@ mod tests {
         }
         assert!((590..=610).contains(&steps), "{steps}");
         assert_eq!(a.current(), Behaviour::Groom);
+    }
+
+    #[test]
+    fn strongest_selection_follows_the_balance_of_drives_with_a_hold() {
+        let mut a = Arbiter::new(ArbiterParams {
+            selection: Selection::Strongest,
+            ..ArbiterParams::default()
+        });
+        let dt = 0.001;
+        let d3 = |fwd, groom, feed| drives(fwd, groom, feed);
+        // Walking while neither action is driven; an action interrupts it at once.
+        assert_eq!(
+            a.decide(&d3(30.0, 0.0, 0.0), 0.0, dt).behaviour,
+            Behaviour::Walk
+        );
+        // Feed 30/40 = 0.75 beats groom 20/40 = 0.5, although groom has the higher priority.
+        let d = a.decide(&d3(30.0, 20.0, 30.0), 0.0, dt);
+        assert_eq!((d.behaviour, d.switched), (Behaviour::Feed, true));
+        // Groom 34/40 = 0.85 is stronger, but not 1.25 x 0.75 = 0.94: feeding holds.
+        for _ in 0..400 {
+            a.decide(&d3(30.0, 34.0, 30.0), 0.0, dt);
+        }
+        assert_eq!(a.current(), Behaviour::Feed);
+        let d = a.decide(&d3(30.0, 40.0, 30.0), 0.0, dt);
+        assert_eq!((d.behaviour, d.switched), (Behaviour::Groom, true));
+        // A stronger rival waits for the minimum dwell.
+        let d = a.decide(&d3(0.0, 12.0, 80.0), 0.0, dt);
+        assert_eq!((d.behaviour, d.reason), (Behaviour::Groom, Reason::Dwell));
+        for _ in 0..300 {
+            a.decide(&d3(0.0, 12.0, 80.0), 0.0, dt);
+        }
+        assert_eq!(a.current(), Behaviour::Feed);
+        assert!(
+            ArbiterParams {
+                hold_ratio: 0.5,
+                ..ArbiterParams::default()
+            }
+            .problems()[0]
+                .contains("hold_ratio")
+        );
     }
 
     #[test]

@@ -63,6 +63,8 @@ fn flywire783_map_resolves_on_the_v783_annotation_tables() {
             ("dust_jo", "both", 333),
             ("dust_bristles", "both", 302),
             ("taste_sugar", "both", 131),
+            ("taste_tarsal", "left", 67),
+            ("taste_tarsal", "right", 64),
             ("odor_food", "left", 69),
             ("odor_food", "right", 66),
             ("escape", "left", 1),

@@ -305,6 +305,7 @@ fn merge(parts: &[Part], file: &Path, overlap: Overlap) -> Result<Connectome, Lo
         sources,
         neurons: table,
         synapses,
+        synthetic: None,
     })
 }
 

@@ -40,6 +40,9 @@ pub fn detect(path: &Path) -> Result<Format, LoadError> {
         return detect_dir(path);
     }
     let name = file_name(path);
+    if name.ends_with(".surrogate.toml") {
+        return Ok(Format::Surrogate);
+    }
     if name.ends_with(".toml") {
         return Ok(Format::Manifest);
     }

@@ -388,6 +388,7 @@ pub fn load_reader<R: BufRead + Send>(
         sources,
         neurons: table,
         synapses,
+        synthetic: None,
     })
 }
 
@@ -440,6 +441,7 @@ pub(crate) fn load_with_tables(
         sources,
         neurons: table,
         synapses,
+        synthetic: None,
     })
 }
 

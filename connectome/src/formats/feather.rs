@@ -163,6 +163,7 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Connectome, LoadError> {
         sources: vec![path.to_owned()],
         neurons,
         synapses,
+        synthetic: None,
     })
 }
 

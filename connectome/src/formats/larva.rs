@@ -226,6 +226,7 @@ pub fn load_readers<R: BufRead, A: BufRead>(
         sources,
         neurons: table,
         synapses,
+        synthetic: None,
     })
 }
 

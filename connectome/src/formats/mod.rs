@@ -40,11 +40,14 @@ pub enum Format {
     EdgeList,
     /// A TOML manifest composing several sources into one network.
     Manifest,
+    /// A surrogate spec (`*.surrogate.toml`): real neuron table, real subsets, synthetic
+    /// background, planted paths ([`crate::surrogate`]).
+    Surrogate,
 }
 
 impl Format {
     /// Every format, in the order listed to users.
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 8] = [
         Format::LarvaS1,
         Format::FlywireCodex,
         Format::Shiu,
@@ -52,6 +55,7 @@ impl Format {
         Format::Neuprint,
         Format::EdgeList,
         Format::Manifest,
+        Format::Surrogate,
     ];
 
     /// The kebab-case name used by `--format` and reported by `connectome info`.
@@ -64,6 +68,7 @@ impl Format {
             Format::Neuprint => "neuprint",
             Format::EdgeList => "edge-list",
             Format::Manifest => "manifest",
+            Format::Surrogate => "surrogate",
         }
     }
 
@@ -159,6 +164,7 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Connectome, LoadError> {
         Format::Neuprint => neuprint::load(path, opts)?,
         Format::EdgeList => edge_list::load(path, opts)?,
         Format::Manifest => compose::load(path, opts)?,
+        Format::Surrogate => crate::surrogate::load(path, opts)?,
     };
     // Edge-based loaders attach `opts.annotations` themselves, before signs are resolved
     // (an attached table may carry transmitters); the others get them here.

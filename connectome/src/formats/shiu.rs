@@ -146,6 +146,7 @@ pub fn load(path: &Path, _opts: &LoadOptions) -> Result<Connectome, LoadError> {
         sources: vec![files.completeness, files.connectivity],
         neurons,
         synapses,
+        synthetic: None,
     })
 }
 

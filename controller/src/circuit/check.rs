@@ -271,6 +271,7 @@ fn dataset_info(c: &Connectome, label: &str) -> DatasetInfo {
         .iter()
         .filter(|&&id| is_synthetic_id(id))
         .count();
+    let note = c.synthetic_note();
     DatasetInfo {
         label: label.to_owned(),
         format: c.format.clone(),
@@ -278,13 +279,14 @@ fn dataset_info(c: &Connectome, label: &str) -> DatasetInfo {
         edges: c.n_edges(),
         synapses: c.n_synapses(),
         synthetic_neurons: synthetic,
-        wiring: if synthetic == 0 {
+        wiring: if note.is_none() {
             "real"
         } else if synthetic == c.n_neurons() {
             "synthetic"
         } else {
             "partly synthetic"
         },
+        synthetic_note: note,
     }
 }
 

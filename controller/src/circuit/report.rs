@@ -61,6 +61,8 @@ pub struct DatasetInfo {
     pub synthetic_neurons: usize,
     /// `real`, `synthetic` or `partly synthetic`: the wiring of the "real" columns.
     pub wiring: &'static str,
+    /// Why the wiring is synthetic (generated network, surrogate), if it is.
+    pub synthetic_note: Option<String>,
 }
 
 /// The brain model.

@@ -59,10 +59,10 @@ pub fn render(r: &CheckReport) -> String {
         d.edges,
         d.synapses,
         d.wiring,
-        if d.synthetic_neurons > 0 {
-            format!(" ({} synthetic neurons)", d.synthetic_neurons)
-        } else {
-            String::new()
+        match (&d.synthetic_note, d.synthetic_neurons) {
+            (Some(note), _) => format!("\n  SYNTHETIC: {note}"),
+            (None, 0) => String::new(),
+            (None, k) => format!(" ({k} synthetic neurons)"),
         }
     );
     let m = &r.model;

@@ -51,6 +51,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut report = summary(&c, &path);
     report["cache"] = json!(cache);
     report["shuffled"] = json!(shuffled);
+    report["synthetic"] = json!(c.synthetic_note());
     report["load_ms"] = json!(round3(load_ms));
     if !args.by.is_empty() {
         let mut by = serde_json::Map::new();
@@ -154,6 +155,9 @@ fn write_text(out: &mut impl Write, r: &Value) -> std::io::Result<()> {
         n("autapses")
     )?;
     writeln!(out, "synapses   {}", n("synapses"))?;
+    if let Some(note) = r["synthetic"].as_str() {
+        writeln!(out, "wiring     SYNTHETIC: {note}")?;
+    }
     if let Some(seed) = r["shuffled"].as_u64() {
         writeln!(
             out,

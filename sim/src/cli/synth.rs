@@ -1,6 +1,8 @@
 //! `hexafly connectome synth`: writes a seeded synthetic whole-brain-sized network in the
 //! Shiu et al. layout (`Completeness_synth.csv` + `Connectivity_synth.parquet`) and as a
-//! plain edge list (`edges.csv`), for benchmarks and the Brian 2 cross-check.
+//! plain edge list (`edges.csv`), for benchmarks and the Brian 2 cross-check; or, with
+//! `--surrogate SPEC`, builds a surrogate whole brain (connectome::surrogate), reports what
+//! went into it and stores it in the connectome cache.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -11,9 +13,18 @@ use connectome::synth::{self, SynthParams};
 /// Arguments of `hexafly connectome synth`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Output folder (created if needed).
-    #[arg(long)]
-    pub out: PathBuf,
+    /// Output folder (created if needed); required without --surrogate.
+    #[arg(long, required_unless_present = "surrogate")]
+    pub out: Option<PathBuf>,
+    /// Build the surrogate whole brain of this spec (`*.surrogate.toml`, e.g.
+    /// assets/surrogates/flywire783.surrogate.toml) into the connectome cache instead: every
+    /// command then loads it from the spec path in well under a second. It is not written out
+    /// as files, so its label as synthetic wiring cannot be lost.
+    #[arg(long, conflicts_with_all = ["out", "neurons", "edges", "small"])]
+    pub surrogate: Option<PathBuf>,
+    /// Cache directory for --surrogate (default: $HEXAFLY_CACHE, else the platform cache dir).
+    #[arg(long, requires = "surrogate")]
+    pub cache_dir: Option<PathBuf>,
     /// Number of neurons (default: FlyWire v783 size; `--small` gives 20,000).
     #[arg(long)]
     pub neurons: Option<usize>,
@@ -36,6 +47,10 @@ pub struct Args {
 
 /// Runs `hexafly connectome synth`.
 pub fn run(args: Args) -> anyhow::Result<()> {
+    if let Some(spec) = &args.surrogate {
+        return surrogate(spec, args.cache_dir.as_deref());
+    }
+    let out = args.out.clone().context("--out is required")?;
     let base = if args.small {
         SynthParams::small()
     } else {
@@ -56,17 +71,67 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let c = synth::generate(&params)
         .map_err(|e| anyhow::anyhow!("cannot generate the network: {e}"))?;
     let generated = t.elapsed();
-    synth::write_all(&args.out, &c)
-        .with_context(|| format!("cannot write the network into {}", args.out.display()))?;
+    synth::write_all(&out, &c)
+        .with_context(|| format!("cannot write the network into {}", out.display()))?;
     eprintln!(
         "wrote {} neurons, {} pairs, {} synapses into {} (generate {:.1} s, total {:.1} s)",
         c.n_neurons(),
         c.n_edges(),
         c.n_synapses(),
-        args.out.display(),
+        out.display(),
         generated.as_secs_f64(),
         t.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// Builds the surrogate of `spec`, prints its composition and caches it.
+fn surrogate(spec: &std::path::Path, cache_dir: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let t = Instant::now();
+    let (c, comp) = connectome::surrogate::build_from_file(spec)?;
+    let built = t.elapsed().as_secs_f64();
+    let mut o = std::io::stdout().lock();
+    use std::io::Write as _;
+    writeln!(o, "surrogate  {} ({})", comp.name, spec.display())?;
+    writeln!(
+        o,
+        "network    {} neurons, {} pairs, {} synapses (built in {built:.1} s)",
+        c.n_neurons(),
+        c.n_edges(),
+        c.n_synapses()
+    )?;
+    writeln!(o, "real       {} pairs, as published", comp.real_pairs)?;
+    for (name, kept, had) in &comp.planted {
+        writeln!(
+            o,
+            "planted    {name}: {kept} pairs{}",
+            if *had > 0 {
+                format!(" ({had} already real, kept real)")
+            } else {
+                String::new()
+            }
+        )?;
+    }
+    writeln!(
+        o,
+        "background {} generated pairs; {} neurons without synthetic inputs, {} without \
+         synthetic outputs",
+        comp.background_pairs, comp.no_synthetic_inputs, comp.no_synthetic_outputs
+    )?;
+    writeln!(o, "wiring     SYNTHETIC: {}", comp.note())?;
+    match cache_dir
+        .map(std::path::Path::to_path_buf)
+        .or_else(connectome::cache::default_cache_dir)
+    {
+        Some(dir) => {
+            let opts = connectome::formats::LoadOptions::default();
+            let (file, key) = connectome::cache::cache_file(spec, &opts, &dir)?;
+            connectome::cache::write_cache(&file, &key, &c)
+                .with_context(|| format!("cannot write the cache {}", file.display()))?;
+            writeln!(o, "cached     {}", file.display())?;
+        }
+        None => writeln!(o, "cached     no (no cache directory)")?,
+    }
     Ok(())
 }
 
@@ -76,7 +141,9 @@ mod tests {
 
     fn args(out: PathBuf, seed: u64) -> Args {
         Args {
-            out,
+            out: Some(out),
+            surrogate: None,
+            cache_dir: None,
             neurons: Some(400),
             edges: Some(5000),
             seed,

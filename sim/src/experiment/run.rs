@@ -522,22 +522,13 @@ pub fn run_prepared(exp: &Experiment, p: &Prepared, out: &Path) -> anyhow::Resul
                taken from the eye that sees the larger looming angle"
             .into(),
     });
-    let generated = c
-        .neurons
-        .ids()
-        .iter()
-        .filter(|&&id| connectome::synth::is_synthetic_id(id))
-        .count();
-    let synthetic = generated > 0 || p.shuffled.is_some();
-    let wiring_note = match (p.shuffled, generated) {
+    let note = c.synthetic_note();
+    let synthetic = note.is_some() || p.shuffled.is_some();
+    let wiring_note = match (p.shuffled, note) {
         (Some(s), _) => format!(
             "the wiring was rewired by a degree-preserving shuffle (seed {s}): the null model"
         ),
-        (None, g) if g > 0 => format!(
-            "SYNTHETIC wiring: {g} of {} neurons are generated (hexafly connectome synth), \
-             and so is their wiring",
-            c.n_neurons()
-        ),
+        (None, Some(n)) => format!("SYNTHETIC wiring: {n}"),
         _ => format!("real wiring as published ({})", c.format),
     };
     let summary = Summary {

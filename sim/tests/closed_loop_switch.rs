@@ -1,0 +1,127 @@
+//! Behaviour selection on the surrogate FlyWire v783 whole brain (SYNTHETIC wiring outside
+//! the real subsets; assets/surrogates/flywire783.surrogate.toml), with the FlyWire circuit
+//! map unchanged and the arbiter choosing by the balance of drives
+//! (assets/experiments/hunger_vs_dust.toml):
+//! - a hungry, clean robot walks to a sugar patch (odor -> ORNs -> PNs -> P9) and feeds
+//!   (sugar GRNs -> MN9); with MN9 silenced it never feeds;
+//! - a sated, dusty robot away from food grooms first (JO -> aBN1 -> aDN1/DNg12) and its dust
+//!   comes off; with aBN1 silenced it never grooms;
+//! - a loom interrupts feeding and grooming alike (LC4/LPLC2 -> giant fibre, real wiring);
+//! - every summary says the wiring is synthetic.
+
+use std::path::{Path, PathBuf};
+
+use connectome::shared_data::require;
+use sim::experiment::{Experiment, Summary, run};
+
+fn assets() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets")
+}
+
+/// The shipped experiment with a start, internal state, loom time and extra tables.
+fn experiment(x: f32, hunger: f32, dust: f32, loom_s: f64, extra: &str) -> Experiment {
+    require("flywire783/annotations");
+    require("flywire783/circuits/steering_DN_subgraph/steering_DN_subgraph_edges.csv");
+    let file = assets().join("experiments/hunger_vs_dust.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut out = String::new();
+    for line in text.lines() {
+        let l = match line.split('=').next().map(str::trim) {
+            Some("duration_s") => format!("duration_s = {}", loom_s + 1.0),
+            Some("position") => format!("position = [{x}, 0.0]"),
+            Some("hunger") => format!("hunger = {hunger}"),
+            Some("dust") => format!("dust = {dust}"),
+            Some("at_s") => format!("at_s = {loom_s}"),
+            _ => line.to_owned(),
+        };
+        out.push_str(&l);
+        out.push('\n');
+    }
+    out.push_str(extra);
+    // Parsed as if it were the shipped file, so its relative paths resolve.
+    Experiment::parse(&out, &file).unwrap()
+}
+
+fn time_in(s: &Summary, b: &str) -> f64 {
+    s.behaviour_time_s.get(b).copied().unwrap_or(0.0)
+}
+
+/// (behaviour, start time) of each bout, in order, from timeline.csv.
+fn bouts(out: &Path) -> Vec<(String, f64)> {
+    let mut r = csv::Reader::from_path(out.join("timeline.csv")).unwrap();
+    let h = r.headers().unwrap().clone();
+    let (bi, ti) = (
+        h.iter().position(|c| c == "behaviour").unwrap(),
+        h.iter().position(|c| c == "t_s").unwrap(),
+    );
+    let mut v: Vec<(String, f64)> = Vec::new();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let b = rec[bi].to_owned();
+        if v.last().is_none_or(|l| l.0 != b) {
+            v.push((b, rec[ti].parse().unwrap()));
+        }
+    }
+    v
+}
+
+fn check_labelled_synthetic(s: &Summary) {
+    assert!(s.synthetic_wiring);
+    assert!(
+        s.wiring_note.contains("SYNTHETIC") && s.wiring_note.contains("surrogate"),
+        "{}",
+        s.wiring_note
+    );
+}
+
+fn run_in(dir: &Path, exp: &Experiment) -> (Summary, Vec<(String, f64)>) {
+    let out = dir.join("out");
+    let s = run(exp, &out).unwrap();
+    check_labelled_synthetic(&s);
+    (s, bouts(&out))
+}
+
+#[test]
+fn a_hungry_robot_walks_to_sugar_and_feeds_until_a_loom_and_not_without_mn9() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, b) = run_in(dir.path(), &experiment(0.05, 1.0, 0.0, 3.0, ""));
+    eprintln!("hungry: {b:?}\n{:?}", s.behaviour_time_s);
+    let walk = b.iter().position(|x| x.0 == "walk").expect("walks");
+    let feed = b.iter().position(|x| x.0 == "feed").expect("feeds");
+    assert!(walk < feed, "walks to the food first: {b:?}");
+    assert!(time_in(&s, "feed") > 1.0, "{:?}", s.behaviour_time_s);
+    // The loom interrupts feeding.
+    let esc = b.iter().position(|x| x.0 == "escape").expect("escapes");
+    assert_eq!(b[esc - 1].0, "feed", "{b:?}");
+    assert!((b[esc].1 - 3.0).abs() < 0.1, "{b:?}");
+    assert!(s.food_eaten > 0.05, "{}", s.food_eaten);
+
+    let dir = tempfile::tempdir().unwrap();
+    let silenced = "\n[[modifications]]\nkind = \"silence\"\nneurons = \"type=CB0701\"\n";
+    let (s, b) = run_in(dir.path(), &experiment(0.05, 1.0, 0.0, 3.0, silenced));
+    eprintln!("MN9 silenced: {b:?}");
+    assert_eq!(time_in(&s, "feed"), 0.0, "{b:?}");
+    assert!(time_in(&s, "walk") > 1.0, "still forages: {b:?}");
+}
+
+#[test]
+fn a_sated_dusty_robot_grooms_first_until_a_loom_and_not_without_abn1() {
+    let dir = tempfile::tempdir().unwrap();
+    let (s, b) = run_in(dir.path(), &experiment(-1.0, 0.0, 0.6, 1.0, ""));
+    eprintln!("dusty: {b:?}\n{:?}", s.behaviour_time_s);
+    let first_action = b
+        .iter()
+        .find(|x| x.0 != "walk" && x.0 != "stand")
+        .expect("acts");
+    assert_eq!(first_action.0, "groom", "{b:?}");
+    assert!(first_action.1 < 0.5, "{b:?}");
+    // The loom at 1 s interrupts grooming.
+    let esc = b.iter().position(|x| x.0 == "escape").expect("escapes");
+    assert_eq!(b[esc - 1].0, "groom", "{b:?}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let silenced = "\n[[modifications]]\nkind = \"silence\"\nneurons = \"type=SAD093\"\n";
+    let (s, b) = run_in(dir.path(), &experiment(-1.0, 0.0, 0.6, 1.0, silenced));
+    eprintln!("aBN1 silenced: {b:?}");
+    assert_eq!(time_in(&s, "groom"), 0.0, "{b:?}");
+}
