@@ -6,6 +6,7 @@ pub mod agent;
 pub mod body;
 pub mod cli;
 pub mod experiment;
+pub mod plot;
 pub mod record;
 pub mod sensing;
 pub mod sweep;

@@ -13,6 +13,7 @@ pub mod circuit;
 pub mod dataset_source;
 pub mod datasets;
 pub mod info;
+pub mod plot;
 pub mod run;
 pub mod sweep;
 pub mod synth;
@@ -44,6 +45,8 @@ enum Command {
     /// Run an experiment over a grid of parameters x seeds (resumable; Slurm array shards),
     /// or merge a sweep folder (`hexafly sweep merge DIR`).
     Sweep(sweep::Args),
+    /// Draw the figures of a run folder or a sweep folder (PNG and SVG).
+    Plot(plot::Args),
     /// List known public datasets and whether each is present.
     Datasets(datasets::Args),
     /// Download a known public dataset into the data directory.
@@ -94,6 +97,7 @@ pub fn main() -> ExitCode {
         Command::Circuit(CircuitCommand::Check(a)) => circuit::run(a),
         Command::Run(a) => run::run(a),
         Command::Sweep(a) => sweep::run(a),
+        Command::Plot(a) => plot::run(a),
         Command::Datasets(a) => datasets::run(a),
         Command::Fetch(a) => datasets::fetch(a),
     };
