@@ -199,6 +199,12 @@ impl Controller {
         std::mem::take(&mut self.spikes)
     }
 
+    /// Synaptic release failure from now on (`None`, the default: every event transmits);
+    /// see [`crate::brain::release`].
+    pub fn set_release(&mut self, release: Option<crate::brain::Release>) {
+        self.brain.set_release(release);
+    }
+
     /// The brain.
     pub fn brain(&self) -> &Brain {
         &self.brain

@@ -125,3 +125,58 @@ fn a_sated_dusty_robot_grooms_first_until_a_loom_and_not_without_abn1() {
     eprintln!("aBN1 silenced: {b:?}");
     assert_eq!(time_in(&s, "groom"), 0.0, "{b:?}");
 }
+
+/// assets/experiments/hunger_vs_sugar.toml (without its `[sweep]` table) at one hunger and
+/// sugar level, with extra tables.
+fn sugar_experiment(hunger: f32, sugar: f32, extra: &str) -> Experiment {
+    require("flywire783/annotations");
+    let file = assets().join("experiments/hunger_vs_sugar.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let text = &text[..text.find("[sweep]").unwrap()];
+    let mut out = String::new();
+    for line in text.lines() {
+        let l = match line.split('=').next().map(str::trim) {
+            Some("hunger") => format!("hunger = {hunger}"),
+            Some("sugar") => format!("sugar = {sugar}"),
+            _ => line.to_owned(),
+        };
+        out.push_str(&l);
+        out.push('\n');
+    }
+    out.push_str(extra);
+    Experiment::parse(&out, &file).unwrap()
+}
+
+/// Standing in dilute sugar (0.4) with dust: a sated robot mostly grooms, a hungry one feeds
+/// (the sweep of hunger_vs_sugar.toml, README); silencing aBN1 in the sated robot removes its
+/// grooming and silencing MN9 in the hungry one its feeding: the wiring carries both sides.
+#[test]
+fn hunger_turns_a_dusty_robot_in_dilute_sugar_from_grooming_to_feeding() {
+    let mut times = Vec::new();
+    for hunger in [0.0, 1.0] {
+        let dir = tempfile::tempdir().unwrap();
+        let (s, b) = run_in(dir.path(), &sugar_experiment(hunger, 0.4, ""));
+        eprintln!("hunger {hunger}: {b:?}");
+        times.push((time_in(&s, "groom"), time_in(&s, "feed")));
+    }
+    let [(groom0, feed0), (groom1, feed1)] = times[..] else {
+        unreachable!()
+    };
+    assert!(
+        groom0 > 1.0 && feed0 < 0.5,
+        "sated: groom {groom0} s, feed {feed0} s"
+    );
+    assert!(
+        feed1 > 1.5 && groom1 < 0.2,
+        "hungry: groom {groom1} s, feed {feed1} s"
+    );
+
+    // Silencing what each chose removes it.
+    for (hunger, silence, absent) in [(0.0, "type=SAD093", "groom"), (1.0, "type=CB0701", "feed")] {
+        let dir = tempfile::tempdir().unwrap();
+        let extra = format!("\n[[modifications]]\nkind = \"silence\"\nneurons = \"{silence}\"\n");
+        let (s, b) = run_in(dir.path(), &sugar_experiment(hunger, 0.4, &extra));
+        eprintln!("hunger {hunger}, {silence} silenced: {b:?}");
+        assert_eq!(time_in(&s, absent), 0.0, "{b:?}");
+    }
+}

@@ -130,6 +130,10 @@ pub struct Brain {
     input_cursor: usize,
     counts: Vec<u32>,
     total_spikes: u64,
+    /// Synaptic release failure ([`Brain::set_release`]); `None`: every event transmits.
+    release: Option<super::release::Release>,
+    /// Synaptic events transmitted (spike x connection), for activity and energy reports.
+    events: u64,
 }
 
 impl Brain {
@@ -159,6 +163,8 @@ impl Brain {
             input_cursor: 0,
             counts: vec![0; n],
             total_spikes: 0,
+            release: None,
+            events: 0,
             net,
         }
     }
@@ -286,6 +292,18 @@ impl Brain {
     /// Total spikes since the start.
     pub fn total_spikes(&self) -> u64 {
         self.total_spikes
+    }
+
+    /// Makes synaptic events fail with the model's probability from now on (`None`: every
+    /// event transmits, the default, spike for spike identical to Brian 2).
+    pub fn set_release(&mut self, release: Option<super::release::Release>) {
+        self.release = release;
+    }
+
+    /// Synaptic events transmitted so far (each spike delivered to each of its connections;
+    /// muted neurons' spikes and failed events are not counted).
+    pub fn synaptic_events(&self) -> u64 {
+        self.events
     }
 
     /// Number of neurons currently tested against threshold every step.
@@ -447,6 +465,17 @@ impl Brain {
                 continue;
             }
             let row = net.row(pre);
+            if let Some(release) = self.release {
+                // Failures: decide each event (no prefetching; this path is for studies).
+                for e in row {
+                    if release.transmits(n, pre, e.target) {
+                        deliver(cells, activity, prop, &f, n, e);
+                        self.events += 1;
+                    }
+                }
+                continue;
+            }
+            self.events += row.len() as u64;
             if let Some(&next) = arriving.get(r + 1) {
                 prefetch_head(net.row(next), base);
             }

@@ -9,6 +9,7 @@
 //! - [`input`]: explicit input spike trains.
 //! - [`reference`]: Brian 2's algorithm transcribed literally, dense: the engine's oracle.
 //! - [`motifs`]: adversarial small networks that probe the engine's shortcuts.
+//! - [`release`]: synaptic release failure (off by default), seeded, thread-count invariant.
 //! - [`readout`]: spike counts of neuron groups since the last read (closed loop).
 //! - [`signs`]: a seeded sign rule for datasets without transmitters.
 //! - [`split`]: one trial split across threads by target neuron (same spikes).
@@ -22,6 +23,7 @@ pub mod params;
 pub mod propagator;
 pub mod readout;
 pub mod reference;
+pub mod release;
 pub mod signs;
 pub mod split;
 pub mod trials;
@@ -31,3 +33,4 @@ pub use input::InputSpikes;
 pub use network::Network;
 pub use params::ModelParams;
 pub use readout::Readout;
+pub use release::Release;

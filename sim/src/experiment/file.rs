@@ -52,6 +52,11 @@ pub struct NetworkSpec {
     /// Rewire by a degree-preserving shuffle with this seed (the null-model control).
     #[serde(default)]
     pub shuffle: Option<u64>,
+    /// Probability that a synaptic event (a spike at one connection) fails to transmit,
+    /// 0 <= p < 1 (controller::brain::release; decided by `run.seed`). Default 0: every
+    /// event transmits and the brain is spike for spike Brian 2's.
+    #[serde(default)]
+    pub release_failure: f64,
 }
 
 /// The `[scene]` table.
@@ -381,6 +386,9 @@ impl Experiment {
                 controller::tick::MAX_WINDOW_MS,
                 self.run.control_ms
             ));
+        }
+        if let Err(e) = controller::brain::Release::new(self.network.release_failure, 0) {
+            out.push(format!("{}: {e}", self.at("network.release_failure")));
         }
         let a = &self.agent;
         for (k, v) in [

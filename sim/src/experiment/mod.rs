@@ -1,5 +1,6 @@
 //! Experiments: the experiment file ([`file`]) and the headless runner ([`run`]).
 
+pub mod activity;
 pub mod file;
 pub mod run;
 

@@ -167,6 +167,9 @@ pub struct Summary {
     pub food_eaten: f32,
     /// Spikes of the whole brain.
     pub brain_spikes: u64,
+    /// Spikes, synaptic events, active fraction and an energy estimate, per run and per
+    /// behaviour ([`super::activity`]).
+    pub activity: super::activity::Activity,
     /// Behaviour switches.
     pub switches: u32,
     /// Simulated seconds per wall second (loading excluded).
@@ -252,6 +255,14 @@ pub fn run_prepared(exp: &Experiment, p: &Prepared, out: &Path) -> anyhow::Resul
         record,
     };
     let mut ctl = Controller::new(Arc::clone(&p.network), &p.map, &p.resolved, &cfg)?;
+    if exp.network.release_failure > 0.0 {
+        // A seed of its own, derived from the run's, so failures and Poisson input differ.
+        let seed = exp.run.seed ^ 0x005E_ED0F_FA11_u64;
+        ctl.set_release(Some(
+            controller::brain::Release::new(exp.network.release_failure, seed)
+                .map_err(anyhow::Error::msg)?,
+        ));
+    }
 
     let body_path = exp
         .run
@@ -324,6 +335,8 @@ pub fn run_prepared(exp: &Experiment, p: &Prepared, out: &Path) -> anyhow::Resul
     let mut input_on = vec![false; inputs.len()];
     let mut mod_on = vec![false; mods.len()];
     let mut behaviour_time: BTreeMap<String, f64> = BTreeMap::new();
+    let mut tallies: BTreeMap<String, super::activity::Tally> = BTreeMap::new();
+    let mut total = super::activity::Tally::default();
     let mut onsets: Vec<EventOnsets> = exp
         .events
         .iter()
@@ -385,6 +398,8 @@ pub fn run_prepared(exp: &Experiment, p: &Prepared, out: &Path) -> anyhow::Resul
             }
         }
         let hunger_before = agent.internal().hunger;
+        let (spikes_before, events_before) =
+            (ctl.brain().total_spikes(), ctl.brain().synaptic_events());
         let tick = ctl.tick(agent.sensors());
         spikes.extend(ctl.take_spikes());
         let d = tick.decision;
@@ -399,6 +414,15 @@ pub fn run_prepared(exp: &Experiment, p: &Prepared, out: &Path) -> anyhow::Resul
         *behaviour_time
             .entry(d.behaviour.as_str().into())
             .or_default() += dt as f64;
+        let (ds, de) = (
+            ctl.brain().total_spikes() - spikes_before,
+            ctl.brain().synaptic_events() - events_before,
+        );
+        total.add(dt as f64, ds, de);
+        tallies
+            .entry(d.behaviour.as_str().into())
+            .or_default()
+            .add(dt as f64, ds, de);
         if d.switched {
             switches += 1;
             for (ev, o) in exp.events.iter().zip(&mut onsets) {
@@ -554,6 +578,18 @@ pub fn run_prepared(exp: &Experiment, p: &Prepared, out: &Path) -> anyhow::Resul
         path_length_m: path_length,
         food_eaten,
         brain_spikes: ctl.brain().total_spikes(),
+        activity: super::activity::activity(
+            total,
+            &tallies,
+            c.n_neurons(),
+            ctl.brain()
+                .spike_counts()
+                .iter()
+                .filter(|&&k| k > 0)
+                .count(),
+            p.network.propagator().k.dt,
+            exp.network.release_failure,
+        ),
         switches,
         real_time_factor: ticks as f64 * dt as f64 / wall_s.max(1e-9),
         wall_s,
