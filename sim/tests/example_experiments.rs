@@ -1,0 +1,115 @@
+//! Every example experiment shipped in assets/experiments runs headless as `hexafly run`
+//! would run it (a file with a `[sweep]` table runs as the experiment it sweeps), and the
+//! outcome its comment and the README claim is checked in its summary. A new example without
+//! a check here fails the test.
+
+use std::path::{Path, PathBuf};
+
+use connectome::shared_data::require;
+use sim::experiment::{Experiment, Summary, run};
+
+fn examples() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/experiments")
+}
+
+fn run_example(name: &str) -> (Summary, Vec<String>) {
+    let file = examples().join(name);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let exp = Experiment::parse(&sim::sweep::spec::without_sweep_table(&text), &file).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let s = run(&exp, dir.path()).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    (s, behaviours(dir.path()))
+}
+
+/// The behaviour of each bout, in order.
+fn behaviours(out: &Path) -> Vec<String> {
+    let mut r = csv::Reader::from_path(out.join("timeline.csv")).unwrap();
+    let col = r
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|c| c == "behaviour")
+        .unwrap();
+    let mut v: Vec<String> = Vec::new();
+    for rec in r.records() {
+        let b = rec.unwrap()[col].to_owned();
+        if v.last() != Some(&b) {
+            v.push(b);
+        }
+    }
+    v
+}
+
+fn time_in(s: &Summary, b: &str) -> f64 {
+    s.behaviour_time_s.get(b).copied().unwrap_or(0.0)
+}
+
+fn escapes_after_the_loom(s: &Summary) {
+    let chain = &s.latency[0];
+    let spike = chain.first_trigger_spike_s.expect("a giant-fibre spike");
+    assert!(spike > 0.0 && spike < 0.05, "{spike}");
+    assert!(chain.lift_off_s.is_some());
+    assert!(time_in(s, "escape") > 0.3);
+}
+
+fn surrogate(s: &Summary) {
+    assert!(s.synthetic_wiring && s.wiring_note.contains("surrogate"));
+}
+
+#[test]
+fn every_shipped_example_shows_what_it_claims() {
+    require("flywire783/annotations");
+    require("larva-winding2023/Supplementary-Data-S1.zip");
+    let mut names: Vec<String> = std::fs::read_dir(examples())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    names.sort();
+    for name in &names {
+        let (s, b) = run_example(name);
+        eprintln!("{name}: {b:?} {:?}", s.behaviour_time_s);
+        match name.as_str() {
+            "default.toml" | "looming_escape.toml" | "release_failure.toml" => {
+                assert!(!s.synthetic_wiring);
+                escapes_after_the_loom(&s);
+            }
+            "looming_escape_gf_silenced.toml" => {
+                assert_eq!(time_in(&s, "escape"), 0.0, "{b:?}");
+            }
+            "dust_grooming.toml" => {
+                surrogate(&s);
+                assert_eq!(
+                    b.iter().find(|x| *x != "walk" && *x != "stand").unwrap(),
+                    "groom"
+                );
+                assert!(time_in(&s, "groom") > 1.0, "{b:?}");
+            }
+            "hungry_foraging.toml" => {
+                surrogate(&s);
+                let (w, f) = (
+                    b.iter().position(|x| x == "walk").unwrap(),
+                    b.iter().position(|x| x == "feed").expect("feeds"),
+                );
+                assert!(w < f && s.food_eaten > 0.05, "{b:?} {}", s.food_eaten);
+            }
+            "hunger_vs_dust.toml" => {
+                // Hungry on full-strength sugar: feeds, and the loom at 5 s interrupts it.
+                surrogate(&s);
+                assert!(time_in(&s, "feed") > 4.0, "{b:?}");
+                let esc = b.iter().position(|x| x == "escape").unwrap();
+                assert_eq!(b[esc - 1], "feed");
+            }
+            "hunger_vs_sugar.toml" => {
+                // The base point (hunger 1, sugar 1): feeds the whole time.
+                surrogate(&s);
+                assert!(time_in(&s, "feed") > 1.9, "{b:?}");
+            }
+            "larva_foraging.toml" => {
+                // Odor drives locomotion on the larval wiring (README: no approach).
+                assert!(time_in(&s, "walk") > 5.0, "{b:?}");
+            }
+            other => panic!("example {other} has no outcome check in this test"),
+        }
+    }
+}
