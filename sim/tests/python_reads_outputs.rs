@@ -1,6 +1,6 @@
 //! A run folder is readable by the tools users analyse it with: pandas reads timeline.csv
 //! and (through pyarrow) spikes.parquet, and json reads summary.json, with the documented
-//! columns. Needs a Python with pandas and pyarrow (scripts/requirements-analysis.txt):
+//! columns; a sweep's runs.csv and aggregate.csv pivot as the README shows. Needs a Python with pandas and pyarrow (scripts/requirements-analysis.txt):
 //! `$HEXAFLY_PYTHON`, else `.venv/bin/python` in the workspace (CI: `.ci/run` installs it).
 
 use std::path::PathBuf;
@@ -52,6 +52,57 @@ assert len(escape) > 0
 first_gf = s[s["t_ms"] >= 1000.0]["t_ms"].min()
 print(f"rows {len(t)} spikes {len(s)} escape from {escape['t_s'].min():.3f} s "
       f"first spike after the loom {first_gf:.1f} ms; {m['wiring_note']}")
+"#;
+    let o = Command::new(&py)
+        .args(["-c", script])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "python failed: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    eprintln!("{}", String::from_utf8_lossy(&o.stdout));
+}
+
+#[test]
+fn pandas_reads_a_sweeps_runs_and_aggregate_tables() {
+    let py = python();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sw");
+    let exp = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/experiments/default.toml");
+    let o = Command::new(env!("CARGO_BIN_EXE_hexafly"))
+        .arg("sweep")
+        .arg(&exp)
+        .args(["--out"])
+        .arg(&out)
+        .args([
+            "--set",
+            "run.duration_s=1.3",
+            "--set",
+            "events.0.side=left,right",
+            "--seeds",
+            "2",
+        ])
+        .env("HEXAFLY_CACHE", dir.path().join("cache"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let script = r#"
+import sys
+import pandas as pd
+sw = sys.argv[1]
+runs = pd.read_csv(f"{sw}/runs.csv")
+agg = pd.read_csv(f"{sw}/aggregate.csv")
+assert len(runs) == 4, runs
+assert set(runs["events.0.side"]) == {"left", "right"}
+assert runs["escaped"].eq(1).all(), runs["escaped"]
+table = agg.pivot(index="events.0.side", columns="figure", values="mean")
+assert (table["escaped"] == 1).all()
+assert (table["loom_gf_spike_s"] < 0.05).all(), table["loom_gf_spike_s"]
+print(table[["escaped", "loom_gf_spike_s", "time_escape_s"]])
 "#;
     let o = Command::new(&py)
         .args(["-c", script])
