@@ -18,28 +18,41 @@ fn assets() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets")
 }
 
-/// The shipped experiment with a start, internal state, loom time and extra tables.
-fn experiment(x: f32, hunger: f32, dust: f32, loom_s: f64, extra: &str) -> Experiment {
+/// A shipped experiment file (without a `[sweep]` table) with the lines whose key is named
+/// in `set` replaced, and `extra` tables appended; parsed as if it were the file, so its
+/// relative paths resolve.
+fn edited(name: &str, set: &[(&str, String)], extra: &str) -> Experiment {
     require("flywire783/annotations");
     require("flywire783/circuits/steering_DN_subgraph/steering_DN_subgraph_edges.csv");
-    let file = assets().join("experiments/hunger_vs_dust.toml");
+    let file = assets().join("experiments").join(name);
     let text = std::fs::read_to_string(&file).unwrap();
+    let text = &text[..text.find("[sweep]").unwrap_or(text.len())];
     let mut out = String::new();
     for line in text.lines() {
-        let l = match line.split('=').next().map(str::trim) {
-            Some("duration_s") => format!("duration_s = {}", loom_s + 1.0),
-            Some("position") => format!("position = [{x}, 0.0]"),
-            Some("hunger") => format!("hunger = {hunger}"),
-            Some("dust") => format!("dust = {dust}"),
-            Some("at_s") => format!("at_s = {loom_s}"),
-            _ => line.to_owned(),
-        };
-        out.push_str(&l);
+        let key = line.split('=').next().map(str::trim).unwrap_or("");
+        match set.iter().find(|(k, _)| *k == key) {
+            Some((k, v)) => out.push_str(&format!("{k} = {v}")),
+            None => out.push_str(line),
+        }
         out.push('\n');
     }
     out.push_str(extra);
-    // Parsed as if it were the shipped file, so its relative paths resolve.
     Experiment::parse(&out, &file).unwrap()
+}
+
+/// hunger_vs_dust.toml with a start, internal state, loom time and extra tables.
+fn experiment(x: f32, hunger: f32, dust: f32, loom_s: f64, extra: &str) -> Experiment {
+    edited(
+        "hunger_vs_dust.toml",
+        &[
+            ("duration_s", format!("{}", loom_s + 1.0)),
+            ("position", format!("[{x}, 0.0]")),
+            ("hunger", format!("{hunger}")),
+            ("dust", format!("{dust}")),
+            ("at_s", format!("{loom_s}")),
+        ],
+        extra,
+    )
 }
 
 fn time_in(s: &Summary, b: &str) -> f64 {
@@ -126,25 +139,16 @@ fn a_sated_dusty_robot_grooms_first_until_a_loom_and_not_without_abn1() {
     assert_eq!(time_in(&s, "groom"), 0.0, "{b:?}");
 }
 
-/// assets/experiments/hunger_vs_sugar.toml (without its `[sweep]` table) at one hunger and
-/// sugar level, with extra tables.
+/// hunger_vs_sugar.toml at one hunger and sugar level, with extra tables.
 fn sugar_experiment(hunger: f32, sugar: f32, extra: &str) -> Experiment {
-    require("flywire783/annotations");
-    let file = assets().join("experiments/hunger_vs_sugar.toml");
-    let text = std::fs::read_to_string(&file).unwrap();
-    let text = &text[..text.find("[sweep]").unwrap()];
-    let mut out = String::new();
-    for line in text.lines() {
-        let l = match line.split('=').next().map(str::trim) {
-            Some("hunger") => format!("hunger = {hunger}"),
-            Some("sugar") => format!("sugar = {sugar}"),
-            _ => line.to_owned(),
-        };
-        out.push_str(&l);
-        out.push('\n');
-    }
-    out.push_str(extra);
-    Experiment::parse(&out, &file).unwrap()
+    edited(
+        "hunger_vs_sugar.toml",
+        &[
+            ("hunger", format!("{hunger}")),
+            ("sugar", format!("{sugar}")),
+        ],
+        extra,
+    )
 }
 
 /// Standing in dilute sugar (0.4) with dust: a sated robot mostly grooms, a hungry one feeds

@@ -3,7 +3,7 @@
 //! columns; a sweep's runs.csv and aggregate.csv pivot as the README shows. Needs a Python with pandas and pyarrow (scripts/requirements-analysis.txt):
 //! `$HEXAFLY_PYTHON`, else `.venv/bin/python` in the workspace (CI: `.ci/run` installs it).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn python() -> PathBuf {
@@ -22,6 +22,22 @@ fn python() -> PathBuf {
         p.display()
     );
     p
+}
+
+/// Runs `script` with `arg` and fails the test with its output unless it succeeds.
+fn run_python(py: &Path, script: &str, arg: &Path) {
+    let o = Command::new(py)
+        .args(["-c", script])
+        .arg(arg)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "python failed: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    eprintln!("{}", String::from_utf8_lossy(&o.stdout));
 }
 
 #[test]
@@ -53,18 +69,7 @@ first_gf = s[s["t_ms"] >= 1000.0]["t_ms"].min()
 print(f"rows {len(t)} spikes {len(s)} escape from {escape['t_s'].min():.3f} s "
       f"first spike after the loom {first_gf:.1f} ms; {m['wiring_note']}")
 "#;
-    let o = Command::new(&py)
-        .args(["-c", script])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "python failed: {}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    eprintln!("{}", String::from_utf8_lossy(&o.stdout));
+    run_python(&py, script, &out);
 }
 
 #[test]
@@ -104,16 +109,5 @@ assert (table["escaped"] == 1).all()
 assert (table["loom_gf_spike_s"] < 0.05).all(), table["loom_gf_spike_s"]
 print(table[["escaped", "loom_gf_spike_s", "time_escape_s"]])
 "#;
-    let o = Command::new(&py)
-        .args(["-c", script])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "python failed: {}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    eprintln!("{}", String::from_utf8_lossy(&o.stdout));
+    run_python(&py, script, &out);
 }

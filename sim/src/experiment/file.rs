@@ -351,6 +351,39 @@ impl Experiment {
         std::fs::canonicalize(&joined).unwrap_or(joined)
     }
 
+    /// The scene the run starts in: the scene file, or a flat empty 4 m arena, with the
+    /// file's own threats and dust dropped unless `keep_scene_events` (food added by events
+    /// is not in it). One definition for the runner and the plots.
+    pub fn start_scene(&self) -> anyhow::Result<crate::world::Scene> {
+        let mut scene = match &self.scene.file {
+            Some(f) => crate::world::Scene::load(&self.resolve(f))?,
+            None => {
+                let mut s = crate::world::Scene::default();
+                s.arena.half_size = 2.0;
+                s
+            }
+        };
+        if !self.scene.keep_scene_events {
+            scene.threats.clear();
+            scene.dust.clear();
+        }
+        Ok(scene)
+    }
+
+    /// How the experiment's connectome is found and loaded (its format and shuffle; the
+    /// default cache and data directories).
+    pub fn dataset_source(&self) -> crate::cli::dataset_source::DatasetSource {
+        crate::cli::dataset_source::DatasetSource {
+            format: self.network.format.clone(),
+            annotations: Vec::new(),
+            no_cache: false,
+            cache_dir: None,
+            data_dir: None,
+            registry: None,
+            shuffle: self.network.shuffle,
+        }
+    }
+
     /// `key` (line L)
     fn at(&self, key: &str) -> String {
         match self.lines.get(key) {

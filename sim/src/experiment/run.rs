@@ -23,11 +23,10 @@ use sha2::{Digest, Sha256};
 use super::file::{EventSpec, Experiment, ModificationKind};
 use crate::agent::{Agent, Start};
 use crate::body::{BodySpec, default_body_path};
-use crate::cli::dataset_source::DatasetSource;
 use crate::record::spikes::write_spikes;
 use crate::record::timeline::Timeline;
 use crate::record::write_atomic;
-use crate::world::{Scene, Threat};
+use crate::world::Threat;
 
 /// A thorax rise above its height at the escape command that counts as lift-off, metres.
 pub const LIFT_OFF_RISE_M: f32 = 0.005;
@@ -50,15 +49,7 @@ pub struct Prepared {
 
 /// Loads the experiment's connectome and circuit map and compiles the network.
 pub fn prepare(exp: &Experiment) -> anyhow::Result<Prepared> {
-    let source = DatasetSource {
-        format: exp.network.format.clone(),
-        annotations: Vec::new(),
-        no_cache: false,
-        cache_dir: None,
-        data_dir: None,
-        registry: None,
-        shuffle: exp.network.shuffle,
-    };
+    let source = exp.dataset_source();
     let conn_path = exp.resolve(&exp.network.connectome);
     let loaded = source
         .load(&conn_path)
@@ -271,18 +262,7 @@ pub fn run_prepared(exp: &Experiment, p: &Prepared, out: &Path) -> anyhow::Resul
         .map(|b| exp.resolve(b))
         .unwrap_or_else(default_body_path);
     let spec = BodySpec::load(&body_path)?;
-    let mut scene = match &exp.scene.file {
-        Some(f) => Scene::load(&exp.resolve(f))?,
-        None => {
-            let mut s = Scene::default();
-            s.arena.half_size = 2.0;
-            s
-        }
-    };
-    if !exp.scene.keep_scene_events {
-        scene.threats.clear();
-        scene.dust.clear();
-    }
+    let scene = exp.start_scene()?;
     let start = Start {
         xy: exp.agent.position,
         yaw: exp.agent.heading_deg.to_radians(),

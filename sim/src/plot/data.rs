@@ -344,18 +344,7 @@ impl RunData {
         let Some(exp) = &self.experiment else {
             return Ok(None);
         };
-        let mut scene = match &exp.scene.file {
-            Some(f) => Scene::load(&exp.resolve(f))?,
-            None => {
-                let mut s = Scene::default();
-                s.arena.half_size = 2.0;
-                s
-            }
-        };
-        if !exp.scene.keep_scene_events {
-            scene.threats.clear();
-            scene.dust.clear();
-        }
+        let mut scene = exp.start_scene()?;
         for ev in &exp.events {
             if let EventSpec::AddFood {
                 position,

@@ -14,7 +14,6 @@ use super::Figure;
 use super::data::{Event, RunData, Spikes, read_spikes};
 use super::ethogram::{run_detail, run_name};
 use super::style::{self, DrawResult, MUTED, Mark, Provenance, Transform, series_color, size};
-use crate::cli::dataset_source::DatasetSource;
 
 /// Most spikes drawn; beyond it every k-th is drawn and the figure says so.
 const MAX_DRAWN: usize = 150_000;
@@ -103,15 +102,7 @@ fn selection_groups(run: &RunData) -> anyhow::Result<Option<Vec<Group>>> {
     if exp.reports.spikes.is_empty() {
         return Ok(None);
     }
-    let source = DatasetSource {
-        format: exp.network.format.clone(),
-        annotations: Vec::new(),
-        no_cache: false,
-        cache_dir: None,
-        data_dir: None,
-        registry: None,
-        shuffle: None,
-    };
+    let source = exp.dataset_source();
     let loaded = source.load_unshuffled(&exp.resolve(&exp.network.connectome))?;
     let neurons = &loaded.connectome.neurons;
     let ids = neurons.ids();
