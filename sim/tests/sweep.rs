@@ -2,8 +2,9 @@
 //! shipped FlyWire escape subset, 0.3 s): a 2 x 10 sweep killed half way resumes to exactly
 //! 20 rows without redoing finished runs; runs.csv and aggregate.csv are byte-identical at
 //! --jobs 1 and 2, after a resume, and for two shards (one through the emitted Slurm script,
-//! one through --shards and $SLURM_ARRAY_TASK_ID) joined by `hexafly sweep merge`; bad
-//! specifications are errors that name the key and where it came from.
+//! one through --shards and $SLURM_ARRAY_TASK_ID) joined by `hexafly sweep merge`, and for
+//! the script submitted to a real one-node Slurm cluster (CI starts one); bad specifications
+//! are errors that name the key and where it came from.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -304,18 +305,13 @@ fn killed_sweep_resumes_to_exactly_20_rows_identical_at_jobs_1_and_2() {
     assert_eq!(read(&out.join("runs.csv")), r.runs_csv);
 }
 
-#[test]
-fn slurm_shards_and_merge_equal_the_local_sweep() {
-    let r = reference();
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("cluster");
-    let script = dir.path().join("sweep.sbatch");
-    let exp = r.experiment.to_str().unwrap();
-    let o = hexafly(
+/// `--emit-slurm` of the reference sweep in 2 shards into `out`, the script at `script`.
+fn emit_slurm(r: &Reference, out: &Path, script: &Path) {
+    ok(&hexafly(
         &r.cache,
         &[
             "sweep",
-            exp,
+            r.experiment.to_str().unwrap(),
             "--out",
             out.to_str().unwrap(),
             "--shards",
@@ -324,8 +320,17 @@ fn slurm_shards_and_merge_equal_the_local_sweep() {
             script.to_str().unwrap(),
             "--sbatch=--time=0:10:00",
         ],
-    );
-    ok(&o);
+    ));
+}
+
+#[test]
+fn slurm_shards_and_merge_equal_the_local_sweep() {
+    let r = reference();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cluster");
+    let script = dir.path().join("sweep.sbatch");
+    let exp = r.experiment.to_str().unwrap();
+    emit_slurm(r, &out, &script);
     assert!(finished(&out).is_empty(), "--emit-slurm runs nothing");
     let text = read(&script);
     assert!(text.contains("#SBATCH --array=0-1\n"), "{text}");
@@ -382,6 +387,77 @@ fn slurm_shards_and_merge_equal_the_local_sweep() {
         r.runs_csv,
         "merged shards vs local"
     );
+    assert_eq!(read(&out.join("aggregate.csv")), r.aggregate_csv);
+}
+
+/// Whether a Slurm cluster answers here. CI starts one (`scripts/slurm-one-node.sh`) and sets
+/// HEXAFLY_REQUIRE_SLURM, so there a missing cluster fails the test instead of skipping it.
+fn slurm_cluster() -> bool {
+    let up = Command::new("sinfo")
+        .args(["-h", "-o", "%T"])
+        .output()
+        .map(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).contains("idle"))
+        .unwrap_or(false);
+    if !up {
+        assert!(
+            std::env::var_os("HEXAFLY_REQUIRE_SLURM").is_none(),
+            "HEXAFLY_REQUIRE_SLURM is set but no Slurm node is idle (`sinfo` failed or shows none)"
+        );
+        eprintln!(
+            "skipped: no Slurm cluster here (`sinfo` shows no idle node); as root, \
+             scripts/slurm-one-node.sh starts one"
+        );
+    }
+    up
+}
+
+/// The emitted script submitted for real (`sbatch --wait`) to a one-node Slurm cluster: both
+/// array tasks run under slurmd, and `sweep merge` gives exactly the local sweep's tables.
+#[test]
+fn a_real_slurm_array_job_merges_to_the_local_sweep() {
+    if !slurm_cluster() {
+        return;
+    }
+    let r = reference();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cluster");
+    let script = dir.path().join("sweep.sbatch");
+    emit_slurm(r, &out, &script);
+    // The job inherits this environment (sbatch's default --export=ALL), the cache included.
+    let o = Command::new("timeout")
+        .args(["900", "sbatch", "--wait", "--parsable"])
+        .arg(&script)
+        .current_dir(dir.path())
+        .env("HEXAFLY_CACHE", &r.cache)
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .output()
+        .expect("sbatch runs");
+    let job = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    let logs: Vec<String> = std::fs::read_dir(out.join("slurm"))
+        .map(|d| {
+            d.flatten()
+                .map(|e| format!("{}:\n{}", e.path().display(), read(&e.path())))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        o.status.success(),
+        "sbatch --wait failed: {}\n{}",
+        String::from_utf8_lossy(&o.stderr),
+        logs.join("\n")
+    );
+    assert_eq!(
+        logs.len(),
+        2,
+        "one log per array task of job {job}: {logs:?}"
+    );
+    for shard in ["shard 0/2", "shard 1/2"] {
+        assert!(logs.iter().any(|l| l.contains(shard)), "{shard}: {logs:?}");
+    }
+    assert_eq!(finished(&out).len(), 20, "both tasks ran their runs");
+    let o = hexafly(&r.cache, &["sweep", "merge", out.to_str().unwrap()]);
+    assert!(ok(&o).contains("20 rows"));
+    assert_eq!(read(&out.join("runs.csv")), r.runs_csv, "cluster vs local");
     assert_eq!(read(&out.join("aggregate.csv")), r.aggregate_csv);
 }
 
