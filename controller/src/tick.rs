@@ -205,6 +205,11 @@ impl Controller {
         self.brain.set_release(release);
     }
 
+    /// Membrane noise from now on (`None`, the default: none); see [`crate::brain::noise`].
+    pub fn set_noise(&mut self, noise: Option<crate::brain::Noise>) {
+        self.brain.set_noise(noise);
+    }
+
     /// The brain.
     pub fn brain(&self) -> &Brain {
         &self.brain

@@ -225,6 +225,7 @@ fn trials_are_identical_at_any_thread_count_and_rates_match_the_drive() {
     let stim = Stimulus {
         poisson: (0..50).map(|i| (i, 150.0)).collect(),
         input: InputSpikes::default(),
+        noise: None,
     };
     let spec = TrialSpec {
         steps: 10_000,
@@ -302,6 +303,7 @@ fn a_trial_split_across_threads_gives_the_same_spikes() {
     let stim = Stimulus {
         poisson: (0..60).map(|i| (i * 31, 150.0)).collect(),
         input,
+        noise: None,
     };
     let spec = TrialSpec {
         steps: 9000, // past the first re-basing of the coefficients (step 8000)
@@ -342,6 +344,7 @@ fn a_split_trial_gives_the_same_spikes_for_any_synaptic_delay() {
     let stim = Stimulus {
         poisson: (0..30).map(|i| (i * 17, 200.0)).collect(),
         input: InputSpikes::default(),
+        noise: None,
     };
     let spec = TrialSpec {
         steps: 2000,
@@ -464,4 +467,80 @@ fn silencing_at_run_time_matches_a_network_built_silenced() {
         engine_spikes(&m, input, 3000),
         "silencing must change something"
     );
+}
+
+/// Membrane noise keeps the engine exact: with the same kicks (a pure function of seed, step
+/// and neuron), the event-driven engine and the dense transcription give the same spikes on
+/// random recurrent networks, noise alone and noise plus input; the noise must matter.
+#[test]
+fn with_membrane_noise_the_engine_spikes_exactly_like_the_dense_transcription() {
+    use controller::brain::Noise;
+    use rand::SeedableRng;
+    let p = ModelParams::default();
+    for (seed, sigma_mv, drive) in [(0u64, 3.0, false), (1, 2.0, true), (2, 4.0, true)] {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let n = 300;
+        let m = random_matrix(&mut rng, n, 4000, 20, 0.3);
+        let input = if drive {
+            random_input(&mut rng, 0..5000, 10, 0.01)
+        } else {
+            Vec::new()
+        };
+        let noise = Noise::new(sigma_mv * 1e-3, p.t_mbr_ms * 1e-3, p.dt_ms * 1e-3, seed).unwrap();
+        let steps = 5000;
+        let expected =
+            controller::brain::reference::dense_run_noisy(&m, &p, &[], &input, steps, Some(&noise))
+                .unwrap();
+        let quiet = dense_reference(&m, &input, steps);
+        let network = Network::new(&m, p.clone(), &[]).unwrap();
+        let mut brain = Brain::new(Arc::new(network), 0, 0);
+        brain.set_input_spikes(InputSpikes::new(input));
+        brain.set_noise(Some(noise));
+        let got = run(&mut brain, steps);
+        assert!(
+            expected.len() > 200 && expected != quiet,
+            "seed {seed}: too quiet, or the noise changed nothing: {} spikes with, {} without",
+            expected.len(),
+            quiet.len()
+        );
+        assert_eq!(got, expected, "seed {seed}, {sigma_mv} mV");
+    }
+}
+
+/// Noisy trials give the same spikes on one thread and split across 2 or 3, and different
+/// trials get different noise.
+#[test]
+fn noisy_trials_are_the_same_at_any_thread_count() {
+    use controller::brain::Noise;
+    use controller::brain::split::SplitNetwork;
+    use controller::brain::trials::{run_trial, run_trials_split_timed};
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+    let p = ModelParams::default();
+    let m = random_matrix(&mut rng, 1500, 30_000, 20, 0.3);
+    let network = Arc::new(Network::new(&m, p.clone(), &[]).unwrap());
+    let stim = Stimulus {
+        poisson: (0..30).map(|i| (i * 41, 100.0)).collect(),
+        input: InputSpikes::default(),
+        noise: Some(Noise::new(3e-3, p.t_mbr_ms * 1e-3, p.dt_ms * 1e-3, 9).unwrap()),
+    };
+    let spec = TrialSpec {
+        steps: 3000,
+        trials: 2,
+        seed: 3,
+        record: Record::All,
+    };
+    let single: Vec<_> = (0..2)
+        .map(|t| run_trial(&network, &stim, &spec, t))
+        .collect();
+    assert!(single[0].spikes.len() > 1000, "{}", single[0].spikes.len());
+    assert_ne!(single[0].spikes, single[1].spikes, "trials differ");
+    for parts in [2, 3] {
+        let split = SplitNetwork::new(&network, parts);
+        let got: Vec<_> = run_trials_split_timed(&split, &stim, &spec)
+            .into_iter()
+            .map(|r| r.0)
+            .collect();
+        assert_eq!(got, single, "{parts} threads");
+    }
 }

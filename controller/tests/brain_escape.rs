@@ -31,6 +31,7 @@ fn rates(silence: &str) -> (f64, f64) {
     let stim = Stimulus {
         poisson: lc4.iter().map(|&i| (i, 150.0)).collect(),
         input: InputSpikes::default(),
+        noise: None,
     };
     let spec = TrialSpec {
         steps: 10_000,

@@ -2,7 +2,8 @@
 //! and `hexafly brain run` simulate the same connectome file with the same explicit input
 //! spike trains, and every spike must be identical (same neuron, same step), as the README
 //! claims: on real connectomes, on a synthetic recurrent network, and on thousands of
-//! adversarial motifs aimed at the engine's shortcuts (controller::brain::motifs).
+//! adversarial motifs aimed at the engine's shortcuts (controller::brain::motifs). With
+//! membrane noise on, the two agree in distribution (population rates).
 //!
 //! Needs a Python with brian2==2.9.0 (checked): `$HEXAFLY_PYTHON`, else `.venv/bin/python`
 //! in the workspace, else `python3` (CI: `.ci/run` creates the venv).
@@ -303,5 +304,68 @@ fn adversarial_motifs_spike_exactly_like_brian2() {
             min_spikes: 8000,
         };
         compare(&case, &input, dir.path());
+    }
+}
+
+/// Membrane noise against Brian 2's own stochastic LIF (`+ sigma*sqrt(2/t_mbr)*xi`, method
+/// 'euler'): 4000 almost independent neurons (2000 single one-synapse pairs) driven by noise
+/// alone for 2 s, at two noise levels. The random numbers differ, so the two agree in
+/// distribution: the population rate must match within 4 standard errors (spike counts
+/// taken as Poisson) plus 2% for the schemes' difference, fixed before running: Euler's
+/// stationary sd is 0.125% above the exact one (`1/sqrt(1 - dt/(2 t_mbr))`), and the rate of
+/// threshold crossings moves ~(theta/sigma)^2 = 3-5.4 times as much in relative terms (under
+/// 1%). A wrong noise scale fails it: 5% more sd gives ~25% more spikes at 3 mV.
+#[test]
+fn membrane_noise_matches_brian2_in_distribution() {
+    let dir = tempfile::tempdir().unwrap();
+    let edges = dir.path().join("pairs.csv");
+    let mut text = String::from("pre,post,weight\n");
+    for i in 0..2000 {
+        text.push_str(&format!("{i},{},1\n", i + 2000));
+    }
+    std::fs::write(&edges, text).unwrap();
+    let input = dir.path().join("none.csv");
+    std::fs::write(&input, "neuron,t_ms\n").unwrap();
+    let mut previous = 0;
+    for sigma in ["3", "4"] {
+        let ours = dir.path().join(format!("hexafly_{sigma}.csv"));
+        let theirs = dir.path().join(format!("brian2_{sigma}.csv"));
+        let o = Command::new(env!("CARGO_BIN_EXE_hexafly"))
+            .args(["brain", "run", "--no-cache", "--connectome"])
+            .arg(&edges)
+            .args(["--duration-ms", "2000", "--input-spikes"])
+            .arg(&input)
+            .args(["--noise-mv", sigma, "--seed", "1", "--out"])
+            .arg(&ours)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let o = Command::new(python())
+            .arg(workspace().join("scripts/brian2_crosscheck.py"))
+            .arg("--connectome")
+            .arg(&edges)
+            .args(["--duration-ms", "2000", "--input-spikes"])
+            .arg(&input)
+            .args(["--noise-mv", sigma, "--seed", "1", "--out"])
+            .arg(&theirs)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let (a, b) = (read_spikes(&ours).len(), read_spikes(&theirs).len());
+        let rate = |n: usize| n as f64 / (4000.0 * 2.0);
+        let tolerance = 4.0 * ((a + b) as f64).sqrt() / b as f64 + 0.02;
+        let diff = a as f64 / b as f64 - 1.0;
+        eprintln!(
+            "noise {sigma} mV: hexafly {a} spikes ({:.3} Hz), brian2 {b} ({:.3} Hz), {:+.2}% \
+             (tolerance {:.2}%)",
+            rate(a),
+            rate(b),
+            diff * 100.0,
+            tolerance * 100.0
+        );
+        assert!(b > 10_000, "too few spikes for a test: {b}");
+        assert!(diff.abs() < tolerance, "noise {sigma} mV: {a} vs {b}");
+        assert!(a > 2 * previous, "more noise, many more spikes");
+        previous = a;
     }
 }

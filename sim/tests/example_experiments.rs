@@ -70,7 +70,10 @@ fn every_shipped_example_shows_what_it_claims() {
         let (s, b) = run_example(name);
         eprintln!("{name}: {b:?} {:?}", s.behaviour_time_s);
         match name.as_str() {
-            "default.toml" | "looming_escape.toml" | "release_failure.toml" => {
+            "default.toml"
+            | "looming_escape.toml"
+            | "release_failure.toml"
+            | "membrane_noise.toml" => {
                 assert!(!s.synthetic_wiring);
                 escapes_after_the_loom(&s);
             }
@@ -85,7 +88,7 @@ fn every_shipped_example_shows_what_it_claims() {
                 );
                 assert!(time_in(&s, "groom") > 1.0, "{b:?}");
             }
-            "hungry_foraging.toml" => {
+            "hungry_foraging.toml" | "release_failure_foraging.toml" => {
                 surrogate(&s);
                 let (w, f) = (
                     b.iter().position(|x| x == "walk").unwrap(),

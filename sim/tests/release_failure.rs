@@ -1,7 +1,9 @@
-//! Synaptic release failure in the closed loop (assets/experiments/release_failure.toml, the
-//! shipped real FlyWire escape wiring): the same seed gives byte-identical outputs at 1 and 2
-//! threads; the transmitted fraction of synaptic events is 1 - p; the giant fibre's escape
-//! comes later as failures rise and not at all at 98%; the activity block reports it.
+//! Synaptic release failure and membrane noise in the closed loop
+//! (assets/experiments/release_failure.toml and membrane_noise.toml, the shipped real
+//! FlyWire escape wiring): the same seed gives byte-identical outputs at 1 and 2 threads;
+//! the transmitted fraction of synaptic events is 1 - p; the giant fibre's escape comes
+//! later as failures rise and not at all at 98%; noise raises spontaneous activity; the
+//! activity block reports both.
 
 use std::path::{Path, PathBuf};
 
@@ -29,16 +31,17 @@ fn gf_latency(s: &Summary) -> Option<f64> {
     s.latency[0].first_trigger_spike_s
 }
 
-#[test]
-fn failures_are_seeded_and_thread_count_invariant() {
-    let exp = experiment(0.8, 3);
+/// Runs `exp` at 1 and at 2 threads, whose outputs must be byte-identical, and `other` (the
+/// same with another seed), whose spikes must differ; the 1-thread summary.
+fn seeded_and_thread_count_invariant(exp: &Experiment, other: &Experiment) -> Summary {
     let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let mut summaries = Vec::new();
     for (threads, d) in [1, 2].into_iter().zip(&dirs) {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
             .unwrap();
-        pool.install(|| run_in(d.path(), &exp));
+        summaries.push(pool.install(|| run_in(d.path(), exp)));
     }
     for f in ["timeline.csv", "spikes.parquet"] {
         let (a, b) = (
@@ -47,12 +50,19 @@ fn failures_are_seeded_and_thread_count_invariant() {
         );
         assert!(a == b, "{f} differs between 1 and 2 threads");
     }
-    let other = tempfile::tempdir().unwrap();
-    run_in(other.path(), &experiment(0.8, 4));
+    let o = tempfile::tempdir().unwrap();
+    run_in(o.path(), other);
     assert_ne!(
         std::fs::read(dirs[0].path().join("spikes.parquet")).unwrap(),
-        std::fs::read(other.path().join("spikes.parquet")).unwrap()
+        std::fs::read(o.path().join("spikes.parquet")).unwrap(),
+        "another seed, other spikes"
     );
+    summaries.swap_remove(0)
+}
+
+#[test]
+fn failures_are_seeded_and_thread_count_invariant() {
+    seeded_and_thread_count_invariant(&experiment(0.8, 3), &experiment(0.8, 4));
 }
 
 #[test]
@@ -112,6 +122,58 @@ fn a_failure_probability_out_of_range_names_the_key() {
     .to_string();
     assert!(
         e.contains("network.release_failure") && e.contains("line 17"),
+        "{e}"
+    );
+}
+
+fn noisy(noise_mv: f64, seed: u64) -> Experiment {
+    let file =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/experiments/membrane_noise.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let text = sim::sweep::spec::without_sweep_table(&text)
+        .replace(
+            "membrane_noise_mv = 0.0",
+            &format!("membrane_noise_mv = {noise_mv}"),
+        )
+        .replace("seed = 1", &format!("seed = {seed}"));
+    Experiment::parse(&text, &file).unwrap()
+}
+
+#[test]
+fn membrane_noise_is_seeded_thread_count_invariant_and_reported() {
+    let s = seeded_and_thread_count_invariant(&noisy(3.0, 2), &noisy(3.0, 3));
+    // Reported, and priced as a dense update (every neuron moves every step).
+    let a = &s.activity;
+    assert_eq!(a.membrane_noise_mv, 3.0);
+    assert!((a.event_driven_uj_per_s - a.clock_driven_uj_per_s).abs() < 1e-9);
+    // Noise makes the visual neurons fire on their own: more spikes than without, same seed.
+    let quiet = tempfile::tempdir().unwrap();
+    let q = run_in(quiet.path(), &noisy(0.0, 2));
+    assert_eq!(q.activity.membrane_noise_mv, 0.0);
+    assert!(q.activity.event_driven_uj_per_s < q.activity.clock_driven_uj_per_s / 100.0);
+    assert!(
+        a.spikes_per_s > 1.1 * q.activity.spikes_per_s,
+        "{} vs {}",
+        a.spikes_per_s,
+        q.activity.spikes_per_s
+    );
+}
+
+#[test]
+fn a_negative_noise_names_the_key_and_line() {
+    let file =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/experiments/membrane_noise.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let text = sim::sweep::spec::without_sweep_table(&text)
+        .replace("membrane_noise_mv = 0.0", "membrane_noise_mv = -1.0");
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("membrane_noise_mv"))
+        .unwrap()
+        + 1;
+    let e = Experiment::parse(&text, &file).unwrap_err().to_string();
+    assert!(
+        e.contains("network.membrane_noise_mv") && e.contains(&format!("line {line}")),
         "{e}"
     );
 }

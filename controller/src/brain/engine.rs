@@ -134,6 +134,8 @@ pub struct Brain {
     release: Option<super::release::Release>,
     /// Synaptic events transmitted (spike x connection), for activity and energy reports.
     events: u64,
+    /// Membrane noise ([`Brain::set_noise`]); `None`: none, and no dense update.
+    noise: Option<super::noise::Noise>,
 }
 
 impl Brain {
@@ -165,6 +167,7 @@ impl Brain {
             total_spikes: 0,
             release: None,
             events: 0,
+            noise: None,
             net,
         }
     }
@@ -300,6 +303,13 @@ impl Brain {
         self.release = release;
     }
 
+    /// Gives every non-refractory neuron membrane noise from now on (`None`: none, the
+    /// default, spike for spike identical to Brian 2). With noise every neuron is updated
+    /// every step (see [`super::noise`]).
+    pub fn set_noise(&mut self, noise: Option<super::noise::Noise>) {
+        self.noise = noise;
+    }
+
     /// Synaptic events transmitted so far (each spike delivered to each of its connections;
     /// muted neurons' spikes and failed events are not counted).
     pub fn synaptic_events(&self) -> u64 {
@@ -409,6 +419,17 @@ impl Brain {
             self.epoch_start = n;
         }
         let f = *prop.factors(n - self.epoch_start);
+        if let Some(noise) = &self.noise {
+            add_noise(
+                noise,
+                &mut self.cells,
+                self.owned.clone(),
+                &mut self.active,
+                prop,
+                &f,
+                n,
+            );
+        }
         let mut spikes = std::mem::take(&mut self.spikes_now);
         spikes.clear();
         let cells = &self.cells;
@@ -535,6 +556,32 @@ fn end_refractory(
             if let Some(steps) = prop.last_chance(a * f.pm, 0.0) {
                 activity.activate(i, n - 1, steps);
             }
+        }
+    }
+}
+
+/// The state update's noise at step n for the neurons in `owned`: v += kick (NaN, a
+/// refractory neuron, stays NaN). A positive kick raises the neuron's whole future
+/// trajectory, so its window is recomputed as after an input kick; a negative one lowers it,
+/// and the window it has stays valid (the argument of [`deliver`]).
+fn add_noise(
+    noise: &super::noise::Noise,
+    cells: &mut [Cell],
+    owned: std::ops::Range<usize>,
+    activity: &mut ActiveSet,
+    prop: &Propagator,
+    f: &StepFactors,
+    n: u32,
+) {
+    let inv_pm = 1.0 / f.pm;
+    for i in owned {
+        let dv = noise.kick(n, i as NeuronIndex);
+        let c = &mut cells[i];
+        c.a += dv * inv_pm;
+        if dv > 0.0
+            && let Some(steps) = prop.last_chance(c.a * f.pm, c.b * f.ps)
+        {
+            activity.activate(i as NeuronIndex, n, steps);
         }
     }
 }

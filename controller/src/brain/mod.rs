@@ -10,6 +10,7 @@
 //! - [`reference`]: Brian 2's algorithm transcribed literally, dense: the engine's oracle.
 //! - [`motifs`]: adversarial small networks that probe the engine's shortcuts.
 //! - [`release`]: synaptic release failure (off by default), seeded, thread-count invariant.
+//! - [`noise`]: membrane noise (off by default), seeded, thread-count invariant.
 //! - [`readout`]: spike counts of neuron groups since the last read (closed loop).
 //! - [`signs`]: a seeded sign rule for datasets without transmitters.
 //! - [`split`]: one trial split across threads by target neuron (same spikes).
@@ -19,6 +20,7 @@ pub mod engine;
 pub mod input;
 pub mod motifs;
 pub mod network;
+pub mod noise;
 pub mod params;
 pub mod propagator;
 pub mod readout;
@@ -31,6 +33,7 @@ pub mod trials;
 pub use engine::{Brain, TimeLimit};
 pub use input::InputSpikes;
 pub use network::Network;
+pub use noise::Noise;
 pub use params::ModelParams;
 pub use readout::Readout;
 pub use release::Release;

@@ -14,6 +14,7 @@
 
 use connectome::{NeuronIndex, SynapseMatrix};
 
+use super::noise::Noise;
 use super::params::{ModelParams, ParamsError};
 
 /// Spikes `(step, neuron)` of `steps` steps of the model on `matrix` (signed counts) with
@@ -26,6 +27,20 @@ pub fn dense_run(
     silenced: &[NeuronIndex],
     input: &[(u32, NeuronIndex)],
     steps: u32,
+) -> Result<Vec<(u32, NeuronIndex)>, ParamsError> {
+    dense_run_noisy(matrix, params, silenced, input, steps, None)
+}
+
+/// [`dense_run`] with membrane noise: the state update of a non-refractory neuron adds
+/// `noise.kick(step, neuron)` to v (Brian's `+ sigma*sqrt(2/t_mbr)*xi`, with the engine's
+/// random numbers, so that the two can be compared spike for spike).
+pub fn dense_run_noisy(
+    matrix: &SynapseMatrix,
+    params: &ModelParams,
+    silenced: &[NeuronIndex],
+    input: &[(u32, NeuronIndex)],
+    steps: u32,
+    noise: Option<&Noise>,
 ) -> Result<Vec<(u32, NeuronIndex)>, ParamsError> {
     let k = params.constants()?;
     let mut input = input.to_vec();
@@ -57,7 +72,10 @@ pub fn dense_run(
             if not_refr[i] {
                 let nv = k.v_const + ((k.v_from_g * g[i]) + (k.v_decay * v[i]));
                 g[i] *= k.g_decay;
-                v[i] = nv;
+                v[i] = match noise {
+                    Some(z) => nv + z.kick(s, i as NeuronIndex),
+                    None => nv,
+                };
             }
         }
         let mut fired = Vec::new();

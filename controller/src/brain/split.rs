@@ -115,6 +115,7 @@ pub fn run_trial_split(
                         .copied()
                         .collect();
                     brain.set_input_spikes(InputSpikes::new(own));
+                    brain.set_noise(stim.noise.map(|z| z.for_trial(trial)));
                     let mut spikes = Vec::new();
                     let mut arriving = Vec::new();
                     // Steps of each thread known to be published (a lower bound).
@@ -265,6 +266,7 @@ mod tests {
         let stim = Stimulus {
             poisson: (0..20).map(|i| (i * 10, 150.0)).collect(),
             input: InputSpikes::default(),
+            noise: None,
         };
         let spec = TrialSpec {
             steps: 5000,

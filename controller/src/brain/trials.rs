@@ -19,6 +19,9 @@ pub struct Stimulus {
     pub poisson: Vec<(NeuronIndex, f64)>,
     /// Explicit input spike trains (the same in every trial).
     pub input: InputSpikes,
+    /// Membrane noise (None: none, Brian-exact); trial `i` gets its own noise
+    /// ([`super::Noise::for_trial`]).
+    pub noise: Option<super::noise::Noise>,
 }
 
 /// Which spikes to keep.
@@ -83,6 +86,7 @@ pub fn run_trial(net: &Arc<Network>, stim: &Stimulus, spec: &TrialSpec, trial: u
         brain.set_rate(n, hz);
     }
     brain.set_input_spikes(stim.input.clone());
+    brain.set_noise(stim.noise.map(|z| z.for_trial(trial)));
     let mut spikes = Vec::new();
     for s in 0..spec.steps {
         let fired = brain.step();

@@ -15,7 +15,7 @@ use controller::brain::trials::{
     Record, Stimulus, TrialSpec, mean_rates, run_trials_split_timed, run_trials_timed,
     selection_rate,
 };
-use controller::brain::{InputSpikes, ModelParams, Network};
+use controller::brain::{InputSpikes, ModelParams, Network, Noise};
 
 use super::dataset_source::DatasetSource;
 
@@ -80,6 +80,12 @@ pub struct Args {
     /// Seed of --inhibitory-fraction.
     #[arg(long, default_value_t = 0)]
     pub sign_seed: u64,
+    /// Membrane noise: the standard deviation (mV) of every neuron's v around rest without
+    /// input (an Ornstein-Uhlenbeck process, Brian's `sigma*sqrt(2/tau)*xi`); seeded by
+    /// --seed, per trial. Off by default (spikes identical to Brian 2); on, every neuron is
+    /// updated every step.
+    #[arg(long, allow_hyphen_values = true)]
+    pub noise_mv: Option<f64>,
 }
 
 /// Runs `hexafly brain run`.
@@ -173,10 +179,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         None => Record::All,
     };
 
+    let noise = match args.noise_mv {
+        Some(mv) => Some(
+            Noise::new(mv * 1e-3, params.t_mbr_ms * 1e-3, dt_ms * 1e-3, args.seed)
+                .map_err(|e| anyhow::anyhow!("--noise-mv {mv}: {e}"))?,
+        ),
+        None => None,
+    };
     let net = Arc::new(Network::new(&c.synapses, params, &silenced)?);
     let stim = Stimulus {
         poisson: stimulated.iter().map(|&i| (i, rate)).collect(),
         input,
+        noise,
     };
     let spec = TrialSpec {
         steps,

@@ -6,8 +6,10 @@
 //! IEEE Micro 38(1):82-99, Table 2): a synaptic event (one spike delivered over one
 //! connection) costs 23.6 pJ, a neuron update 52 pJ. Event-driven, the cost is the synaptic
 //! events plus one update per spike; clock-driven, every neuron is updated every 0.1 ms step
-//! and the synaptic events are the same. These are estimates of a chip's dynamic energy for
-//! this workload, not of the fly's metabolism.
+//! and the synaptic events are the same. With membrane noise on, every neuron changes every
+//! step, so the event-driven figure pays the dense updates too (it equals the clock-driven
+//! one). These are estimates of a chip's dynamic energy for this workload, not of the fly's
+//! metabolism.
 
 use std::collections::BTreeMap;
 
@@ -43,6 +45,8 @@ impl Tally {
 pub struct Activity {
     /// Probability that a synaptic event fails (the experiment's `network.release_failure`).
     pub release_failure: f64,
+    /// Membrane noise sd, mV (the experiment's `network.membrane_noise_mv`; 0: none).
+    pub membrane_noise_mv: f64,
     /// Spikes per second of the whole brain.
     pub spikes_per_s: f64,
     /// Synaptic events per second.
@@ -83,6 +87,16 @@ pub struct BehaviourActivity {
     pub event_driven_uj_per_s: f64,
 }
 
+/// The brain options that change its cost: `network.release_failure` and
+/// `network.membrane_noise_mv` of the experiment.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct BrainOptions {
+    /// Release failure probability.
+    pub release_failure: f64,
+    /// Membrane noise sd, mV.
+    pub membrane_noise_mv: f64,
+}
+
 /// The activity block from the totals, per-behaviour tallies, network size, active neurons
 /// and the brain's step (seconds).
 pub fn activity(
@@ -91,18 +105,23 @@ pub fn activity(
     neurons: usize,
     active: usize,
     step_s: f64,
-    release_failure: f64,
+    options: BrainOptions,
 ) -> Activity {
     let per_s = |x: u64, t: f64| if t > 0.0 { x as f64 / t } else { 0.0 };
-    let event_uj =
-        |spikes: f64, events: f64| (events * SYNAPTIC_EVENT_PJ + spikes * NEURON_UPDATE_PJ) * 1e-6;
+    let updates_per_s = neurons as f64 / step_s;
+    // Neuron updates: one per spike, or every neuron every step when noise moves them all.
+    let noisy = options.membrane_noise_mv > 0.0;
+    let event_uj = |spikes: f64, events: f64| {
+        let updates = if noisy { updates_per_s } else { spikes };
+        (events * SYNAPTIC_EVENT_PJ + updates * NEURON_UPDATE_PJ) * 1e-6
+    };
     let (sps, eps) = (
         per_s(total.spikes, total.seconds),
         per_s(total.events, total.seconds),
     );
-    let updates_per_s = neurons as f64 / step_s;
     Activity {
-        release_failure,
+        release_failure: options.release_failure,
+        membrane_noise_mv: options.membrane_noise_mv,
         spikes_per_s: sps,
         synaptic_events_per_s: eps,
         active_fraction: if neurons > 0 {
@@ -148,7 +167,7 @@ mod tests {
         };
         let mut by = BTreeMap::new();
         by.insert("walk".to_string(), total);
-        let a = activity(total, &by, 10_000, 200, 1e-4, 0.0);
+        let a = activity(total, &by, 10_000, 200, 1e-4, BrainOptions::default());
         assert_eq!((a.spikes_per_s, a.synaptic_events_per_s), (500.0, 50_000.0));
         assert!((a.active_fraction - 0.02).abs() < 1e-12);
         // 50,000 x 23.6 pJ + 500 x 52 pJ = 1.206 uJ per second.
@@ -156,5 +175,13 @@ mod tests {
         // + 10,000 neurons x 10,000 steps x 52 pJ = 5,200 uJ per second.
         assert!((a.clock_driven_uj_per_s - (1.18 + 5200.0)).abs() < 1e-6);
         assert_eq!(a.by_behaviour["walk"].spikes_per_s, 500.0);
+        // With membrane noise every neuron is updated every step, event-driven or not.
+        let noisy = BrainOptions {
+            membrane_noise_mv: 2.0,
+            ..Default::default()
+        };
+        let a = activity(total, &by, 10_000, 200, 1e-4, noisy);
+        assert!((a.event_driven_uj_per_s - a.clock_driven_uj_per_s).abs() < 1e-9);
+        assert_eq!(a.membrane_noise_mv, 2.0);
     }
 }

@@ -57,6 +57,11 @@ pub struct NetworkSpec {
     /// event transmits and the brain is spike for spike Brian 2's.
     #[serde(default)]
     pub release_failure: f64,
+    /// Membrane noise: the standard deviation (mV) of every neuron's v around rest without
+    /// input (controller::brain::noise; seeded by `run.seed`). Default 0: none, and the
+    /// brain is spike for spike Brian 2's; on, every neuron is updated every step.
+    #[serde(default)]
+    pub membrane_noise_mv: f64,
 }
 
 /// The `[scene]` table.
@@ -422,6 +427,13 @@ impl Experiment {
         }
         if let Err(e) = controller::brain::Release::new(self.network.release_failure, 0) {
             out.push(format!("{}: {e}", self.at("network.release_failure")));
+        }
+        let noise_mv = self.network.membrane_noise_mv;
+        if !(noise_mv.is_finite() && noise_mv >= 0.0) {
+            out.push(format!(
+                "{}: expected a standard deviation in mV >= 0, got {noise_mv}",
+                self.at("network.membrane_noise_mv")
+            ));
         }
         let a = &self.agent;
         for (k, v) in [

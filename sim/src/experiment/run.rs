@@ -145,6 +145,8 @@ pub struct Summary {
     pub seed: u64,
     /// Seconds in each behaviour.
     pub behaviour_time_s: BTreeMap<String, f64>,
+    /// Bouts of each behaviour (times it started, the first tick's included).
+    pub bouts: BTreeMap<String, u32>,
     /// Per event (in file order): kind, time, and the first onset of each behaviour after
     /// it (s after the event).
     pub onsets: Vec<EventOnsets>,
@@ -254,6 +256,18 @@ pub fn run_prepared(exp: &Experiment, p: &Prepared, out: &Path) -> anyhow::Resul
                 .map_err(anyhow::Error::msg)?,
         ));
     }
+    if exp.network.membrane_noise_mv > 0.0 {
+        let k = &p.network.propagator().k;
+        ctl.set_noise(Some(
+            controller::brain::Noise::new(
+                exp.network.membrane_noise_mv * 1e-3,
+                k.t_mbr,
+                k.dt,
+                exp.run.seed,
+            )
+            .map_err(anyhow::Error::msg)?,
+        ));
+    }
 
     let body_path = exp
         .run
@@ -315,6 +329,8 @@ pub fn run_prepared(exp: &Experiment, p: &Prepared, out: &Path) -> anyhow::Resul
     let mut input_on = vec![false; inputs.len()];
     let mut mod_on = vec![false; mods.len()];
     let mut behaviour_time: BTreeMap<String, f64> = BTreeMap::new();
+    let mut bouts: BTreeMap<String, u32> = BTreeMap::new();
+    let mut current: Option<&'static str> = None;
     let mut tallies: BTreeMap<String, super::activity::Tally> = BTreeMap::new();
     let mut total = super::activity::Tally::default();
     let mut onsets: Vec<EventOnsets> = exp
@@ -394,6 +410,10 @@ pub fn run_prepared(exp: &Experiment, p: &Prepared, out: &Path) -> anyhow::Resul
         *behaviour_time
             .entry(d.behaviour.as_str().into())
             .or_default() += dt as f64;
+        if current != Some(d.behaviour.as_str()) {
+            current = Some(d.behaviour.as_str());
+            *bouts.entry(d.behaviour.as_str().into()).or_default() += 1;
+        }
         let (ds, de) = (
             ctl.brain().total_spikes() - spikes_before,
             ctl.brain().synaptic_events() - events_before,
@@ -550,6 +570,7 @@ pub fn run_prepared(exp: &Experiment, p: &Prepared, out: &Path) -> anyhow::Resul
         duration_s: ticks as f64 * dt as f64,
         seed: exp.run.seed,
         behaviour_time_s: behaviour_time,
+        bouts,
         onsets,
         latency: chains.into_iter().map(|c| c.1).collect(),
         distance_m: ((last.position[0] - first_pose.position[0]).powi(2)
@@ -568,7 +589,10 @@ pub fn run_prepared(exp: &Experiment, p: &Prepared, out: &Path) -> anyhow::Resul
                 .filter(|&&k| k > 0)
                 .count(),
             p.network.propagator().k.dt,
-            exp.network.release_failure,
+            super::activity::BrainOptions {
+                release_failure: exp.network.release_failure,
+                membrane_noise_mv: exp.network.membrane_noise_mv,
+            },
         ),
         switches,
         real_time_factor: ticks as f64 * dt as f64 / wall_s.max(1e-9),

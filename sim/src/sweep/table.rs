@@ -33,6 +33,11 @@ pub fn figure_names() -> Vec<String> {
             .map(|b| format!("time_{}_s", b.as_str())),
     );
     out.extend(
+        Behaviour::ALL
+            .iter()
+            .map(|b| format!("bouts_{}", b.as_str())),
+    );
+    out.extend(
         [
             "escaped",
             "distance_m",
@@ -71,6 +76,7 @@ fn num(v: Option<&Value>) -> Cell {
 /// loom, or no onset of that behaviour).
 ///
 /// - `time_B_s`: seconds in behaviour B (0 when never shown);
+/// - `bouts_B`: how many times B started (0 when never shown);
 /// - `escaped`: 1 when any time was spent escaping, else 0 (its mean is an escape rate);
 /// - `onset_B_s`: first onset of B after the run's first event (earliest `at_s`, file order
 ///   on ties), seconds after that event;
@@ -82,6 +88,10 @@ pub fn figures(s: &Value) -> Vec<Cell> {
     let times = s.get("behaviour_time_s");
     for b in Behaviour::ALL {
         out.push(num(times.and_then(|t| t.get(b.as_str()))).or_else(|| Some(("0".into(), 0.0))));
+    }
+    let bouts = s.get("bouts");
+    for b in Behaviour::ALL {
+        out.push(num(bouts.and_then(|t| t.get(b.as_str()))).or_else(|| Some(("0".into(), 0.0))));
     }
     let escaped = times
         .and_then(|t| t.get("escape"))
@@ -283,6 +293,7 @@ mod tests {
         let s: Value = serde_json::from_str(
             r#"{"schema":"hexafly.run/1","seed":3,"duration_s":0.5,
                 "behaviour_time_s":{"escape":0.2,"stand":0.3},
+                "bouts":{"escape":2,"stand":1},
                 "onsets":[{"kind":"dust","at_s":0.4,"onset_s":{"groom":0.01}},
                           {"kind":"loom","at_s":0.1,"onset_s":{"escape":0.011}}],
                 "latency":[{"event_s":0.1,"first_trigger_spike_s":0.0108,
@@ -299,6 +310,8 @@ mod tests {
         assert_eq!(get("time_walk_s").unwrap().0, "0");
         assert_eq!(get("time_escape_s").unwrap().0, "0.2");
         assert_eq!(get("escaped").unwrap().1, 1.0);
+        assert_eq!(get("bouts_escape").unwrap().0, "2");
+        assert_eq!(get("bouts_feed").unwrap().0, "0");
         assert_eq!(get("distance_m").unwrap().0, "0.04802231");
         assert_eq!(get("brain_spikes").unwrap().0, "1150");
         // The first event by time is the loom, though the dust comes first in the file.
