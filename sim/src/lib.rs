@@ -5,6 +5,7 @@
 pub mod agent;
 pub mod body;
 pub mod cli;
+pub mod dataset;
 pub mod experiment;
 pub mod plot;
 pub mod record;

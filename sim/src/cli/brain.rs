@@ -17,7 +17,7 @@ use controller::brain::trials::{
 };
 use controller::brain::{InputSpikes, ModelParams, Network, Noise};
 
-use super::dataset_source::DatasetSource;
+use crate::dataset::DatasetSource;
 
 /// Arguments of `hexafly brain run`.
 #[derive(Debug, clap::Args)]

@@ -14,7 +14,7 @@ use connectome::select::Selector;
 use connectome::{Connectome, NeuronTable};
 use serde_json::{Value, json};
 
-use super::dataset_source::{DatasetSource, Loaded};
+use crate::dataset::{DatasetSource, Loaded};
 
 /// Arguments of `hexafly connectome info`.
 #[derive(Debug, clap::Args)]

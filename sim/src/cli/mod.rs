@@ -10,7 +10,6 @@ use clap::{Parser, Subcommand};
 pub mod body;
 pub mod brain;
 pub mod circuit;
-pub mod dataset_source;
 pub mod datasets;
 pub mod info;
 pub mod plot;

@@ -377,15 +377,11 @@ impl Experiment {
 
     /// How the experiment's connectome is found and loaded (its format and shuffle; the
     /// default cache and data directories).
-    pub fn dataset_source(&self) -> crate::cli::dataset_source::DatasetSource {
-        crate::cli::dataset_source::DatasetSource {
+    pub fn dataset_source(&self) -> crate::dataset::DatasetSource {
+        crate::dataset::DatasetSource {
             format: self.network.format.clone(),
-            annotations: Vec::new(),
-            no_cache: false,
-            cache_dir: None,
-            data_dir: None,
-            registry: None,
             shuffle: self.network.shuffle,
+            ..Default::default()
         }
     }
 

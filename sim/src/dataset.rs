@@ -1,6 +1,8 @@
-//! How every command that reads a connectome finds and loads it: a path in any supported
-//! format or the name of a known dataset, through the binary cache. One set of flags, so
-//! `connectome info` and `brain run` load the same thing the same way.
+//! Loading a dataset by path or by name: a path in any supported format or the name of a
+//! known dataset (found in the data directory), through the binary cache, optionally
+//! rewired as the null model. The same type is every command's loading flags (clap), so
+//! `connectome info`, `brain run`, `circuit check` and experiments load the same thing the
+//! same way; library users build it with [`DatasetSource::default`] and its fields.
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +13,7 @@ use connectome::formats::{Format, LoadOptions, load};
 use connectome::shuffle::degree_preserving_shuffle;
 
 /// Loading flags shared by the commands that read a connectome.
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct DatasetSource {
     /// Format name instead of detecting it from the path.
     #[arg(long)]
