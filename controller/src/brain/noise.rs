@@ -10,13 +10,16 @@
 //! in distribution, not spike for spike, since their random numbers differ (checked against
 //! Brian 2 in `sim/tests/brain_brian2_crosscheck.rs`).
 //!
-//! Each kick is a pure function of (seed, step, neuron) through the splitmix64 finaliser and
-//! Box-Muller, not a draw from a shared stream, so a run is the same at any thread count.
-//! The price is density: with noise on, every neuron is updated every step, as in a
-//! clock-driven simulator. Off (`None`) by default: the engine then stays spike for spike
+//! Each kick is a pure function of (seed, step, neuron): a splitmix64 stream started from a
+//! hash of the three feeds rand_distr's ziggurat normal sampler (one 64-bit draw for ~99% of
+//! kicks), not a draw from a shared stream, so a run is the same at any thread count. The
+//! price is density: with noise on, every neuron is updated every step, as in a
+//! clock-driven simulator (~60 instructions per neuron and step, BENCHMARKS.md). Off (`None`) by default: the engine then stays spike for spike
 //! identical to Brian 2.
 
 use connectome::NeuronIndex;
+
+use rand_distr::{Distribution, StandardNormal};
 
 use super::release::splitmix64;
 
@@ -63,16 +66,37 @@ impl Noise {
     /// The kick (V) that `neuron`'s v receives in the state update of `step`.
     #[inline]
     pub fn kick(&self, step: u32, neuron: NeuronIndex) -> f64 {
-        let x = self.seed
-            ^ (step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            ^ (neuron as u64).wrapping_mul(0xD1B5_4A32_D192_ED03);
-        let h1 = splitmix64(x);
-        let h2 = splitmix64(h1 ^ 0x6A09_E667_F3BC_C909);
-        // u1 in (0, 1] (53 bits, never 0: the log stays finite), u2 in [0, 1).
-        let u1 = ((h1 >> 11) + 1) as f64 * (1.0 / 9_007_199_254_740_992.0);
-        let u2 = (h2 >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0);
-        let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+        let mut stream = SplitMix(
+            self.seed
+                ^ (step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                ^ (neuron as u64).wrapping_mul(0xD1B5_4A32_D192_ED03),
+        );
+        let z: f64 = StandardNormal.sample(&mut stream);
         self.step_sd * z
+    }
+}
+
+/// The splitmix64 generator: a counter advanced by the golden ratio through the finaliser.
+/// Short streams from nearby starting points are independent enough for noise (the
+/// finaliser decorrelates them), and it costs a few instructions per draw.
+struct SplitMix(u64);
+
+impl rand::RngCore for SplitMix {
+    fn next_u32(&mut self) -> u32 {
+        (self.next_u64() >> 32) as u32
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        let z = self.0;
+        self.0 = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        splitmix64(z)
+    }
+
+    fn fill_bytes(&mut self, dst: &mut [u8]) {
+        for chunk in dst.chunks_mut(8) {
+            let x = self.next_u64().to_le_bytes();
+            chunk.copy_from_slice(&x[..chunk.len()]);
+        }
     }
 }
 
@@ -96,6 +120,9 @@ mod tests {
         // Tails of a normal: P(|z| > 2) = 4.55%.
         let beyond = xs.iter().filter(|x| x.abs() > 2.0 * sd).count() as f64 / xs.len() as f64;
         assert!((beyond - 0.0455).abs() < 0.003, "{beyond}");
+        // And the far tail, which the ziggurat draws by a separate path: P(|z| > 3) = 0.27%.
+        let far = xs.iter().filter(|x| x.abs() > 3.0 * sd).count() as f64 / xs.len() as f64;
+        assert!((far - 0.0027).abs() < 0.0007, "{far}");
         assert_eq!(n.kick(3, 4), n.kick(3, 4));
         assert_ne!(n.kick(3, 4), n.kick(4, 3));
         let other = Noise::new(0.004, 0.02, 1e-4, 10).unwrap();
