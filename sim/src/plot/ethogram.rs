@@ -96,14 +96,7 @@ impl Figure for Ethogram<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<Layout> {
         let s = &self.run.summary;
-        let title = format!("Ethogram  ·  {}", run_name(self.run));
-        let body = style::frame(
-            root,
-            &title,
-            &run_detail(self.run),
-            &Provenance::of(s),
-            &self.run.notes,
-        )?;
+        let body = run_frame(root, "Ethogram", self.run, &[])?;
         let (bw, bh) = body.dim_in_pixel();
         let legend_w = 330;
         let (main, _side) = body.split_horizontally(bw - legend_w);
@@ -218,7 +211,7 @@ impl Figure for Ethogram<'_> {
 
 /// The run's name for titles: the experiment file's stem (and the run folder's name when
 /// it is a sweep run).
-pub fn run_name(run: &RunData) -> String {
+fn run_name(run: &RunData) -> String {
     let exp = run
         .summary
         .experiment
@@ -241,8 +234,32 @@ pub fn run_name(run: &RunData) -> String {
     }
 }
 
+/// The frame of a figure of one run: title `what · run name`, seed and duration, the
+/// dataset's provenance, and the run's notes followed by `extra` notes not already among
+/// them. Returns the area inside it.
+pub fn run_frame<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    what: &str,
+    run: &RunData,
+    extra: &[String],
+) -> anyhow::Result<DrawingArea<DB, Shift>> {
+    let mut notes = run.notes.clone();
+    for n in extra {
+        if !notes.contains(n) {
+            notes.push(n.clone());
+        }
+    }
+    style::frame(
+        root,
+        &format!("{what}  ·  {}", run_name(run)),
+        &run_detail(run),
+        &Provenance::of(&run.summary),
+        &notes,
+    )
+}
+
 /// Seed and duration, for the subtitle.
-pub fn run_detail(run: &RunData) -> String {
+fn run_detail(run: &RunData) -> String {
     let mut parts = Vec::new();
     if let Some(seed) = run.summary.seed {
         parts.push(format!("seed {seed}"));

@@ -12,8 +12,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::Figure;
 use super::data::{Event, RunData, Spikes, read_spikes};
-use super::ethogram::{run_detail, run_name};
-use super::style::{self, DrawResult, MUTED, Mark, Provenance, Transform, series_color, size};
+use super::ethogram::run_frame;
+use super::style::{self, DrawResult, MUTED, Mark, Transform, series_color, size};
 
 /// Most spikes drawn; beyond it every k-th is drawn and the figure says so.
 const MAX_DRAWN: usize = 150_000;
@@ -155,16 +155,7 @@ impl Figure for Raster<'_> {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
-        let title = format!("Spike raster  ·  {}", run_name(self.run));
-        let mut notes = self.run.notes.clone();
-        notes.extend(self.notes.iter().cloned());
-        let body = style::frame(
-            root,
-            &title,
-            &run_detail(self.run),
-            &Provenance::of(&self.run.summary),
-            &notes,
-        )?;
+        let body = run_frame(root, "Spike raster", self.run, &self.notes)?;
         let (bw, _) = body.dim_in_pixel();
         let legend_w = 500;
         let (main, _) = body.split_horizontally(bw - legend_w);

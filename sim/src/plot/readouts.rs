@@ -12,10 +12,9 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::Figure;
 use super::data::{Event, RunData};
-use super::ethogram::{bouts, run_detail, run_name};
+use super::ethogram::{bouts, run_frame};
 use super::style::{
-    self, DrawResult, INK, Mark, Provenance, Transform, behaviour_color, behaviour_order,
-    series_color, size,
+    self, DrawResult, INK, Mark, Transform, behaviour_color, behaviour_order, series_color, size,
 };
 
 /// One readout column.
@@ -190,14 +189,8 @@ impl Figure for Readouts<'_> {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
-        let title = format!("Readouts and internal state  ·  {}", run_name(self.run));
-        let body = style::frame(
-            root,
-            &title,
-            &run_detail(self.run),
-            &Provenance::of(&self.run.summary),
-            &self.notes,
-        )?;
+        // (self.notes starts with the run's notes: none is repeated.)
+        let body = run_frame(root, "Readouts and internal state", self.run, &self.notes)?;
         let (bw, _) = body.dim_in_pixel();
         let (main, _) = body.split_horizontally(bw - LEGEND_W);
         let main = main.margin(LABELS_H, 0, 0, 0);

@@ -10,10 +10,9 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::Figure;
 use super::data::{Event, RunData};
-use super::ethogram::{run_detail, run_name};
+use super::ethogram::run_frame;
 use super::style::{
-    self, DrawResult, INK, MUTED, Mark, Provenance, Transform, behaviour_color, behaviour_order,
-    size, trim_num,
+    self, DrawResult, INK, MUTED, Mark, Transform, behaviour_color, behaviour_order, size, trim_num,
 };
 use crate::world::Scene;
 
@@ -385,20 +384,7 @@ impl Figure for Trajectory<'_> {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<Layout> {
-        let title = format!("Trajectory  ·  {}", run_name(self.run));
-        let mut notes = self.run.notes.clone();
-        for n in &self.notes {
-            if !notes.contains(n) {
-                notes.push(n.clone());
-            }
-        }
-        let body = style::frame(
-            root,
-            &title,
-            &run_detail(self.run),
-            &Provenance::of(&self.run.summary),
-            &notes,
-        )?;
+        let body = run_frame(root, "Trajectory", self.run, &self.notes)?;
         let (bw, bh) = body.dim_in_pixel();
         let (panels, _legend) = body.split_horizontally(bw - LEGEND_W);
         let (bx0, bx1, by0, by1) = self.bbox();
