@@ -16,13 +16,15 @@ pub mod plot;
 pub mod run;
 pub mod sweep;
 pub mod synth;
+pub mod view;
 
 /// hexafly: a six-legged robot whose brain is a fruit-fly connectome.
 #[derive(Debug, Parser)]
 #[command(name = "hexafly", version, about)]
 pub struct Cli {
+    /// Without a command: the 3D viewer on the default experiment (`hexafly view`).
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -50,6 +52,9 @@ enum Command {
     Datasets(datasets::Args),
     /// Download a known public dataset into the data directory.
     Fetch(datasets::FetchArgs),
+    /// Show an experiment in the 3D viewer (no file: the default experiment); without a
+    /// display, run it headless with plots and an offscreen frame.
+    View(view::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -88,7 +93,10 @@ pub fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let result = match cli.command {
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::View(view::Args::default()));
+    let result = match command {
         Command::Connectome(ConnectomeCommand::Info(a)) => info::run(a),
         Command::Connectome(ConnectomeCommand::Synth(a)) => synth::run(a),
         Command::Brain(BrainCommand::Run(a)) => brain::run(a),
@@ -99,6 +107,7 @@ pub fn main() -> ExitCode {
         Command::Plot(a) => plot::run(a),
         Command::Datasets(a) => datasets::run(a),
         Command::Fetch(a) => datasets::fetch(a),
+        Command::View(a) => view::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

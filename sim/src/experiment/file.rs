@@ -214,16 +214,16 @@ pub enum EventSpec {
     },
 }
 
-fn loom_distance() -> f32 {
+pub(crate) fn loom_distance() -> f32 {
     0.8
 }
-fn loom_speed() -> f32 {
+pub(crate) fn loom_speed() -> f32 {
     1.5
 }
-fn loom_radius() -> f32 {
+pub(crate) fn loom_radius() -> f32 {
     0.05
 }
-fn food_radius() -> f32 {
+pub(crate) fn food_radius() -> f32 {
     0.04
 }
 fn one() -> f32 {

@@ -3,6 +3,8 @@
 pub mod activity;
 pub mod file;
 pub mod run;
+pub mod session;
 
 pub use file::Experiment;
 pub use run::{Summary, run};
+pub use session::Session;

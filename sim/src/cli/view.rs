@@ -1,0 +1,213 @@
+//! `hexafly view [EXPERIMENT.toml]`: the experiment in the 3D viewer (what `cargo run
+//! --release` starts). Without a display it says so in one line and still does useful
+//! work: the experiment runs headless, its run folder gets its plots, and a frame is
+//! rendered offscreen. The work is in `sim::viewer` and the `view` crate.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use super::run::default_experiment;
+
+/// Arguments of `hexafly view`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// The experiment file (default: assets/experiments/default.toml).
+    pub experiment: Option<PathBuf>,
+    /// Write the run folder here when the window closes (without a display: the folder of
+    /// the headless run, default `hexafly-view`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Render --frames frames, save the last as this PNG and exit.
+    #[arg(long, value_name = "FILE")]
+    pub screenshot: Option<PathBuf>,
+    /// Frames to render before the screenshot.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..))]
+    pub frames: u32,
+    /// Simulated seconds per wall second at the start (+/- change it).
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f32,
+    /// Window size, WIDTHxHEIGHT.
+    #[arg(long, default_value = "1280x720", value_parser = parse_size)]
+    pub size: (u32, u32),
+    /// Cheaper drawing for software renderers (no shadows, no dust motes).
+    #[arg(long)]
+    pub light: bool,
+    /// Play back a recorded run folder (`hexafly run --out`) instead of running.
+    #[arg(long, value_name = "RUN_DIR", conflicts_with = "experiment")]
+    pub replay: Option<PathBuf>,
+}
+
+impl Default for Args {
+    fn default() -> Self {
+        Args {
+            experiment: None,
+            out: None,
+            screenshot: None,
+            frames: 60,
+            speed: 1.0,
+            size: (1280, 720),
+            light: false,
+            replay: None,
+        }
+    }
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("expected WIDTHxHEIGHT in pixels such as 1280x720, got `{s}`");
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+    let (w, h) = (
+        w.parse::<u32>().map_err(|_| bad())?,
+        h.parse::<u32>().map_err(|_| bad())?,
+    );
+    if !(64..=8192).contains(&w) || !(64..=8192).contains(&h) {
+        return Err(format!(
+            "window size must be 64..8192 pixels per side, got {w}x{h}"
+        ));
+    }
+    Ok((w, h))
+}
+
+/// Runs `hexafly view`.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    if !(args.speed.is_finite() && args.speed > 0.0) {
+        anyhow::bail!("--speed must be a number > 0, got {}", args.speed);
+    }
+    let experiment = match args.experiment.clone() {
+        Some(p) => p,
+        None if args.replay.is_some() => default_experiment(),
+        None => {
+            let p = default_experiment();
+            eprintln!(
+                "hexafly: the default experiment on the small real FlyWire v783 LC4/LPLC2 -> \
+                 giant fibre circuit shipped in assets/; for bigger connectomes see \
+                 `hexafly datasets` and `hexafly fetch NAME`"
+            );
+            p
+        }
+    };
+    if !display_available() {
+        if args.replay.is_some() && args.screenshot.is_none() {
+            anyhow::bail!(
+                "no display (DISPLAY and WAYLAND_DISPLAY unset): a replay needs a window, or \
+                 --screenshot FILE to render it offscreen"
+            );
+        }
+        if args.replay.is_some() {
+            return offscreen_replay(&args, experiment);
+        }
+        return headless(&args, experiment);
+    }
+    windowed(&args, experiment)
+}
+
+#[cfg(feature = "viewer")]
+fn windowed(args: &Args, experiment: PathBuf) -> anyhow::Result<()> {
+    let summary = crate::viewer::view(&request(args, experiment, false))?;
+    if let (Some(s), Some(out)) = (summary, &args.out) {
+        println!(
+            "run folder: {} ({:.2} s simulated, {:.1}x real time)",
+            out.display(),
+            s.duration_s,
+            s.real_time_factor
+        );
+    }
+    if let Some(shot) = &args.screenshot {
+        println!("screenshot: {}", shot.display());
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "viewer"))]
+fn windowed(args: &Args, experiment: PathBuf) -> anyhow::Result<()> {
+    if args.replay.is_some() {
+        anyhow::bail!("a replay needs the viewer (cargo feature `viewer`)");
+    }
+    eprintln!(
+        "this hexafly was built without the viewer (cargo feature `viewer`): running the \
+         experiment headless instead"
+    );
+    headless(args, experiment)
+}
+
+#[cfg(feature = "viewer")]
+fn request(args: &Args, experiment: PathBuf, offscreen: bool) -> crate::viewer::ViewRequest {
+    crate::viewer::ViewRequest {
+        experiment,
+        out: args.out.clone(),
+        screenshot: args.screenshot.clone().map(|p| (p, args.frames)),
+        speed: args.speed,
+        size: args.size,
+        light: args.light,
+        offscreen,
+        replay: args.replay.clone(),
+    }
+}
+
+/// No window: the run folder with its plots, and (with the viewer built) a frame rendered
+/// offscreen into it.
+fn headless(args: &Args, experiment: PathBuf) -> anyhow::Result<()> {
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("hexafly-view"));
+    eprintln!(
+        "hexafly: no display (DISPLAY and WAYLAND_DISPLAY unset): running {} headless into {}",
+        experiment.display(),
+        out.display()
+    );
+    super::run::run(super::run::Args {
+        experiment: Some(experiment.clone()),
+        out: out.clone(),
+        json: false,
+    })?;
+    super::plot::run(super::plot::Args {
+        dir: out.clone(),
+        out: None,
+        format: crate::plot::Format::Png,
+        figures: Vec::new(),
+    })
+    .context("plotting the run folder")?;
+    offscreen(args, experiment, &out);
+    Ok(())
+}
+
+#[cfg(feature = "viewer")]
+fn offscreen(args: &Args, experiment: PathBuf, out: &std::path::Path) {
+    let shot = args
+        .screenshot
+        .clone()
+        .unwrap_or_else(|| out.join("view.png"));
+    let mut req = request(args, experiment, true);
+    req.out = None;
+    req.screenshot = Some((shot.clone(), args.frames));
+    match crate::viewer::view(&req) {
+        Ok(_) => println!("offscreen frame: {}", shot.display()),
+        Err(e) => {
+            eprintln!("note: no offscreen frame ({e:#}); the run folder and plots are written")
+        }
+    }
+}
+
+#[cfg(feature = "viewer")]
+fn offscreen_replay(args: &Args, experiment: PathBuf) -> anyhow::Result<()> {
+    crate::viewer::view(&request(args, experiment, true))?;
+    Ok(())
+}
+
+#[cfg(not(feature = "viewer"))]
+fn offscreen_replay(_: &Args, _: PathBuf) -> anyhow::Result<()> {
+    anyhow::bail!("a replay needs the viewer (cargo feature `viewer`)")
+}
+
+#[cfg(not(feature = "viewer"))]
+fn offscreen(_: &Args, _: PathBuf, _: &std::path::Path) {
+    eprintln!("note: built without the viewer, so no offscreen frame");
+}
+
+/// Whether a window can be opened here (an X11 or Wayland display is set).
+fn display_available() -> bool {
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+}

@@ -1,0 +1,672 @@
+//! One experiment in progress: the [`Controller`] and the agent advanced in lockstep, one
+//! control tick (one brain window, a whole number of physics steps) per [`Session::step`],
+//! with the timeline applied and everything the run folder reports tallied as it goes.
+//! Headless runs step it to the end; the viewer steps the same session at its own pace, so
+//! what it shows is exactly what a headless run computes.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use connectome::NeuronIndex;
+use controller::arbiter::{Behaviour, Decision};
+use controller::circuit::resolve::Resolved;
+use controller::decode::Drives;
+use controller::sensors::InternalState;
+use controller::{Controller, ControllerConfig};
+
+use super::activity::{self, Tally};
+use super::file::{EventSpec, Experiment, ModificationKind};
+use super::run::{
+    EventOnsets, LIFT_OFF_RISE_M, LatencyChain, LinkReport, Prepared, Summary, network_hash,
+    selection,
+};
+use crate::agent::{Agent, Start};
+use crate::body::{BodyPose, BodySpec, default_body_path};
+use crate::record::spikes::write_spikes;
+use crate::record::timeline::Timeline;
+use crate::record::write_atomic;
+use crate::world::Threat;
+
+/// What the last tick decided, for anyone drawing or inspecting the loop.
+#[derive(Debug, Clone, Copy)]
+pub struct LastTick {
+    /// The arbiter's decision.
+    pub decision: Decision,
+    /// The drives it decided from.
+    pub drives: Drives,
+}
+
+/// An experiment in progress.
+pub struct Session<'a> {
+    exp: &'a Experiment,
+    p: &'a Prepared,
+    inputs: Vec<Vec<NeuronIndex>>,
+    mods: Vec<Vec<NeuronIndex>>,
+    ctl: Controller,
+    agent: Agent,
+    dt: f32,
+    ticks: u64,
+    every: u64,
+    k: u64,
+    timeline: Timeline,
+    events: Vec<(usize, &'a EventSpec)>,
+    next_event: usize,
+    input_on: Vec<bool>,
+    mod_on: Vec<bool>,
+    behaviour_time: BTreeMap<String, f64>,
+    bouts: BTreeMap<String, u32>,
+    current: Option<&'static str>,
+    tallies: BTreeMap<String, Tally>,
+    total: Tally,
+    onsets: Vec<EventOnsets>,
+    chains: Vec<(usize, LatencyChain)>,
+    /// Chain, thorax height, position and yaw at the escape command.
+    escape_ref: Option<(usize, f32, [f32; 3], f32)>,
+    spikes: Vec<(u32, NeuronIndex)>,
+    new_spikes: usize,
+    path_length: f32,
+    food_eaten: f32,
+    switches: u32,
+    first_pose: BodyPose,
+    last_xy: [f32; 2],
+    clamped: InternalState,
+    wall: Duration,
+    last: Option<LastTick>,
+}
+
+impl<'a> Session<'a> {
+    /// Builds the controller and the agent, lets the body settle standing, and resolves
+    /// every selection of the timeline before anything runs.
+    pub fn new(exp: &'a Experiment, p: &'a Prepared) -> anyhow::Result<Session<'a>> {
+        let c = &p.connectome;
+        let inputs: Vec<Vec<NeuronIndex>> = exp
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(i, x)| selection(c, &x.neurons, &format!("inputs[{i}].neurons")))
+            .collect::<anyhow::Result<_>>()?;
+        let mods: Vec<Vec<NeuronIndex>> = exp
+            .modifications
+            .iter()
+            .enumerate()
+            .map(|(i, m)| selection(c, &m.neurons, &format!("modifications[{i}].neurons")))
+            .collect::<anyhow::Result<_>>()?;
+        let mut record: Vec<NeuronIndex> = Vec::new();
+        for (i, s) in exp.reports.spikes.iter().enumerate() {
+            record.extend(selection(c, s, &format!("reports.spikes[{i}]"))?);
+        }
+        record.sort_unstable();
+        record.dedup();
+
+        let cfg = ControllerConfig {
+            window_ms: exp.run.control_ms,
+            arbiter: exp.arbiter.clone(),
+            seed: exp.run.seed,
+            record,
+        };
+        let mut ctl = Controller::new(Arc::clone(&p.network), &p.map, &p.resolved, &cfg)?;
+        if exp.network.release_failure > 0.0 {
+            // A seed of its own, derived from the run's, so failures and Poisson input differ.
+            let seed = exp.run.seed ^ 0x005E_ED0F_FA11_u64;
+            ctl.set_release(Some(
+                controller::brain::Release::new(exp.network.release_failure, seed)
+                    .map_err(anyhow::Error::msg)?,
+            ));
+        }
+        if exp.network.membrane_noise_mv > 0.0 {
+            let k = &p.network.propagator().k;
+            ctl.set_noise(Some(
+                controller::brain::Noise::new(
+                    exp.network.membrane_noise_mv * 1e-3,
+                    k.t_mbr,
+                    k.dt,
+                    exp.run.seed,
+                )
+                .map_err(anyhow::Error::msg)?,
+            ));
+        }
+
+        let body_path = exp
+            .run
+            .body
+            .as_ref()
+            .map(|b| exp.resolve(b))
+            .unwrap_or_else(default_body_path);
+        let spec = BodySpec::load(&body_path)?;
+        let scene = exp.start_scene()?;
+        let start = Start {
+            xy: exp.agent.position,
+            yaw: exp.agent.heading_deg.to_radians(),
+            internal: InternalState {
+                hunger: exp.agent.hunger,
+                dust: exp.agent.dust,
+                arousal: exp.agent.arousal,
+            },
+        };
+        let dt = (exp.run.control_ms * 1e-3) as f32;
+        let mut agent = Agent::new(&spec, scene, exp.run.seed, &start, dt);
+        for _ in 0..(exp.run.settle_s / dt as f64).round() as u64 {
+            agent.step(&controller::motor::MotorCommand::Stand);
+        }
+        agent.set_internal(start.internal);
+
+        let sensor_names = ctl.encoder().group_names(&p.map);
+        let readouts = ctl.decoder().describe();
+        let mut header: Vec<String> = [
+            "t_s",
+            "behaviour",
+            "reason",
+            "x_m",
+            "y_m",
+            "z_m",
+            "yaw_rad",
+            "speed_m_s",
+            "hunger",
+            "dust",
+            "arousal",
+            "drive_forward",
+            "drive_backward",
+            "drive_turn",
+            "drive_groom",
+            "drive_feed",
+            "escape_spikes",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        header.extend(readouts.iter().map(|r| format!("readout_{}", r.0)));
+        header.extend(sensor_names.iter().map(|s| format!("input_{s}_hz")));
+
+        let mut events: Vec<(usize, &EventSpec)> = exp.events.iter().enumerate().collect();
+        events.sort_by(|a, b| a.1.at_s().total_cmp(&b.1.at_s()).then(a.0.cmp(&b.0)));
+        let onsets = exp
+            .events
+            .iter()
+            .map(|e| EventOnsets {
+                kind: e.kind(),
+                at_s: e.at_s(),
+                onset_s: BTreeMap::new(),
+            })
+            .collect();
+        let first_pose = agent.body.pose(&agent.world.physics);
+        Ok(Session {
+            exp,
+            p,
+            input_on: vec![false; inputs.len()],
+            mod_on: vec![false; mods.len()],
+            inputs,
+            mods,
+            ctl,
+            dt,
+            ticks: (exp.run.duration_s / dt as f64).round() as u64,
+            every: (exp.reports.timeline_ms / exp.run.control_ms).round() as u64,
+            k: 0,
+            timeline: Timeline::new(header),
+            events,
+            next_event: 0,
+            behaviour_time: BTreeMap::new(),
+            bouts: BTreeMap::new(),
+            current: None,
+            tallies: BTreeMap::new(),
+            total: Tally::default(),
+            onsets,
+            chains: Vec::new(),
+            escape_ref: None,
+            spikes: Vec::new(),
+            new_spikes: 0,
+            path_length: 0.0,
+            food_eaten: 0.0,
+            switches: 0,
+            last_xy: [first_pose.position[0], first_pose.position[1]],
+            first_pose,
+            clamped: start.internal,
+            agent,
+            wall: Duration::ZERO,
+            last: None,
+        })
+    }
+
+    /// Whether the experiment's duration has been simulated.
+    pub fn done(&self) -> bool {
+        self.k >= self.ticks
+    }
+
+    /// Simulated time since the start (after settling), seconds.
+    pub fn time_s(&self) -> f64 {
+        self.k as f64 * self.dt as f64
+    }
+
+    /// The control tick, seconds.
+    pub fn dt(&self) -> f32 {
+        self.dt
+    }
+
+    /// The body, its world and internal state.
+    pub fn agent(&self) -> &Agent {
+        &self.agent
+    }
+
+    /// The brain in the loop with its encoder, decoder and arbiter.
+    pub fn controller(&self) -> &Controller {
+        &self.ctl
+    }
+
+    /// The experiment being run.
+    pub fn experiment(&self) -> &Experiment {
+        self.exp
+    }
+
+    /// The dataset, circuit map and network.
+    pub fn prepared(&self) -> &Prepared {
+        self.p
+    }
+
+    /// The last tick's decision and drives (none before the first tick).
+    pub fn last(&self) -> Option<LastTick> {
+        self.last
+    }
+
+    /// Recorded spikes (step, neuron) since the last call.
+    pub fn new_spikes(&mut self) -> &[(u32, NeuronIndex)] {
+        let from = self.new_spikes;
+        self.new_spikes = self.spikes.len();
+        &self.spikes[from..]
+    }
+
+    /// Applies an event now, as if the timeline had it at this time (the viewer's buttons).
+    pub fn apply(&mut self, ev: &EventSpec) {
+        self.apply_at(usize::MAX, ev);
+    }
+
+    /// Drives `selector`'s neurons with Poisson input at `rate_hz` (0 stops); returns how
+    /// many neurons it selects.
+    pub fn activate(&mut self, selector: &str, rate_hz: f64) -> anyhow::Result<usize> {
+        anyhow::ensure!(
+            rate_hz.is_finite() && rate_hz >= 0.0,
+            "rate must be a finite number of Hz >= 0, got {rate_hz}"
+        );
+        let v = selection(&self.p.connectome, selector, "activate")?;
+        self.ctl.set_activation(&v, rate_hz);
+        Ok(v.len())
+    }
+
+    /// Silences (or restores) `selector`'s neurons; returns how many it selects.
+    pub fn silence(&mut self, selector: &str, silenced: bool) -> anyhow::Result<usize> {
+        let v = selection(&self.p.connectome, selector, "silence")?;
+        self.ctl.set_silenced(&v, silenced);
+        Ok(v.len())
+    }
+
+    fn apply_at(&mut self, index: usize, ev: &EventSpec) {
+        apply_event(ev, &mut self.agent, &mut self.clamped);
+        if let EventSpec::Loom { .. } = ev {
+            self.chains.push((
+                index,
+                LatencyChain {
+                    event_s: self.time_s(),
+                    first_trigger_spike_s: None,
+                    escape_command_s: None,
+                    lift_off_s: None,
+                    threat_azimuth_rad: None,
+                    heading_change_rad: None,
+                    displacement_m: None,
+                },
+            ));
+        }
+    }
+
+    /// Advances one control tick: timeline events, inputs and silencing due now, then
+    /// sensors -> brain -> readouts -> arbiter -> motor command -> physics.
+    pub fn step(&mut self) -> anyhow::Result<()> {
+        let wall = Instant::now();
+        let exp = self.exp;
+        let dt = self.dt;
+        let t = self.k as f64 * dt as f64;
+        while let Some(&(i, ev)) = self.events.get(self.next_event) {
+            if ev.at_s() > t + 1e-9 {
+                break;
+            }
+            self.next_event += 1;
+            self.apply_at(i, ev);
+            if let Some(chain) = self.chains.last_mut().filter(|c| c.0 == i) {
+                chain.1.event_s = ev.at_s();
+            }
+        }
+        for (j, x) in exp.inputs.iter().enumerate() {
+            let on = t + 1e-9 >= x.start_s && x.stop_s.is_none_or(|s| t + 1e-9 < s);
+            if on != self.input_on[j] {
+                self.ctl
+                    .set_activation(&self.inputs[j], if on { x.rate_hz } else { 0.0 });
+                self.input_on[j] = on;
+            }
+        }
+        for (j, m) in exp.modifications.iter().enumerate() {
+            let on = t + 1e-9 >= m.start_s && m.stop_s.is_none_or(|s| t + 1e-9 < s);
+            if on != self.mod_on[j] {
+                match m.kind {
+                    ModificationKind::Silence => self.ctl.set_silenced(&self.mods[j], on),
+                }
+                self.mod_on[j] = on;
+            }
+        }
+        let agent = &mut self.agent;
+        let ctl = &mut self.ctl;
+        let hunger_before = agent.internal().hunger;
+        let (spikes_before, events_before) =
+            (ctl.brain().total_spikes(), ctl.brain().synaptic_events());
+        let tick = ctl.tick(agent.sensors());
+        self.spikes.extend(ctl.take_spikes());
+        let d = tick.decision;
+        agent.step(&d.command);
+        agent.check_state()?;
+        if exp.agent.clamp_state {
+            agent.set_internal(self.clamped);
+        } else if agent.sensors().taste.proboscis > 0.0 {
+            self.food_eaten += (hunger_before - agent.internal().hunger).max(0.0);
+        }
+        let t_after = t + dt as f64;
+        let name = d.behaviour.as_str();
+        *self.behaviour_time.entry(name.into()).or_default() += dt as f64;
+        if self.current != Some(name) {
+            self.current = Some(name);
+            *self.bouts.entry(name.into()).or_default() += 1;
+        }
+        let (ds, de) = (
+            ctl.brain().total_spikes() - spikes_before,
+            ctl.brain().synaptic_events() - events_before,
+        );
+        self.total.add(dt as f64, ds, de);
+        self.tallies
+            .entry(name.into())
+            .or_default()
+            .add(dt as f64, ds, de);
+        if d.switched {
+            self.switches += 1;
+            for (ev, o) in exp.events.iter().zip(&mut self.onsets) {
+                if ev.at_s() <= t + 1e-9 {
+                    o.onset_s.entry(name.into()).or_insert(t_after - ev.at_s());
+                }
+            }
+        }
+        let pose = agent.body.pose(&agent.world.physics);
+        // Latency chain of the most recent loom without an escape yet.
+        if let Some((ci, chain)) = self.chains.last_mut() {
+            if chain.first_trigger_spike_s.is_none()
+                && let Some(step) = tick.first_trigger_spike
+            {
+                chain.first_trigger_spike_s = Some(
+                    step as f64 * exp.run.control_ms * 1e-3 / ctl.window_steps() as f64
+                        - chain.event_s,
+                );
+            }
+            if chain.escape_command_s.is_none() && d.behaviour == Behaviour::Escape {
+                chain.escape_command_s = Some(t_after - chain.event_s);
+                let az = agent
+                    .sensors()
+                    .looming
+                    .iter()
+                    .max_by(|a, b| a.angle.total_cmp(&b.angle))
+                    .map(|l| l.azimuth);
+                chain.threat_azimuth_rad = az;
+                self.escape_ref = Some((*ci, pose.position[2], pose.position, pose.rpy[2]));
+            }
+            if let Some((_, z0, p0, yaw0)) = self.escape_ref {
+                let since = chain.escape_command_s.map(|s| t_after - chain.event_s - s);
+                if chain.lift_off_s.is_none() && pose.position[2] - z0 >= LIFT_OFF_RISE_M {
+                    chain.lift_off_s = Some(t_after - chain.event_s);
+                }
+                if chain.heading_change_rad.is_none() && since.is_some_and(|s| s >= 0.5) {
+                    let (dx, dy) = (pose.position[0] - p0[0], pose.position[1] - p0[1]);
+                    let (s, cs) = yaw0.sin_cos();
+                    chain.displacement_m = Some([dx * cs + dy * s, -dx * s + dy * cs]);
+                    chain.heading_change_rad = Some(controller::motor::kinematics::wrap_angle(
+                        pose.rpy[2] - yaw0,
+                    ));
+                }
+            }
+        }
+        let xy = [pose.position[0], pose.position[1]];
+        self.path_length +=
+            ((xy[0] - self.last_xy[0]).powi(2) + (xy[1] - self.last_xy[1]).powi(2)).sqrt();
+        self.last_xy = xy;
+        self.k += 1;
+        if self.k.is_multiple_of(self.every) || d.switched {
+            let fmt = |x: f64| format!("{x:.6}");
+            let s = agent.internal();
+            let v = agent.sensors().body_velocity;
+            let mut row: Vec<String> = vec![
+                fmt(t_after),
+                name.into(),
+                serde_json::to_value(d.reason)?
+                    .as_str()
+                    .unwrap_or_default()
+                    .into(),
+                fmt(pose.position[0] as f64),
+                fmt(pose.position[1] as f64),
+                fmt(pose.position[2] as f64),
+                fmt(pose.rpy[2] as f64),
+                fmt((v[0].hypot(v[1])) as f64),
+                fmt(s.hunger as f64),
+                fmt(s.dust as f64),
+                fmt(s.arousal as f64),
+                fmt(tick.drives.forward),
+                fmt(tick.drives.backward),
+                fmt(tick.drives.turn),
+                fmt(tick.drives.groom),
+                fmt(tick.drives.feed),
+                tick.drives.escape_spikes.to_string(),
+            ];
+            row.extend(ctl.decoder().values().into_iter().map(fmt));
+            row.extend(ctl.encoder().rates().iter().map(|&r| fmt(r)));
+            self.timeline.push(&row);
+        }
+        self.last = Some(LastTick {
+            decision: d,
+            drives: tick.drives,
+        });
+        self.wall += wall.elapsed();
+        Ok(())
+    }
+
+    /// Every link of the loop, marked connectome or engineered.
+    pub fn links(&self) -> Vec<LinkReport> {
+        let p = self.p;
+        let mut links = Vec::new();
+        for (spec, groups) in p.map.sensors.iter().zip(&p.resolved.sensors) {
+            links.push(LinkReport {
+                kind: "sensor",
+                name: spec.name.clone(),
+                link: spec.link.as_str(),
+                neurons: Resolved::union(groups).len(),
+                note: spec.note.clone(),
+            });
+        }
+        for (spec, groups) in p.map.readouts.iter().zip(&p.resolved.readouts) {
+            links.push(LinkReport {
+                kind: "readout",
+                name: spec.name.clone(),
+                link: spec.link.as_str(),
+                neurons: Resolved::union(groups).len(),
+                note: spec.note.clone(),
+            });
+        }
+        links.push(LinkReport {
+            kind: "arbiter",
+            name: "thresholds, gains, dwell".into(),
+            link: "engineered",
+            neurons: 0,
+            note: "behaviour thresholds, speed/turn gains and dwell times are chosen, not wired \
+                   ([arbiter] of the experiment)"
+                .into(),
+        });
+        links.push(LinkReport {
+            kind: "arbiter",
+            name: "escape direction".into(),
+            link: "engineered",
+            neurons: 0,
+            note: "the giant fibre triggers the escape; its direction (away from the threat) is \
+                   taken from the eye that sees the larger looming angle"
+                .into(),
+        });
+        links
+    }
+
+    /// Whether any wiring is synthetic or shuffled, and why, in words.
+    pub fn wiring(&self) -> (bool, String) {
+        let p = self.p;
+        let note = p.connectome.synthetic_note();
+        let synthetic = note.is_some() || p.shuffled.is_some();
+        let wiring_note = match (p.shuffled, note) {
+            (Some(s), _) => format!(
+                "the wiring was rewired by a degree-preserving shuffle (seed {s}): the null model"
+            ),
+            (None, Some(n)) => format!("SYNTHETIC wiring: {n}"),
+            _ => format!("real wiring as published ({})", p.connectome.format),
+        };
+        (synthetic, wiring_note)
+    }
+
+    /// Writes the run folder `out` (`timeline.csv`, `spikes.parquet`, `summary.json`) for
+    /// the time simulated so far and returns the summary.
+    pub fn finish(self, out: &Path) -> anyhow::Result<Summary> {
+        use anyhow::Context;
+        std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+        let p = self.p;
+        let c = &p.connectome;
+        let exp = self.exp;
+        let wall_s = self.wall.as_secs_f64();
+        let last = self.agent.body.pose(&self.agent.world.physics);
+        let ids = c.neurons.ids();
+        let dt_ms = p.network.propagator().k.dt * 1e3;
+        let spikes_by_id: Vec<(u32, u64)> = self
+            .spikes
+            .iter()
+            .map(|&(s, i)| (s, ids[i as usize]))
+            .collect();
+        let links = self.links();
+        let (synthetic, wiring_note) = self.wiring();
+        let ctl = &self.ctl;
+        let duration_s = self.k as f64 * self.dt as f64;
+        let summary = Summary {
+            schema: "hexafly.run/1",
+            experiment: exp.file.display().to_string(),
+            dataset: p.path.display().to_string(),
+            dataset_sha256: network_hash(c),
+            neurons: c.n_neurons(),
+            edges: c.n_edges(),
+            synthetic_wiring: synthetic,
+            wiring_note,
+            shuffled: p.shuffled,
+            circuit: p.map.file().display().to_string(),
+            links,
+            duration_s,
+            seed: exp.run.seed,
+            behaviour_time_s: self.behaviour_time,
+            bouts: self.bouts,
+            onsets: self.onsets,
+            latency: self.chains.into_iter().map(|c| c.1).collect(),
+            distance_m: ((last.position[0] - self.first_pose.position[0]).powi(2)
+                + (last.position[1] - self.first_pose.position[1]).powi(2))
+            .sqrt(),
+            path_length_m: self.path_length,
+            food_eaten: self.food_eaten,
+            brain_spikes: ctl.brain().total_spikes(),
+            activity: activity::activity(
+                self.total,
+                &self.tallies,
+                c.n_neurons(),
+                ctl.brain()
+                    .spike_counts()
+                    .iter()
+                    .filter(|&&k| k > 0)
+                    .count(),
+                p.network.propagator().k.dt,
+                activity::BrainOptions {
+                    release_failure: exp.network.release_failure,
+                    membrane_noise_mv: exp.network.membrane_noise_mv,
+                },
+            ),
+            switches: self.switches,
+            real_time_factor: duration_s / wall_s.max(1e-9),
+            wall_s,
+        };
+        self.timeline.write(&out.join("timeline.csv"))?;
+        write_spikes(&out.join("spikes.parquet"), &spikes_by_id, dt_ms)?;
+        let json = serde_json::to_string_pretty(&summary)?;
+        write_atomic(&out.join("summary.json"), |w| {
+            use std::io::Write;
+            writeln!(w, "{json}")?;
+            Ok(())
+        })?;
+        Ok(summary)
+    }
+}
+
+fn apply_event(ev: &EventSpec, agent: &mut Agent, clamped: &mut InternalState) {
+    match *ev {
+        EventSpec::Loom {
+            side,
+            distance_m,
+            speed_m_s,
+            radius_m,
+            ..
+        } => {
+            let pose = agent.body.pose(&agent.world.physics);
+            let yaw = pose.rpy[2] + side.sign() * std::f32::consts::FRAC_PI_2;
+            let (s, c) = yaw.sin_cos();
+            let p = pose.position;
+            let start = [p[0] + distance_m * c, p[1] + distance_m * s, p[2]];
+            agent.world.scene.threats.push(Threat {
+                start,
+                velocity: [-speed_m_s * c, -speed_m_s * s, 0.0],
+                radius: radius_m,
+                onset_s: agent.time() as f32,
+                duration_s: (distance_m - radius_m) / speed_m_s,
+            });
+        }
+        EventSpec::Dust { amount, .. } => {
+            let mut s = *agent.internal();
+            s.dust = (s.dust + amount).min(1.0);
+            clamped.dust = s.dust;
+            agent.set_internal(s);
+        }
+        EventSpec::AddFood {
+            position,
+            radius,
+            odor,
+            sugar,
+            ..
+        } => agent.world.scene.food.push(crate::world::Food {
+            position,
+            radius,
+            odor,
+            sugar,
+        }),
+        EventSpec::RemoveFood { index, .. } => {
+            if index < agent.world.scene.food.len() {
+                agent.world.scene.food.remove(index);
+            }
+        }
+        EventSpec::SetState {
+            hunger,
+            dust,
+            arousal,
+            ..
+        } => {
+            let mut s = *agent.internal();
+            if let Some(h) = hunger {
+                s.hunger = h;
+            }
+            if let Some(d) = dust {
+                s.dust = d;
+            }
+            if let Some(a) = arousal {
+                s.arousal = a;
+            }
+            *clamped = s;
+            agent.set_internal(s);
+        }
+    }
+}

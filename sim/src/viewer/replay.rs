@@ -1,0 +1,307 @@
+//! `hexafly view --replay RUN_DIR`: a recorded run folder played back at any speed. The
+//! timeline gives the thorax pose, behaviour, reason, drives, internal state and readouts
+//! of each recorded row; `spikes.parquet` the raster; the experiment file (named in
+//! `summary.json`) the scene, the body and its events. Joint angles are not recorded, so
+//! the robot is drawn rigid in its standing pose at the recorded thorax pose (said on
+//! screen); the body's motion, choices and brain activity are the recording's.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::mpsc;
+
+use anyhow::Context;
+use connectome::NeuronIndex;
+use nalgebra::{Isometry3, Quaternion, Translation3, UnitQuaternion, Vector3};
+use view::frame::{self, Channels, Command, Frame, Update};
+
+use super::live::{Started, Stepper, pace};
+use super::snapshot::{self, RasterRows};
+use crate::experiment::Session;
+use crate::experiment::file::EventSpec;
+use crate::experiment::run::prepare;
+use crate::plot::data::{RunData, read_spikes};
+
+/// Starts the playback thread; the same ends as a live session.
+pub fn spawn(run_dir: &Path, speed: f32) -> anyhow::Result<Started> {
+    let data = RunData::read(run_dir)?;
+    let exp = data.experiment.clone().with_context(|| {
+        format!(
+            "cannot replay {}: {}",
+            run_dir.display(),
+            data.notes.join("; ")
+        )
+    })?;
+    let prepared = prepare(&exp)?;
+    let session = Session::new(&exp, &prepared)?;
+    let title = format!("hexafly - replay of {}", run_dir.display());
+    let (mut scene, rows) = snapshot::scene_info(&session, &title)?;
+    scene.duration_s = data.duration_s()?;
+    scene.wiring_note = format!("{} (replayed)", data.summary.wiring_note);
+    let start = snapshot::frame(&session, Vec::new());
+    let thorax0 = iso(&start.parts[0]);
+    let rest: Vec<Isometry3<f32>> = start
+        .parts
+        .iter()
+        .map(|p| thorax0.inverse() * iso(p))
+        .collect();
+    let index: HashMap<u64, NeuronIndex> = prepared
+        .connectome
+        .neurons
+        .ids()
+        .iter()
+        .enumerate()
+        .map(|(i, &id)| (id, i as NeuronIndex))
+        .collect();
+    let recorded = read_spikes(&run_dir.join("spikes.parquet"))?;
+    let mut spikes: Vec<(f32, NeuronIndex)> = recorded
+        .neuron
+        .iter()
+        .zip(&recorded.t_ms)
+        .filter_map(|(id, t)| index.get(id).map(|&n| ((t * 1e-3) as f32, n)))
+        .collect();
+    spikes.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let tl = &data.timeline;
+    let col = |name: &str| tl.num(name);
+    let readout_cols = tl.with_prefix("readout_");
+    let drive_cols = [
+        "drive_forward",
+        "drive_backward",
+        "drive_turn",
+        "drive_groom",
+        "drive_feed",
+        "escape_spikes",
+    ];
+    let rows_data = Rows {
+        t: col("t_s")?,
+        xyz: [col("x_m")?, col("y_m")?, col("z_m")?],
+        yaw: col("yaw_rad")?,
+        internal: [col("hunger")?, col("dust")?, col("arousal")?],
+        drives: drive_cols
+            .iter()
+            .map(|c| col(c))
+            .collect::<anyhow::Result<_>>()?,
+        readouts: readout_cols
+            .iter()
+            .map(|c| col(c))
+            .collect::<anyhow::Result<_>>()?,
+        behaviour: tl.text("behaviour")?.to_vec(),
+        reason: tl.text("reason")?.to_vec(),
+    };
+    let start_food = session.agent().world.scene.food.clone();
+    let odor_spec = (
+        session.agent().world.scene.odor.clone(),
+        session.agent().world.scene.wind,
+        session.agent().world.scene.arena.half_size,
+    );
+    drop(session);
+    let (update_tx, update_rx) = mpsc::sync_channel::<Update>(64);
+    let (command_tx, command_rx) = mpsc::channel::<Command>();
+    let events = exp.events.clone();
+    let thread = std::thread::Builder::new()
+        .name("hexafly-replay".into())
+        .spawn(move || {
+            let mut r = Replay {
+                rows: rows_data,
+                at: 0,
+                rest,
+                spikes,
+                next_spike: 0,
+                raster: rows,
+                events,
+                start_food,
+                odor_spec,
+                last_food: None,
+            };
+            pace(&mut r, &update_tx, &command_rx, speed)?;
+            Ok(None)
+        })?;
+    Ok((
+        scene,
+        Channels {
+            updates: update_rx,
+            commands: command_tx,
+        },
+        thread,
+    ))
+}
+
+fn iso(p: &frame::Pose) -> Isometry3<f32> {
+    let [x, y, z, w] = p.rotation;
+    Isometry3::from_parts(
+        Translation3::from(Vector3::from(p.translation)),
+        UnitQuaternion::from_quaternion(Quaternion::new(w, x, y, z)),
+    )
+}
+
+fn pose(i: &Isometry3<f32>) -> frame::Pose {
+    let q = i.rotation.quaternion();
+    frame::Pose {
+        translation: i.translation.vector.into(),
+        rotation: [q.i, q.j, q.k, q.w],
+    }
+}
+
+/// Recorded columns, one entry per timeline row.
+struct Rows {
+    t: Vec<f64>,
+    xyz: [Vec<f64>; 3],
+    yaw: Vec<f64>,
+    internal: [Vec<f64>; 3],
+    drives: Vec<Vec<f64>>,
+    readouts: Vec<Vec<f64>>,
+    behaviour: Vec<String>,
+    reason: Vec<String>,
+}
+
+struct Replay {
+    rows: Rows,
+    /// Current row.
+    at: usize,
+    /// Each collider relative to the thorax, standing.
+    rest: Vec<Isometry3<f32>>,
+    spikes: Vec<(f32, NeuronIndex)>,
+    next_spike: usize,
+    raster: RasterRows,
+    events: Vec<EventSpec>,
+    start_food: Vec<crate::world::Food>,
+    odor_spec: (crate::world::OdorSpec, [f32; 2], f32),
+    last_food: Option<usize>,
+}
+
+impl Replay {
+    fn thorax_at(&self, row: usize) -> Isometry3<f32> {
+        let r = &self.rows;
+        Isometry3::new(
+            Vector3::new(r.xyz[0][row], r.xyz[1][row], r.xyz[2][row]).cast(),
+            Vector3::z() * r.yaw[row] as f32,
+        )
+    }
+
+    /// The row at or just before `t` (the first one before any).
+    fn row_at(&self, t: f64) -> usize {
+        self.rows.t.partition_point(|&x| x <= t).saturating_sub(1)
+    }
+
+    fn food_at(&self, t: f64) -> Vec<crate::world::Food> {
+        let mut food = self.start_food.clone();
+        for ev in self.events.iter().filter(|e| e.at_s() <= t) {
+            match *ev {
+                EventSpec::AddFood {
+                    position,
+                    radius,
+                    odor,
+                    sugar,
+                    ..
+                } => food.push(crate::world::Food {
+                    position,
+                    radius,
+                    odor,
+                    sugar,
+                }),
+                EventSpec::RemoveFood { index, .. } if index < food.len() => {
+                    food.remove(index);
+                }
+                _ => {}
+            }
+        }
+        food
+    }
+
+    /// Looming objects in flight at `t`, started beside the recorded pose at their event.
+    fn threats_at(&self, t: f64) -> Vec<([f32; 3], f32)> {
+        let mut out = Vec::new();
+        for ev in &self.events {
+            if let EventSpec::Loom {
+                at_s,
+                side,
+                distance_m,
+                speed_m_s,
+                radius_m,
+            } = *ev
+            {
+                let flight = ((distance_m - radius_m) / speed_m_s) as f64;
+                if t < at_s || t > at_s + flight {
+                    continue;
+                }
+                let r = self.row_at(at_s);
+                let yaw = self.rows.yaw[r] as f32 + side.sign() * std::f32::consts::FRAC_PI_2;
+                let (s, c) = yaw.sin_cos();
+                let gone = (t - at_s) as f32 * speed_m_s;
+                let p = [
+                    self.rows.xyz[0][r] as f32 + (distance_m - gone) * c,
+                    self.rows.xyz[1][r] as f32 + (distance_m - gone) * s,
+                    self.rows.xyz[2][r] as f32,
+                ];
+                out.push((p, radius_m));
+            }
+        }
+        out
+    }
+}
+
+impl Stepper for Replay {
+    fn time_s(&self) -> f64 {
+        self.rows.t.get(self.at).copied().unwrap_or(0.0)
+    }
+
+    fn done(&self) -> bool {
+        self.at + 1 >= self.rows.t.len()
+    }
+
+    fn step(&mut self) -> anyhow::Result<()> {
+        if !self.done() {
+            self.at += 1;
+        }
+        Ok(())
+    }
+
+    fn frame(&mut self) -> Frame {
+        let (row, t) = (self.at, self.time_s());
+        let thorax = self.thorax_at(row);
+        let upto = self.spikes.partition_point(|s| s.0 as f64 <= t + 1e-9);
+        let mut placed = Vec::new();
+        for &(ts, n) in &self.spikes[self.next_spike.min(upto)..upto] {
+            placed.extend(self.raster.rows_of(n).iter().map(|&r| (ts, r)));
+        }
+        self.next_spike = upto;
+        let food = self.food_at(t);
+        let odor = (self.last_food != Some(food.len())).then(|| {
+            let (spec, wind, half) = &self.odor_spec;
+            snapshot::grid(*half, |x, y| {
+                crate::world::odor::total(spec, *wind, &food, [x, y, 0.0])
+            })
+        });
+        self.last_food = Some(food.len());
+        let r = &self.rows;
+        let at = |c: &Vec<f64>| c.get(row).copied().unwrap_or(0.0) as f32;
+        Frame {
+            t_s: t,
+            parts: self.rest.iter().map(|p| pose(&(thorax * p))).collect(),
+            threats: self.threats_at(t),
+            food: food
+                .iter()
+                .map(|f| frame::Food {
+                    position: f.position,
+                    radius: f.radius,
+                    sugar: f.sugar,
+                })
+                .collect(),
+            odor,
+            behaviour: r.behaviour.get(row).cloned().unwrap_or_default(),
+            reason: format!(
+                "{} - replay: joints not recorded",
+                r.reason.get(row).map(String::as_str).unwrap_or_default()
+            ),
+            drives: r.drives.iter().map(at).collect(),
+            internal: [at(&r.internal[0]), at(&r.internal[1]), at(&r.internal[2])],
+            readouts: r.readouts.iter().map(at).collect(),
+            spikes: placed,
+            proboscis: None,
+            ..Frame::default()
+        }
+    }
+
+    fn command(&mut self, _: Command) -> String {
+        "a replay shows a recorded run: stimuli and silencing need a live run".into()
+    }
+}
