@@ -1,7 +1,7 @@
 //! The 3D viewer, end to end, through the `hexafly` binary built with the `viewer` feature:
 //! a screenshot under X (Xvfb with Mesa's software Vulkan in CI) that shows the robot and
-//! the scene; the same trajectory with and without the viewer; and the no-display path
-//! (headless run folder, plots, offscreen frame).
+//! the scene; the same trajectory with and without the viewer; the replay of a run folder;
+//! and the no-display path (headless run folder, plots, offscreen frame).
 //!
 //! Run with `cargo test --profile view-dev -p sim --features viewer --test viewer`.
 //! Without a display and without `xvfb-run` the windowed tests skip with a message, unless

@@ -82,7 +82,7 @@ pub fn spawn(run_dir: &Path, speed: f32) -> anyhow::Result<Started> {
             .collect::<anyhow::Result<_>>()?,
         readouts: readout_cols
             .iter()
-            .map(|c| col(c))
+            .map(|c| col(&format!("readout_{c}")))
             .collect::<anyhow::Result<_>>()?,
         behaviour: tl.text("behaviour")?.to_vec(),
         reason: tl.text("reason")?.to_vec(),
