@@ -219,3 +219,90 @@ fn without_a_display_it_runs_headless_with_plots_and_an_offscreen_frame() {
         eprintln!("skipped the offscreen frame check: {err}");
     }
 }
+
+/// The keys and the selector panel reach the simulation: under Xvfb, xdotool presses D
+/// (dust), types `silence type=DNp01` into the panel, presses L (a loom from the left) and
+/// Q (quit). The run folder shows the dust, and the user's loom reaches no giant-fibre
+/// spike, while the experiment's own loom at 1 s, before the silencing, did (the control).
+#[test]
+fn keys_and_the_selector_panel_reach_the_simulation() {
+    let tools = ["xvfb-run", "xdotool"];
+    if let Some(t) = tools.iter().find(|t| {
+        Command::new("sh")
+            .args(["-c", &format!("command -v {t}")])
+            .output()
+            .map_or(true, |o| !o.status.success())
+    }) {
+        let msg = format!("{t} is not installed (apt install xvfb xdotool)");
+        assert!(
+            std::env::var_os("HEXAFLY_REQUIRE_VIEWER").is_none(),
+            "HEXAFLY_REQUIRE_VIEWER is set but {msg}"
+        );
+        eprintln!("skipped: {msg}");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let exp = dir.path().join("long.toml");
+    let assets = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets");
+    let text = std::fs::read_to_string(default_experiment())
+        .unwrap()
+        .replace("duration_s = 3.0", "duration_s = 120.0")
+        .replace("\"../", &format!("\"{}/", assets.display()));
+    std::fs::write(&exp, text).unwrap();
+    let out = dir.path().join("run");
+    // Wait for the window, then type into it; keys go to the focused window.
+    let script = format!(
+        r#"set -u
+"{BIN}" view "{exp}" --out "{out}" --light > "{log}" 2>&1 &
+pid=$!
+for i in $(seq 120); do w=$(xdotool search --name hexafly 2>/dev/null | head -1); [ -n "$w" ] && break; sleep 0.5; done
+[ -n "$w" ] || {{ echo "no window"; cat "{log}"; exit 1; }}
+sleep 5
+xdotool windowfocus --sync "$w"
+xdotool key --window "$w" d; sleep 1
+xdotool key --window "$w" Tab; sleep 0.5
+xdotool type --window "$w" --delay 30 "silence type=DNp01"; sleep 0.5
+xdotool key --window "$w" Return; sleep 1
+xdotool key --window "$w" Tab; sleep 0.5
+xdotool key --window "$w" l; sleep 3
+xdotool key --window "$w" q
+wait $pid || {{ echo "viewer failed"; cat "{log}"; exit 1; }}
+"#,
+        exp = exp.display(),
+        out = out.display(),
+        log = dir.path().join("view.log").display(),
+    );
+    let o = Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1280x720x24", "bash", "-c", &script])
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let latency = summary["latency"].as_array().expect("latency");
+    assert_eq!(
+        latency.len(),
+        2,
+        "the experiment's loom and the user's: {latency:?}"
+    );
+    assert!(
+        latency[0]["first_trigger_spike_s"].is_number(),
+        "control: {latency:?}"
+    );
+    assert!(
+        latency[1]["first_trigger_spike_s"].is_null(),
+        "DNp01 silenced from the panel, yet the user's loom reached it: {latency:?}"
+    );
+    let timeline = rows(&out.join("timeline.csv"));
+    let col = timeline[0].split(',').position(|c| c == "dust").unwrap();
+    let dust = timeline[1..]
+        .iter()
+        .map(|r| r.split(',').nth(col).unwrap().parse::<f64>().unwrap())
+        .fold(0.0, f64::max);
+    assert!(dust >= 0.49, "D added dust: max {dust}");
+}

@@ -148,8 +148,14 @@ fn keys(
     typing: Res<Typing>,
     sim: Res<Sim>,
     latest: Res<crate::app::Latest>,
+    mut exit: MessageWriter<AppExit>,
 ) {
     if typing.0 {
+        return;
+    }
+    if keys.just_pressed(KeyCode::KeyQ) {
+        // Closing ends the simulation thread, which then writes the run folder (--out).
+        exit.write(AppExit::Success);
         return;
     }
     let speed = latest.frame.speed;

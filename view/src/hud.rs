@@ -170,7 +170,7 @@ fn spawn(mut commands: Commands, scene: Res<Scene>) {
             p.spawn((
                 Text::new(
                     "space pause | . step | +/- speed | L/R loom from left/right | D dust | \
-                     F food at mouse | Tab selector panel | drag orbit | wheel zoom",
+                     F food at mouse | Tab selector panel | Q quit | drag orbit | wheel zoom",
                 ),
                 font(11.0),
                 TextColor(Color::srgb(0.7, 0.7, 0.75)),
