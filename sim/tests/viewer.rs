@@ -257,7 +257,8 @@ fn keys_and_the_selector_panel_reach_the_simulation() {
 pid=$!
 for i in $(seq 120); do w=$(xdotool search --name hexafly 2>/dev/null | head -1); [ -n "$w" ] && break; sleep 0.5; done
 [ -n "$w" ] || {{ echo "no window"; cat "{log}"; exit 1; }}
-sleep 5
+# Past the experiment's own loom at 1 s (the control) before anything is silenced.
+sleep 8
 xdotool windowfocus --sync "$w"
 xdotool key --window "$w" d; sleep 1
 xdotool key --window "$w" Tab; sleep 0.5
