@@ -96,7 +96,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         if args.replay.is_some() {
             return offscreen_replay(&args, experiment);
         }
-        return headless(&args, experiment);
+        return headless(
+            &args,
+            experiment,
+            "no display (DISPLAY and WAYLAND_DISPLAY unset)",
+        );
     }
     windowed(&args, experiment)
 }
@@ -123,11 +127,11 @@ fn windowed(args: &Args, experiment: PathBuf) -> anyhow::Result<()> {
     if args.replay.is_some() {
         anyhow::bail!("a replay needs the viewer (cargo feature `viewer`)");
     }
-    eprintln!(
-        "this hexafly was built without the viewer (cargo feature `viewer`): running the \
-         experiment headless instead"
-    );
-    headless(args, experiment)
+    headless(
+        args,
+        experiment,
+        "this hexafly was built without the viewer (cargo feature `viewer`)",
+    )
 }
 
 #[cfg(feature = "viewer")]
@@ -144,15 +148,15 @@ fn request(args: &Args, experiment: PathBuf, offscreen: bool) -> crate::viewer::
     }
 }
 
-/// No window: the run folder with its plots, and (with the viewer built) a frame rendered
-/// offscreen into it.
-fn headless(args: &Args, experiment: PathBuf) -> anyhow::Result<()> {
+/// No window (`why` says why, in one line): the run folder with its plots, and (with the
+/// viewer built) a frame rendered offscreen into it.
+fn headless(args: &Args, experiment: PathBuf, why: &str) -> anyhow::Result<()> {
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("hexafly-view"));
     eprintln!(
-        "hexafly: no display (DISPLAY and WAYLAND_DISPLAY unset): running {} headless into {}",
+        "hexafly: {why}: running {} headless into {}",
         experiment.display(),
         out.display()
     );
