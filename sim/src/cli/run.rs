@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::experiment::{Experiment, run as run_experiment};
+use crate::experiment::run as run_experiment;
 
 /// Arguments of `hexafly run`.
 #[derive(Debug, clap::Args)]
@@ -27,10 +27,7 @@ pub fn default_experiment() -> PathBuf {
 /// Runs `hexafly run`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let path = args.experiment.unwrap_or_else(default_experiment);
-    // A file that carries a [sweep] table runs as the experiment it sweeps.
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| anyhow::anyhow!("cannot read experiment file {}: {e}", path.display()))?;
-    let exp = Experiment::parse(&crate::sweep::spec::without_sweep_table(&text), &path)?;
+    let exp = crate::sweep::spec::load_experiment(&path)?;
     let s = run_experiment(&exp, &args.out)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&s)?);

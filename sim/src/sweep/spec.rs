@@ -511,6 +511,14 @@ fn sweep_lines(text: &str) -> std::collections::HashMap<String, (usize, usize)> 
     out
 }
 
+/// Reads an experiment file; a file that carries a `[sweep]` table reads as the experiment
+/// it sweeps (`hexafly run` and `hexafly view` accept either).
+pub fn load_experiment(path: &Path) -> anyhow::Result<Experiment> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read experiment file {}: {e}", path.display()))?;
+    Experiment::parse(&without_sweep_table(&text), path)
+}
+
 /// The text with the `[sweep]` table's lines blanked (same line numbers for everything
 /// else), so the experiment proper is validated with its own lines, and `hexafly run`
 /// accepts a file that carries a sweep.

@@ -45,8 +45,7 @@ pub type Started = (
 /// Starts the thread.
 pub fn spawn(exp: Experiment, prepared: Prepared, opts: LiveOptions) -> anyhow::Result<Started> {
     let (scene_tx, scene_rx) = mpsc::channel::<anyhow::Result<SceneInfo>>();
-    let (update_tx, update_rx) = mpsc::sync_channel::<Update>(QUEUE);
-    let (command_tx, command_rx) = mpsc::channel::<Command>();
+    let (channels, update_tx, command_rx) = channels();
     let thread = std::thread::Builder::new()
         .name("hexafly-sim".into())
         .spawn(move || {
@@ -81,14 +80,14 @@ pub fn spawn(exp: Experiment, prepared: Prepared, opts: LiveOptions) -> anyhow::
     let scene = scene_rx
         .recv()
         .map_err(|_| anyhow::anyhow!("the simulation thread stopped before it started"))??;
-    Ok((
-        scene,
-        Channels {
-            updates: update_rx,
-            commands: command_tx,
-        },
-        thread,
-    ))
+    Ok((scene, channels, thread))
+}
+
+/// The viewer's ends of the channels, and the simulation side's.
+pub(super) fn channels() -> (Channels, SyncSender<Update>, Receiver<Command>) {
+    let (update_tx, updates) = mpsc::sync_channel::<Update>(QUEUE);
+    let (commands, command_rx) = mpsc::channel::<Command>();
+    (Channels { updates, commands }, update_tx, command_rx)
 }
 
 /// What the pacing loop drives: a live session or a recorded run.

@@ -10,9 +10,6 @@ pub mod snapshot;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-
-use crate::experiment::Experiment;
 use crate::experiment::run::{Summary, prepare};
 
 /// What to show and how.
@@ -42,7 +39,7 @@ pub fn view(req: &ViewRequest) -> anyhow::Result<Option<Summary>> {
     let (scene, channels, sim) = match &req.replay {
         Some(dir) => replay::spawn(dir, req.speed)?,
         None => {
-            let exp = load_experiment(&req.experiment)?;
+            let exp = crate::sweep::spec::load_experiment(&req.experiment)?;
             let prepared = prepare(&exp)?;
             let title = format!(
                 "hexafly - {} on {}",
@@ -76,13 +73,6 @@ pub fn view(req: &ViewRequest) -> anyhow::Result<Option<Summary>> {
         .map_err(|_| anyhow::anyhow!("the simulation thread panicked"))??;
     shown.map_err(anyhow::Error::msg)?;
     Ok(summary)
-}
-
-/// Reads an experiment file (a sweep file runs as the experiment it sweeps).
-pub fn load_experiment(path: &Path) -> anyhow::Result<Experiment> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read experiment file {}", path.display()))?;
-    Experiment::parse(&crate::sweep::spec::without_sweep_table(&text), path)
 }
 
 fn file_name(p: &Path) -> String {

@@ -7,14 +7,13 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::mpsc;
 
 use anyhow::Context;
 use connectome::NeuronIndex;
 use nalgebra::{Isometry3, Quaternion, Translation3, UnitQuaternion, Vector3};
-use view::frame::{self, Channels, Command, Frame, Update};
+use view::frame::{self, Command, Frame};
 
-use super::live::{Started, Stepper, pace};
+use super::live::{Started, Stepper, channels, pace};
 use super::snapshot::{self, RasterRows};
 use crate::experiment::Session;
 use crate::experiment::file::EventSpec;
@@ -94,8 +93,7 @@ pub fn spawn(run_dir: &Path, speed: f32) -> anyhow::Result<Started> {
         session.agent().world.scene.arena.half_size,
     );
     drop(session);
-    let (update_tx, update_rx) = mpsc::sync_channel::<Update>(64);
-    let (command_tx, command_rx) = mpsc::channel::<Command>();
+    let (channels, update_tx, command_rx) = channels();
     let events = exp.events.clone();
     let thread = std::thread::Builder::new()
         .name("hexafly-replay".into())
@@ -115,14 +113,7 @@ pub fn spawn(run_dir: &Path, speed: f32) -> anyhow::Result<Started> {
             pace(&mut r, &update_tx, &command_rx, speed)?;
             Ok(None)
         })?;
-    Ok((
-        scene,
-        Channels {
-            updates: update_rx,
-            commands: command_tx,
-        },
-        thread,
-    ))
+    Ok((scene, channels, thread))
 }
 
 fn iso(p: &frame::Pose) -> Isometry3<f32> {
