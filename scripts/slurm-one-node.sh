@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts a one-node Slurm cluster on this machine (munge + slurmctld + slurmd on localhost),
 # from Debian's packages (munge, slurmctld, slurmd, slurm-client), for the sweep's Slurm test
-# (sim/tests/slurm_cluster.rs). Needs root. No systemd: the daemons are started directly.
+# (sim/tests/integration/sweep.rs). Needs root. No systemd: the daemons are started directly.
 # Idempotent: a cluster that already answers `sinfo` is left alone.
 set -euo pipefail
 

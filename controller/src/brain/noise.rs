@@ -8,7 +8,7 @@
 //! stationary spread is `sigma` itself (Brian's Euler-Maruyama step gives
 //! `sigma / sqrt(1 - dt/(2 t_mbr))`, 0.125% more at the published dt and t_mbr); the two agree
 //! in distribution, not spike for spike, since their random numbers differ (checked against
-//! Brian 2 in `sim/tests/brain_brian2_crosscheck.rs`).
+//! Brian 2 in `sim/tests/integration/brain_brian2_crosscheck.rs`).
 //!
 //! Each kick is a pure function of (seed, step, neuron): a splitmix64 stream started from a
 //! hash of the three feeds rand_distr's ziggurat normal sampler (one 64-bit draw for ~99% of
