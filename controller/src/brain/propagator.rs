@@ -58,6 +58,10 @@ pub struct Propagator {
     kappa: f64,
     /// v_th - v0 - MARGIN.
     theta: f64,
+    /// `1 - t_mbr/tau` and `t_mbr/(t_mbr - tau)`: u at its extremum is
+    /// `peak_b b x^peak_x` (see [`Propagator::last_chance`]).
+    peak_b: f64,
+    peak_x: f64,
 }
 
 impl Propagator {
@@ -91,6 +95,8 @@ impl Propagator {
             c,
             kappa,
             theta,
+            peak_b: 1.0 - t_mbr / tau,
+            peak_x: t_mbr / (t_mbr - tau),
         }
     }
 
@@ -166,20 +172,28 @@ impl Propagator {
         if !self.may_reach(u, self.kappa / self.c.abs() * b_now.abs()) {
             return None;
         }
-        // u(t) has at most one extremum, at t* below; the maximum over t >= 0 is u(0),
-        // u(t*) when t* > 0 is a maximum, or the limit 0 (below theta).
-        let (tau, t_mbr) = (self.k.tau, self.k.t_mbr);
-        let x = -(a_now * tau) / (b_now * t_mbr);
-        let t_star = -x.ln() / (1.0 / tau - 1.0 / t_mbr);
-        let peak = if x > 0.0 && t_star > 0.0 {
-            a_now * (-t_star / t_mbr).exp() + b_now * (-t_star / tau).exp()
-        } else {
-            f64::NEG_INFINITY
-        };
+        // u(t) has at most one extremum, at t* = -ln(x) / (1/tau - 1/t_mbr) with
+        // x = -(a tau)/(b t_mbr); the maximum over t >= 0 is u(0), u(t*) when t* > 0 is a
+        // maximum, or the limit 0 (below theta). A neuron already at threshold needs no peak.
+        // At t*, a e^{-t*/t_mbr} = -(t_mbr/tau) b e^{-t*/tau}, so u(t*) = peak_b b x^peak_x
+        // (one ln and one exp, and no cancellation between the two terms).
         // (A minimum at t* is below u(0), so max(u, peak) is the maximum either way.)
-        let reaches = u.max(peak) >= self.theta; // false for NaN: refractory
-        if !reaches {
-            return None;
+        let (tau, t_mbr) = (self.k.tau, self.k.t_mbr);
+        let at_threshold = u >= self.theta;
+        if !at_threshold {
+            let x = -(a_now * tau) / (b_now * t_mbr);
+            let ln_x = x.ln();
+            // t* > 0: -ln x and 1/tau - 1/t_mbr have the same sign.
+            let t_star_positive = (ln_x < 0.0) == (tau < t_mbr);
+            let peak = if x > 0.0 && ln_x != 0.0 && t_star_positive {
+                self.peak_b * b_now * (ln_x * self.peak_x).exp()
+            } else {
+                f64::NEG_INFINITY
+            };
+            let reaches = peak >= self.theta; // false for NaN: refractory
+            if !reaches {
+                return None;
+            }
         }
         let reach = a_now.max(0.0) + b_now.max(0.0);
         let t_end = tau.max(t_mbr) * (reach / self.theta).ln();
@@ -291,6 +305,41 @@ mod tests {
             p.last_chance(f64::NAN, f64::NAN).is_none(),
             "refractory neurons never cross"
         );
+    }
+
+    #[test]
+    fn the_one_exp_peak_is_the_trajectory_at_its_maximum() {
+        // u(t*) = peak_b b x^peak_x equals a e^{-t*/t_mbr} + b e^{-t*/tau} evaluated at
+        // t* = -ln x / (1/tau - 1/t_mbr), and no sampled u(t) lies above it.
+        let p = prop();
+        let (tau, t_mbr) = (p.k.tau, p.k.t_mbr);
+        let mut checked = 0;
+        for i in 0..50 {
+            for j in 1..50 {
+                let (v, g) = (-0.075 + 0.03 * i as f64 / 50.0, 0.1 * j as f64 / 50.0);
+                let (a, b) = p.coefficients(v, g, 0);
+                let x = -(a * tau) / (b * t_mbr);
+                let t_star = -x.ln() / (1.0 / tau - 1.0 / t_mbr);
+                if !(x > 0.0 && t_star > 0.0) {
+                    continue;
+                }
+                let direct = a * (-t_star / t_mbr).exp() + b * (-t_star / tau).exp();
+                let one_exp = p.peak_b * b * (x.ln() * p.peak_x).exp();
+                assert!(
+                    (direct - one_exp).abs() <= 1e-15,
+                    "{v} {g}: {direct} vs {one_exp}"
+                );
+                let sampled = (0..4000)
+                    .map(|k| {
+                        let t = k as f64 * 1e-5;
+                        a * (-t / t_mbr).exp() + b * (-t / tau).exp()
+                    })
+                    .fold(f64::NEG_INFINITY, f64::max);
+                assert!(sampled <= one_exp + 1e-15, "{v} {g}: {sampled} > {one_exp}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 1000, "{checked}");
     }
 
     #[test]
