@@ -260,9 +260,11 @@ for i in $(seq 120); do w=$(xdotool search --name hexafly 2>/dev/null | head -1)
 # Past the experiment's own loom at 1 s (the control) before anything is silenced.
 sleep 8
 xdotool windowfocus --sync "$w"
-# The window's own focus event must be handled before the first key, or the key is lost
-# (seen once in CI with the other viewer tests loading both cores).
+# The window must have handled its focus before the first key that counts (a D was lost
+# once in CI with the other viewer tests loading both cores): wait, then a key that does
+# nothing outside the panel (Escape), then D.
 sleep 2
+xdotool key --window "$w" Escape; sleep 1
 xdotool key --window "$w" d; sleep 1
 xdotool key --window "$w" Tab; sleep 0.5
 xdotool type --window "$w" --delay 30 "silence type=DNp01"; sleep 0.5
