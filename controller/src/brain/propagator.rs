@@ -184,8 +184,8 @@ impl Propagator {
             let x = -(a_now * tau) / (b_now * t_mbr);
             let ln_x = x.ln();
             // t* > 0: -ln x and 1/tau - 1/t_mbr have the same sign.
-            let t_star_positive = (ln_x < 0.0) == (tau < t_mbr);
-            let peak = if x > 0.0 && ln_x != 0.0 && t_star_positive {
+            let t_star_positive = if tau < t_mbr { ln_x < 0.0 } else { ln_x > 0.0 };
+            let peak = if x > 0.0 && t_star_positive {
                 self.peak_b * b_now * (ln_x * self.peak_x).exp()
             } else {
                 f64::NEG_INFINITY

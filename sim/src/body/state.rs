@@ -15,9 +15,9 @@
 //! - Linear speed: at most [`MAX_LINEAR_SPEED`] (200 m/s) for any part. Measured peaks of
 //!   healthy motion (every tick of walking, turning, walking backwards, grooming, feeding,
 //!   jump escapes to both sides and ahead, a run escape, on flat and rough ground;
-//!   `sim/tests/integration/body_state.rs`, which asserts a tenfold margin): 1.5 m/s, the head during a
-//!   jump escape, on the bundled body; 10.9 m/s on the same body at the largest `scale` (10),
-//!   whose tarsi sweep ten times farther at the same angular rates. Free fall reaches 200 m/s
+//!   `sim/tests/integration/body_state.rs`, which asserts a tenfold margin): 1.5 m/s, the
+//!   head during a jump escape, on the bundled body; 10.9 m/s on the same body at the
+//!   largest `scale` (10), whose tarsi sweep ten times farther at the same angular rates. Free fall reaches 200 m/s
 //!   only after 2 km, beyond the position bound of any arena (half size at most 1 km).
 //! - Angular speed: at most [`MAX_ANGULAR_SPEED`] (2000 rad/s, about 320 revolutions per
 //!   second) for any part. Joint targets slew at most `motor.max_joint_speed` (40 rad/s by
