@@ -193,6 +193,8 @@ fn without_a_display_it_runs_headless_with_plots_and_an_offscreen_frame() {
             out.to_str().unwrap(),
             "--frames",
             "20",
+            // What a server renders with (software): the light mode's own ground shader.
+            "--light",
         ])
         .output()
         .unwrap();

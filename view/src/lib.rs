@@ -10,6 +10,7 @@ mod app;
 mod camera;
 mod capture;
 mod controls;
+mod ground;
 mod hud;
 mod raster;
 mod robot;

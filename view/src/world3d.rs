@@ -7,12 +7,14 @@ use bevy::prelude::*;
 
 use crate::app::{Latest, Options, Scene, pose_to_transform, to_bevy};
 use crate::frame::Grid;
+use crate::ground::GroundMaterial;
 
 pub(crate) struct WorldPlugin;
 
 impl Plugin for WorldPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(Startup, setup)
+        app.add_plugins(crate::ground::GroundMaterialPlugin)
+            .add_systems(Startup, setup)
             .add_systems(Update, (colour_ground, draw_food, draw_threats, draw_dust));
     }
 }
@@ -39,6 +41,8 @@ struct Palette {
     dust_mesh: Handle<Mesh>,
 }
 
+/// Where the sun is (it shines towards the origin), Bevy axes.
+const SUN: Vec3 = Vec3::new(2.0, 6.0, 3.0);
 /// Bare ground: sand.
 const GROUND: [f32; 3] = [0.74, 0.69, 0.58];
 /// Full odor: a saturated violet, so it reads on sand and is not confused with food.
@@ -50,20 +54,28 @@ fn setup(
     options: Res<Options>,
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
+    mut ground_materials: ResMut<Assets<GroundMaterial>>,
 ) {
     let s = &scene.0;
-    commands.spawn((
-        Ground,
-        Mesh3d(meshes.add(ground_mesh(&s.ground, None))),
-        MeshMaterial3d(materials.add(StandardMaterial {
+    let ground = commands
+        .spawn((
+            Ground,
+            Mesh3d(meshes.add(ground_mesh(&s.ground, None))),
+            Transform::IDENTITY,
+        ))
+        .id();
+    if options.0.light {
+        // The ground fills most of the picture: a minimal shader (see crate::ground).
+        let m = ground_materials.add(GroundMaterial::new(SUN));
+        commands.entity(ground).insert(MeshMaterial3d(m));
+    } else {
+        let m = materials.add(StandardMaterial {
             base_color: Color::WHITE,
             perceptual_roughness: 0.95,
-            // The floor fills most of the picture: unlit (vertex colours only) in light mode.
-            unlit: options.0.light,
             ..default()
-        })),
-        Transform::IDENTITY,
-    ));
+        });
+        commands.entity(ground).insert(MeshMaterial3d(m));
+    }
     let stone = materials.add(StandardMaterial {
         base_color: Color::srgb(0.45, 0.43, 0.42),
         perceptual_roughness: 0.8,
@@ -87,7 +99,7 @@ fn setup(
             shadow_maps_enabled: !options.0.light,
             ..default()
         },
-        Transform::from_xyz(2.0, 6.0, 3.0).looking_at(Vec3::ZERO, Vec3::Y),
+        Transform::from_translation(SUN).looking_at(Vec3::ZERO, Vec3::Y),
     ));
     commands.insert_resource(GlobalAmbientLight {
         brightness: 400.0,
