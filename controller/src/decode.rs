@@ -12,7 +12,7 @@ use connectome::NeuronIndex;
 use serde::Serialize;
 
 use crate::anatomy::Side;
-use crate::brain::{Brain, Readout};
+use crate::brain::{Readout, ThreadedBrain};
 use crate::circuit::map::{Baseline, CircuitMap, Command, Link, Trigger};
 use crate::circuit::resolve::Resolved;
 
@@ -84,7 +84,7 @@ pub struct Decoder {
 impl Decoder {
     /// A decoder for `map` resolved on a dataset as `resolved`, counting from `brain`'s
     /// current state.
-    pub fn new(map: &CircuitMap, resolved: &Resolved, brain: &Brain) -> Decoder {
+    pub fn new(map: &CircuitMap, resolved: &Resolved, brain: &ThreadedBrain) -> Decoder {
         let n = brain.network().n_neurons();
         let dt_ms = brain.network().propagator().k.dt * 1e3;
         let mut watch = vec![0u16; n];
@@ -153,7 +153,7 @@ impl Decoder {
 
     /// Sets the "measured at rest" baselines from the spikes since the decoder was made
     /// (`elapsed_s` of brain time without sensory drive) and restarts the counters.
-    pub fn calibrate(&mut self, brain: &Brain, elapsed_s: f64) {
+    pub fn calibrate(&mut self, brain: &ThreadedBrain, elapsed_s: f64) {
         for r in &mut self.readouts {
             for g in &mut r.groups {
                 let spikes = g.counter.take(brain) as f64;
@@ -172,7 +172,7 @@ impl Decoder {
     /// no synapse, and the motor side downstream of a descending neuron is one more
     /// synapse, so its spikes no longer count (a group's rate is still per neuron of the
     /// whole group). Counting restarts from `brain`'s state now.
-    pub fn set_silenced(&mut self, brain: &Brain, neurons: &[NeuronIndex], silenced: bool) {
+    pub fn set_silenced(&mut self, brain: &ThreadedBrain, neurons: &[NeuronIndex], silenced: bool) {
         for &i in neurons {
             self.muted[i as usize] = silenced;
         }
@@ -217,7 +217,7 @@ impl Decoder {
 
     /// Ends a control window of `window_s` seconds: updates the filtered rates and returns
     /// the drives.
-    pub fn finish_window(&mut self, brain: &Brain, window_s: f64) -> Drives {
+    pub fn finish_window(&mut self, brain: &ThreadedBrain, window_s: f64) -> Drives {
         let mut d = Drives::default();
         for r in &mut self.readouts {
             if let Some(t) = &mut r.trigger {

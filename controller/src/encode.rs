@@ -6,7 +6,7 @@
 use connectome::NeuronIndex;
 
 use crate::anatomy::Side;
-use crate::brain::Brain;
+use crate::brain::ThreadedBrain;
 use crate::circuit::encoding::Encoding;
 use crate::circuit::fields::SensorField;
 use crate::circuit::map::CircuitMap;
@@ -88,7 +88,12 @@ impl Encoder {
 
     /// Sets the brain's sensory input rates for these sensors (the internal state comes
     /// with them). `extra` adds experiment-driven rates per neuron (activation), summed.
-    pub fn apply(&mut self, sensors: &Sensors, extra: &[(NeuronIndex, f64)], brain: &mut Brain) {
+    pub fn apply(
+        &mut self,
+        sensors: &Sensors,
+        extra: &[(NeuronIndex, f64)],
+        brain: &mut ThreadedBrain,
+    ) {
         let mut wanted: Vec<(NeuronIndex, f64)> = extra.to_vec();
         for (g, rate) in self.groups.iter().zip(&mut self.rates) {
             let x = g.field.read(sensors, g.side) as f64;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use connectome::NeuronIndex;
 
 use crate::arbiter::{Arbiter, ArbiterParams, Decision};
-use crate::brain::{Brain, Network};
+use crate::brain::{Network, ThreadedBrain};
 use crate::circuit::map::CircuitMap;
 use crate::circuit::resolve::Resolved;
 use crate::decode::{Decoder, Drives};
@@ -31,6 +31,8 @@ pub struct ControllerConfig {
     pub seed: u64,
     /// Neurons whose spikes are kept (see [`Controller::take_spikes`]).
     pub record: Vec<NeuronIndex>,
+    /// Threads the brain runs on (see [`ThreadedBrain`]): the same spikes at any count.
+    pub brain_threads: usize,
 }
 
 impl Default for ControllerConfig {
@@ -40,6 +42,7 @@ impl Default for ControllerConfig {
             arbiter: ArbiterParams::default(),
             seed: 0,
             record: Vec::new(),
+            brain_threads: 1,
         }
     }
 }
@@ -75,9 +78,9 @@ pub struct Tick {
 }
 
 /// The brain in the loop, with its encoder, decoder and arbiter.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Controller {
-    brain: Brain,
+    brain: ThreadedBrain,
     encoder: Encoder,
     decoder: Decoder,
     arbiter: Arbiter,
@@ -117,7 +120,7 @@ impl Controller {
             return Err(ControllerError::Arbiter(problems.join("; ")));
         }
         let n = net.n_neurons();
-        let mut brain = Brain::new(net, cfg.seed, 0);
+        let mut brain = ThreadedBrain::new(net, cfg.brain_threads, cfg.seed, 0);
         let encoder = Encoder::new(map, resolved, dt_ms);
         let mut decoder = Decoder::new(map, resolved, &brain);
         let rest_steps = (decoder.rest_ms() / dt_ms).round() as u32;
@@ -145,9 +148,9 @@ impl Controller {
     pub fn tick(&mut self, sensors: &Sensors) -> Tick {
         self.encoder.apply(sensors, &self.extra, &mut self.brain);
         let mut first = None;
-        for _ in 0..self.window_steps {
-            let step = self.brain.time_step();
-            let fired = self.brain.step();
+        let start = self.brain.time_step();
+        let fired_steps = self.brain.run(self.window_steps);
+        for (step, fired) in (start..).zip(fired_steps) {
             self.spikes.extend(
                 fired
                     .iter()
@@ -211,7 +214,7 @@ impl Controller {
     }
 
     /// The brain.
-    pub fn brain(&self) -> &Brain {
+    pub fn brain(&self) -> &ThreadedBrain {
         &self.brain
     }
 

@@ -14,6 +14,7 @@
 //! - [`readout`]: spike counts of neuron groups since the last read (closed loop).
 //! - [`signs`]: a seeded sign rule for datasets without transmitters.
 //! - [`split`]: one trial split across threads by target neuron (same spikes).
+//! - [`threaded`]: the closed loop's brain on one or more threads, a window at a time.
 //! - [`trials`]: many seeded trials in parallel, spike recording and rates.
 
 pub mod engine;
@@ -28,6 +29,7 @@ pub mod reference;
 pub mod release;
 pub mod signs;
 pub mod split;
+pub mod threaded;
 pub mod trials;
 
 pub use engine::{Brain, TimeLimit};
@@ -37,3 +39,4 @@ pub use noise::Noise;
 pub use params::ModelParams;
 pub use readout::Readout;
 pub use release::Release;
+pub use threaded::ThreadedBrain;

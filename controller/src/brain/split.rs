@@ -58,6 +58,16 @@ impl SplitNetwork {
         SplitNetwork { bounds, parts }
     }
 
+    /// Part p owns neurons `bounds()[p]..bounds()[p + 1]`.
+    pub fn bounds(&self) -> &[NeuronIndex] {
+        &self.bounds
+    }
+
+    /// Each part's network: the synapses onto its neurons.
+    pub fn parts(&self) -> &[Arc<Network>] {
+        &self.parts
+    }
+
     /// Number of threads a trial uses.
     pub fn n_parts(&self) -> usize {
         self.parts.len()

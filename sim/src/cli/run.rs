@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::experiment::run as run_experiment;
+use crate::experiment::run::run_on_threads;
 
 /// Arguments of `hexafly run`.
 #[derive(Debug, clap::Args)]
@@ -16,6 +16,10 @@ pub struct Args {
     /// Print the whole summary as JSON instead of a few lines.
     #[arg(long)]
     pub json: bool,
+    /// Threads for the brain (default: 2 where the machine has two cores or more). The
+    /// outputs are the same at any count.
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 /// The bundled default experiment.
@@ -28,7 +32,13 @@ pub fn default_experiment() -> PathBuf {
 pub fn run(args: Args) -> anyhow::Result<()> {
     let path = args.experiment.unwrap_or_else(default_experiment);
     let exp = crate::sweep::spec::load_experiment(&path)?;
-    let s = run_experiment(&exp, &args.out)?;
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(2)));
+    if threads == 0 {
+        anyhow::bail!("--threads must be at least 1");
+    }
+    let s = run_on_threads(&exp, &args.out, threads)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&s)?);
         return Ok(());

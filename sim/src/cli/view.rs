@@ -164,6 +164,7 @@ fn headless(args: &Args, experiment: PathBuf, why: &str) -> anyhow::Result<()> {
         experiment: Some(experiment.clone()),
         out: out.clone(),
         json: false,
+        threads: None,
     })?;
     super::plot::run(super::plot::Args {
         dir: out.clone(),

@@ -36,6 +36,9 @@ pub struct Prepared {
     pub network: Arc<Network>,
     /// Shuffle seed, if the wiring was rewired.
     pub shuffled: Option<u64>,
+    /// Threads the brain of each run uses (1 after [`prepare`]; the results are the same
+    /// at any count, see `controller::brain::ThreadedBrain`).
+    pub brain_threads: usize,
 }
 
 /// Loads the experiment's connectome and circuit map and compiles the network.
@@ -67,6 +70,7 @@ pub fn prepare(exp: &Experiment) -> anyhow::Result<Prepared> {
         resolved,
         network: Arc::new(network),
         shuffled: loaded.shuffled,
+        brain_threads: 1,
     })
 }
 
@@ -204,7 +208,14 @@ pub(super) fn network_hash(c: &Connectome) -> String {
 
 /// Runs the experiment and writes its run folder `out`; returns the summary.
 pub fn run(exp: &Experiment, out: &Path) -> anyhow::Result<Summary> {
-    let p = prepare(exp)?;
+    run_on_threads(exp, out, 1)
+}
+
+/// [`run`] with the brain on `threads` threads: the same outputs, sooner on a machine with
+/// cores to spare.
+pub fn run_on_threads(exp: &Experiment, out: &Path, threads: usize) -> anyhow::Result<Summary> {
+    let mut p = prepare(exp)?;
+    p.brain_threads = threads.max(1);
     run_prepared(exp, &p, out)
 }
 

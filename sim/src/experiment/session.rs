@@ -105,6 +105,7 @@ impl<'a> Session<'a> {
             arbiter: exp.arbiter.clone(),
             seed: exp.run.seed,
             record,
+            brain_threads: p.brain_threads,
         };
         let mut ctl = Controller::new(Arc::clone(&p.network), &p.map, &p.resolved, &cfg)?;
         if exp.network.release_failure > 0.0 {

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use connectome::shared_data::require;
+use sim::experiment::run::run_on_threads;
 use sim::experiment::{Experiment, Summary, run};
 
 fn assets() -> PathBuf {
@@ -116,7 +117,8 @@ fn the_same_file_and_seed_give_identical_outputs_at_any_thread_count() {
             .num_threads(threads)
             .build()
             .unwrap()
-            .install(|| run(&exp, &out))
+            // The brain on as many threads (controller::brain::ThreadedBrain).
+            .install(|| run_on_threads(&exp, &out, threads))
             .unwrap();
         outs.push(out);
     }

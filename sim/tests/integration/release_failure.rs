@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
+use sim::experiment::run::run_on_threads;
 use sim::experiment::{Experiment, Summary, run};
 
 fn experiment(failure: f64, seed: u64) -> Experiment {
@@ -27,21 +28,27 @@ fn run_in(dir: &Path, exp: &Experiment) -> Summary {
     run(exp, dir).unwrap()
 }
 
+/// Runs `exp` with rayon and the brain both on `threads` threads.
+fn run_on(threads: usize, dir: &Path, exp: &Experiment) -> Summary {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(|| run_on_threads(exp, dir, threads))
+        .unwrap()
+}
+
 fn gf_latency(s: &Summary) -> Option<f64> {
     s.latency[0].first_trigger_spike_s
 }
 
-/// Runs `exp` at 1 and at 2 threads, whose outputs must be byte-identical, and `other` (the
+/// Runs `exp` at 1 and at 2 threads (rayon and the brain), whose outputs must be byte-identical, and `other` (the
 /// same with another seed), whose spikes must differ; the 1-thread summary.
 fn seeded_and_thread_count_invariant(exp: &Experiment, other: &Experiment) -> Summary {
     let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
     let mut summaries = Vec::new();
     for (threads, d) in [1, 2].into_iter().zip(&dirs) {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        summaries.push(pool.install(|| run_in(d.path(), exp)));
+        summaries.push(run_on(threads, d.path(), exp));
     }
     for f in ["timeline.csv", "spikes.parquet"] {
         let (a, b) = (
