@@ -29,12 +29,7 @@ use super::network::Network;
 use super::propagator::{Propagator, StepFactors};
 
 /// How many edges ahead the delivery loop prefetches target neurons.
-const PREFETCH: usize = 32;
-/// How many edges ahead the delivery loop prefetches the edge list itself (rows longer
-/// than the part prefetched a row in advance, [`ROW_LINES`]).
-const EDGES_AHEAD: usize = 128;
-/// Cache lines of a row's edges prefetched while the row before it is delivered.
-const ROW_LINES: usize = 32;
+const PREFETCH: usize = 16;
 /// Coefficients below this are flushed to 0 when re-basing (their v is < 1e-200 V away
 /// from rest), so that long-idle neurons never turn into slow subnormal numbers.
 const FLUSH: f64 = 1e-200;
@@ -478,34 +473,15 @@ impl Brain {
         let f = *prop.factors(n - self.epoch_start);
         let cells = &mut self.cells[..];
         let activity = &mut self.active;
-        // Deliveries hit random neurons, and each row's edges lie somewhere in a synapse
-        // list far larger than the caches. So memory is fetched as a pipeline over the rows:
-        // while row r is delivered, the row offsets of row r + 3, the edges of row r + 2 and
-        // the target neurons at the head of row r + 1 are prefetched, and inside a row the
-        // targets PREFETCH edges ahead and the edges EDGES_AHEAD ahead. No load then waits
-        // on another miss, and many misses are in flight at once.
+        // Deliveries hit random neurons: each row's targets are prefetched PREFETCH edges
+        // ahead, and the head of the next row when a row starts, so that many cache misses
+        // are in flight at once.
         let base = cells.as_ptr();
-        for r in 0..3 {
-            if let Some(&p) = arriving.get(r) {
-                net.prefetch_row_start(p);
-            }
-        }
-        for r in 0..2 {
-            if let Some(&p) = arriving.get(r) {
-                prefetch_edges(net.row(p));
-            }
-        }
         if let Some(&first) = arriving.first() {
             prefetch_head(net.row(first), base);
         }
         debug_assert_eq!(cells.len(), net.n_neurons());
         for (r, &pre) in arriving.iter().enumerate() {
-            if let Some(&p) = arriving.get(r + 3) {
-                net.prefetch_row_start(p);
-            }
-            if let Some(&p) = arriving.get(r + 2) {
-                prefetch_edges(net.row(p));
-            }
             if self.muted.as_ref().is_some_and(|m| m.get(pre)) {
                 continue;
             }
@@ -526,10 +502,8 @@ impl Brain {
             }
             let ahead = row.get(PREFETCH..).unwrap_or(&[]);
             let (body, tail) = row.split_at(ahead.len());
-            let edges = row.as_ptr();
-            for (i, (e, later)) in body.iter().zip(ahead).enumerate() {
+            for (e, later) in body.iter().zip(ahead) {
                 prefetch(base.wrapping_add(later.target as usize));
-                prefetch(edges.wrapping_add(i + EDGES_AHEAD));
                 deliver(cells, activity, prop, &f, n, e);
             }
             for e in tail {
@@ -713,19 +687,9 @@ fn prefetch_head(row: &[super::network::Edge], cells: *const Cell) {
     }
 }
 
-/// Prefetches the first [`ROW_LINES`] cache lines of a row's edges.
-#[inline(always)]
-fn prefetch_edges(row: &[super::network::Edge]) {
-    const PER_LINE: usize = 64 / std::mem::size_of::<super::network::Edge>();
-    let p = row.as_ptr();
-    for i in (0..row.len().min(ROW_LINES * PER_LINE)).step_by(PER_LINE) {
-        prefetch(p.wrapping_add(i));
-    }
-}
-
 /// Hints the CPU to load the cache line holding `p` (no effect on results).
 #[inline(always)]
-pub(crate) fn prefetch<T>(p: *const T) {
+fn prefetch<T>(p: *const T) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: prefetching is a hint; it never faults, even on an invalid address.
     unsafe {

@@ -136,12 +136,6 @@ impl Network {
         &self.edges[self.row_start[pre as usize]..self.row_start[pre as usize + 1]]
     }
 
-    /// Hints the CPU to fetch the offsets of `pre`'s row (see [`Network::row`]).
-    #[inline(always)]
-    pub(crate) fn prefetch_row_start(&self, pre: NeuronIndex) {
-        super::engine::prefetch(self.row_start.as_ptr().wrapping_add(pre as usize));
-    }
-
     /// The model parameters.
     pub fn params(&self) -> &ModelParams {
         &self.params
