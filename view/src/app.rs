@@ -23,7 +23,8 @@ pub struct ViewOptions {
     pub screenshot: Option<(PathBuf, u32)>,
     /// No window: render into an image (for machines without a display). Needs `screenshot`.
     pub offscreen: bool,
-    /// Cheaper drawing for software renderers: no shadows, no dust particles.
+    /// Cheaper drawing for software renderers: no shadows, no multisampling, no dust
+    /// particles, the ground drawn by a minimal shader (`ground.rs`).
     pub light: bool,
 }
 

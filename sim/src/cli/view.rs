@@ -30,7 +30,8 @@ pub struct Args {
     /// Window size, WIDTHxHEIGHT.
     #[arg(long, default_value = "1280x720", value_parser = parse_size)]
     pub size: (u32, u32),
-    /// Cheaper drawing for software renderers (no shadows, no dust motes).
+    /// Cheaper drawing for software renderers (no shadows, no dust motes, a minimal ground
+    /// shader).
     #[arg(long)]
     pub light: bool,
     /// Play back a recorded run folder (`hexafly run --out`) instead of running.
