@@ -197,14 +197,7 @@ impl Brain {
     /// # Panics
     /// If `neuron` is out of range or `hz` is negative or not finite (caller bugs).
     pub fn set_rate(&mut self, neuron: NeuronIndex, hz: f64) {
-        assert!(
-            hz.is_finite() && hz >= 0.0,
-            "Poisson rate must be finite and >= 0, got {hz}"
-        );
-        assert!(
-            (neuron as usize) < self.cells.len(),
-            "neuron {neuron} outside the network"
-        );
+        check_rate(neuron, hz, self.cells.len());
         let p = hz * self.net.propagator().k.dt;
         let at = self.driven.partition_point(|d| d.neuron < neuron);
         let was = self.driven.get(at).is_some_and(|d| d.neuron == neuron);
@@ -531,6 +524,15 @@ impl Brain {
             }
         }
     }
+}
+
+/// The checks of [`Brain::set_rate`] on a network of `n` neurons (caller bugs: panics).
+pub(crate) fn check_rate(neuron: NeuronIndex, hz: f64, n: usize) {
+    assert!(
+        hz.is_finite() && hz >= 0.0,
+        "Poisson rate must be finite and >= 0, got {hz}"
+    );
+    assert!((neuron as usize) < n, "neuron {neuron} outside the network");
 }
 
 /// Refractory periods ending at step n: the neuron takes the reset state it kept frozen

@@ -169,14 +169,8 @@ impl ThreadedBrain {
     /// # Panics
     /// As [`Brain::set_rate`] (caller bugs).
     pub fn set_rate(&mut self, neuron: NeuronIndex, hz: f64) {
-        assert!(
-            hz.is_finite() && hz >= 0.0,
-            "Poisson rate must be finite and >= 0, got {hz}"
-        );
-        assert!(
-            (neuron as usize) < self.counts.len(),
-            "neuron {neuron} outside the network"
-        );
+        // Here, not only in the part's own brain: a worker's panic would surface a chunk later.
+        super::engine::check_rate(neuron, hz, self.counts.len());
         match self.owner(neuron) {
             0 => self.local.set_rate(neuron, hz),
             p => self.workers[p - 1].pending.push(Change::Rate(neuron, hz)),

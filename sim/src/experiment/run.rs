@@ -211,11 +211,11 @@ pub fn run(exp: &Experiment, out: &Path) -> anyhow::Result<Summary> {
     run_on_threads(exp, out, 1)
 }
 
-/// [`run`] with the brain on `threads` threads: the same outputs, sooner on a machine with
-/// cores to spare.
+/// [`run`] with the brain on `threads` threads (0 counts as 1): the same outputs, sooner on
+/// a machine with cores to spare.
 pub fn run_on_threads(exp: &Experiment, out: &Path, threads: usize) -> anyhow::Result<Summary> {
     let mut p = prepare(exp)?;
-    p.brain_threads = threads.max(1);
+    p.brain_threads = threads;
     run_prepared(exp, &p, out)
 }
 
