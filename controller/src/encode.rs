@@ -81,6 +81,11 @@ impl Encoder {
             .collect()
     }
 
+    /// The highest rate a neuron can get (one event per brain step), Hz.
+    pub fn max_hz(&self) -> f64 {
+        self.max_hz
+    }
+
     /// Input rate of each group at the last [`Encoder::apply`] (Hz).
     pub fn rates(&self) -> &[f64] {
         &self.rates

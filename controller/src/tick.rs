@@ -33,6 +33,11 @@ pub struct ControllerConfig {
     pub record: Vec<NeuronIndex>,
     /// Threads the brain runs on (see [`ThreadedBrain`]): the same spikes at any count.
     pub brain_threads: usize,
+    /// The caller's thread's share of the brain's work with more than one thread (see
+    /// [`ThreadedBrain::with_layout`]); less than half leaves it room for the body while
+    /// the other threads run ahead ([`Controller::run_ahead`]). Speed only: the spikes
+    /// are the same at any share.
+    pub brain_local_share: f64,
 }
 
 impl Default for ControllerConfig {
@@ -43,6 +48,7 @@ impl Default for ControllerConfig {
             seed: 0,
             record: Vec::new(),
             brain_threads: 1,
+            brain_local_share: 0.5,
         }
     }
 }
@@ -90,6 +96,8 @@ pub struct Controller {
     start_step: u32,
     /// Experiment-driven Poisson rates (activation), per neuron.
     extra: Vec<(NeuronIndex, f64)>,
+    /// Whether each neuron is driven by the encoder (its rate may change at any tick).
+    sensory: Vec<bool>,
     record: Vec<bool>,
     spikes: Vec<(u32, NeuronIndex)>,
 }
@@ -120,8 +128,28 @@ impl Controller {
             return Err(ControllerError::Arbiter(problems.join("; ")));
         }
         let n = net.n_neurons();
-        let mut brain = ThreadedBrain::new(net, cfg.brain_threads, cfg.seed, 0);
+        if !(0.0..=1.0).contains(&cfg.brain_local_share) {
+            return Err(ControllerError::Arbiter(format!(
+                "brain_local_share must be from 0 to 1, got {}",
+                cfg.brain_local_share
+            )));
+        }
         let encoder = Encoder::new(map, resolved, dt_ms);
+        // The encoder changes its neurons' rates at every tick: they stay on this thread,
+        // so that the others can run ahead (run_ahead).
+        let pinned = Resolved::union(&resolved.sensors.concat());
+        let mut brain = ThreadedBrain::with_layout(
+            net,
+            cfg.brain_threads,
+            cfg.seed,
+            0,
+            &pinned,
+            cfg.brain_local_share,
+        );
+        let mut sensory = vec![false; n];
+        for &i in &pinned {
+            sensory[i as usize] = true;
+        }
         let mut decoder = Decoder::new(map, resolved, &brain);
         let rest_steps = (decoder.rest_ms() / dt_ms).round() as u32;
         brain.advance(rest_steps);
@@ -139,6 +167,7 @@ impl Controller {
             window_steps: steps.round() as u32,
             dt_ms,
             extra: Vec::new(),
+            sensory,
             record,
             spikes: Vec::new(),
         })
@@ -146,7 +175,14 @@ impl Controller {
 
     /// One control tick: encode `sensors`, run the brain for one window, decode, decide.
     pub fn tick(&mut self, sensors: &Sensors) -> Tick {
-        self.encoder.apply(sensors, &self.extra, &mut self.brain);
+        let sensory = &self.sensory;
+        let extra: Vec<(NeuronIndex, f64)> = self
+            .extra
+            .iter()
+            .filter(|e| sensory[e.0 as usize])
+            .copied()
+            .collect();
+        self.encoder.apply(sensors, &extra, &mut self.brain);
         let mut first = None;
         let start = self.brain.time_step();
         let fired_steps = self.brain.run(self.window_steps);
@@ -179,12 +215,42 @@ impl Controller {
 
     /// Adds (or with `hz = 0` removes) an experiment-driven Poisson input on `neurons`,
     /// on top of the sensory drive, from the next tick on.
+    /// Neurons outside the encoder's get their new rate now (nothing else changes it);
+    /// the encoder adds the others' to their sensory drive at the next tick.
     pub fn set_activation(&mut self, neurons: &[NeuronIndex], hz: f64) {
+        let max_hz = self.encoder.max_hz();
+        let rate = |extra: &[(NeuronIndex, f64)], n: NeuronIndex| {
+            let sum: f64 = extra.iter().filter(|e| e.0 == n).map(|e| e.1).sum();
+            sum.min(max_hz)
+        };
+        let before = self.extra.clone();
         self.extra.retain(|e| !neurons.contains(&e.0));
         if hz > 0.0 {
             self.extra.extend(neurons.iter().map(|&n| (n, hz)));
         }
         self.extra.sort_unstable_by_key(|e| e.0);
+        let mut others: Vec<NeuronIndex> = neurons
+            .iter()
+            .copied()
+            .filter(|&n| !self.sensory[n as usize])
+            .collect();
+        others.sort_unstable();
+        others.dedup();
+        for n in others {
+            let (old, new) = (rate(&before, n), rate(&self.extra, n));
+            if old != new {
+                self.brain.set_rate(n, new);
+            }
+        }
+    }
+
+    /// Starts the brain's other threads on the next window while the caller moves the
+    /// body (see [`ThreadedBrain::run_ahead`]): the next [`Controller::tick`] finishes
+    /// it. Activation and silencing must come before this call; the sensory drive is set
+    /// by the tick on this thread's own neurons. Nothing on one thread; the same spikes
+    /// either way.
+    pub fn run_ahead(&mut self) {
+        self.brain.run_ahead(self.window_steps);
     }
 
     /// Silences (or restores) `neurons` from now on: they spike, their synapses carry

@@ -102,7 +102,7 @@ pub struct Brain {
     cells: Vec<Cell>,
     /// The neurons this brain simulates (all, or one thread's share of a split trial):
     /// the others never change, so re-basing skips them.
-    owned: std::ops::Range<usize>,
+    owned: Vec<std::ops::Range<usize>>,
     /// First step of the current epoch (the coefficients' time origin E).
     epoch_start: u32,
     active: ActiveSet,
@@ -148,7 +148,7 @@ impl Brain {
             .collect();
         Brain {
             cells: vec![REST; n],
-            owned: 0..n,
+            owned: std::iter::once(0..n).collect(),
             epoch_start: 0,
             active: ActiveSet::new(n),
             no_refractory: BitSet::new(n),
@@ -174,7 +174,13 @@ impl Brain {
 
     /// For one thread of a split trial: only neurons `lo..hi` receive input here.
     pub(crate) fn own_only(&mut self, lo: NeuronIndex, hi: NeuronIndex) {
-        self.owned = lo as usize..hi as usize;
+        self.owned = std::iter::once(lo as usize..hi as usize).collect();
+    }
+
+    /// For one thread of a closed loop's brain: only the neurons of `ranges` receive
+    /// input here.
+    pub(crate) fn own_ranges(&mut self, ranges: Vec<std::ops::Range<usize>>) {
+        self.owned = ranges;
     }
 
     /// The network being simulated.
@@ -408,20 +414,24 @@ impl Brain {
             n,
         );
         if n - self.epoch_start == prop.epoch_steps() {
-            rebase(&mut self.cells[self.owned.clone()], prop);
+            for r in &self.owned {
+                rebase(&mut self.cells[r.clone()], prop);
+            }
             self.epoch_start = n;
         }
         let f = *prop.factors(n - self.epoch_start);
         if let Some(noise) = &self.noise {
-            add_noise(
-                noise,
-                &mut self.cells,
-                self.owned.clone(),
-                &mut self.active,
-                prop,
-                &f,
-                n,
-            );
+            for r in &self.owned {
+                add_noise(
+                    noise,
+                    &mut self.cells,
+                    r.clone(),
+                    &mut self.active,
+                    prop,
+                    &f,
+                    n,
+                );
+            }
         }
         let mut spikes = std::mem::take(&mut self.spikes_now);
         spikes.clear();

@@ -74,15 +74,16 @@ impl Network {
     /// The same network keeping only the synapses onto neurons `lo..hi`: the share of
     /// the work of one thread when a trial is split across threads by target.
     pub fn restricted_to_targets(&self, lo: NeuronIndex, hi: NeuronIndex) -> Network {
+        self.restricted_to(|t| (lo..hi).contains(&t))
+    }
+
+    /// The same network keeping only the synapses onto the neurons `keep` accepts.
+    pub fn restricted_to(&self, keep: impl Fn(NeuronIndex) -> bool) -> Network {
         let mut row_start = Vec::with_capacity(self.row_start.len());
         let mut edges = Vec::new();
         row_start.push(0);
         for pre in 0..self.n_neurons() as NeuronIndex {
-            edges.extend(
-                self.row(pre)
-                    .iter()
-                    .filter(|e| (lo..hi).contains(&e.target)),
-            );
+            edges.extend(self.row(pre).iter().filter(|e| keep(e.target)));
             row_start.push(edges.len());
         }
         edges.shrink_to_fit();

@@ -7,8 +7,15 @@
 //! spikes once at its end (one hand-off per control window of up to 1.8 ms).
 //!
 //! Every neuron sees the same events in the same order as in one [`Brain`] (arriving spikes
-//! are concatenated in range order, i.e. sorted by neuron; each driven neuron draws from its
-//! own random stream), so the spikes are identical at any thread count.
+//! are sorted by neuron; each driven neuron draws from its own random stream), so the spikes
+//! are identical at any thread count.
+//!
+//! Running ahead ([`ThreadedBrain::run_ahead`]): the other parts' next window needs only
+//! spikes at least `delay` steps old, so they can start it as soon as this window ends,
+//! while the caller's thread does the body's physics and sensing. The neurons whose input
+//! the caller changes between windows (the sensory neurons, [`ThreadedBrain::with_layout`]'s
+//! `pinned`) live in part 0, on the caller's thread, and every other change is made before
+//! `run_ahead`; the spikes stay those of one [`Brain`].
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -21,7 +28,6 @@ use super::engine::Brain;
 use super::network::Network;
 use super::noise::Noise;
 use super::release::Release;
-use super::split::SplitNetwork;
 
 /// A change a worker applies before its next chunk.
 #[derive(Debug, Clone, Copy)]
@@ -84,8 +90,13 @@ impl Drop for Worker {
 /// The brain of a closed loop, on `threads` threads (see the module doc).
 pub struct ThreadedBrain {
     net: Arc<Network>,
-    /// Part p owns neurons `bounds[p]..bounds[p + 1]`.
-    bounds: Vec<NeuronIndex>,
+    /// The part owning each neuron (0: the caller's thread); empty with one part.
+    owner: Vec<u16>,
+    /// Whether part 0's neurons are a prefix, so that concatenating the parts' spikes keeps
+    /// them sorted.
+    contiguous: bool,
+    /// The other parts' chunk started by [`ThreadedBrain::run_ahead`], not yet collected.
+    ahead: Option<Arc<Vec<Vec<NeuronIndex>>>>,
     local: Brain,
     workers: Vec<Worker>,
     delay: usize,
@@ -112,26 +123,58 @@ impl ThreadedBrain {
     /// delay is 0, which leaves nothing to run apart). `seed` and `stream` as in
     /// [`Brain::new`]: the same spikes at any thread count.
     pub fn new(net: Arc<Network>, threads: usize, seed: u64, stream: u64) -> Self {
+        Self::with_layout(net, threads, seed, stream, &[], 0.5)
+    }
+
+    /// As [`ThreadedBrain::new`], with the neurons `pinned` on the caller's thread (part
+    /// 0), which gets about `local_share` (0 to 1) of the delivery work, the pinned
+    /// neurons' included; the other threads share the rest equally. Any layout gives the
+    /// same spikes; a caller that runs ahead pins the neurons it changes between windows
+    /// and gives itself less brain work to leave room for its own.
+    ///
+    /// # Panics
+    /// If `local_share` is not in [0, 1] or a pinned neuron is outside the network
+    /// (caller bugs).
+    pub fn with_layout(
+        net: Arc<Network>,
+        threads: usize,
+        seed: u64,
+        stream: u64,
+        pinned: &[NeuronIndex],
+        local_share: f64,
+    ) -> Self {
+        assert!(
+            (0.0..=1.0).contains(&local_share),
+            "local_share must be in [0, 1], got {local_share}"
+        );
         let delay = net.propagator().k.delay_steps as usize;
         let threads = if delay == 0 { 1 } else { threads.max(1) };
+        assert!(
+            threads <= u16::MAX as usize,
+            "a brain runs on at most {} threads, not {threads}",
+            u16::MAX
+        );
         let n = net.n_neurons();
-        let (bounds, local, workers) = if threads == 1 {
+        let (owner, contiguous, local, workers) = if threads == 1 {
             let local = Brain::new(Arc::clone(&net), seed, stream);
-            (vec![0, n as NeuronIndex], local, Vec::new())
+            (Vec::new(), true, local, Vec::new())
         } else {
-            let split = SplitNetwork::new(&net, threads);
-            let bounds = split.bounds().to_vec();
-            let mut parts = split.parts().iter().enumerate().map(|(p, part)| {
-                let mut b = Brain::new(Arc::clone(part), seed, stream);
-                b.own_only(bounds[p], bounds[p + 1]);
+            let owner = layout(&net, threads, pinned, local_share);
+            let contiguous = owner.windows(2).all(|w| w[0] <= w[1]);
+            let mut parts = (0..threads).map(|p| {
+                let part = Arc::new(net.restricted_to(|t| owner[t as usize] as usize == p));
+                let mut b = Brain::new(part, seed, stream);
+                b.own_ranges(runs_of(&owner, p as u16));
                 b
             });
             let local = parts.next().expect("at least one part");
             let workers = parts.map(spawn).collect();
-            (bounds, local, workers)
+            (owner, contiguous, local, workers)
         };
         ThreadedBrain {
-            bounds,
+            owner,
+            contiguous,
+            ahead: None,
             local,
             workers,
             delay,
@@ -161,7 +204,16 @@ impl ThreadedBrain {
 
     /// The part owning `neuron`: 0 is the local brain, p > 0 worker p - 1.
     fn owner(&self, neuron: NeuronIndex) -> usize {
-        self.bounds[1..].partition_point(|&b| b <= neuron)
+        self.owner.get(neuron as usize).map_or(0, |&p| p as usize)
+    }
+
+    /// A change reaching the other parts while they run ahead would come too late for
+    /// them: the caller must make its changes before [`ThreadedBrain::run_ahead`].
+    fn check_not_ahead(&self, what: &str) {
+        assert!(
+            self.ahead.is_none(),
+            "{what} while the brain's other threads run ahead: make changes before run_ahead"
+        );
     }
 
     /// As [`Brain::set_rate`], from the next step on.
@@ -173,7 +225,10 @@ impl ThreadedBrain {
         super::engine::check_rate(neuron, hz, self.counts.len());
         match self.owner(neuron) {
             0 => self.local.set_rate(neuron, hz),
-            p => self.workers[p - 1].pending.push(Change::Rate(neuron, hz)),
+            p => {
+                self.check_not_ahead("a rate change on a neuron of another thread");
+                self.workers[p - 1].pending.push(Change::Rate(neuron, hz));
+            }
         }
     }
 
@@ -196,6 +251,9 @@ impl ThreadedBrain {
     }
 
     fn tell_all(&mut self, c: Change) {
+        if !self.workers.is_empty() {
+            self.check_not_ahead("silencing, release failure or noise changed");
+        }
         for w in &mut self.workers {
             w.pending.push(c);
         }
@@ -235,6 +293,15 @@ impl ThreadedBrain {
         );
         self.fired.clear();
         let mut left = n as usize;
+        if let Some(arriving) = self.ahead.take() {
+            let k = arriving.len();
+            assert!(
+                left >= k,
+                "the brain runs {k} steps ahead; run at least that many, not {left}"
+            );
+            self.finish_chunk(arriving, k);
+            left -= k;
+        }
         while left > 0 {
             let chunk = if self.delay == 0 {
                 left
@@ -247,8 +314,34 @@ impl ThreadedBrain {
         &self.fired
     }
 
+    /// Starts the other threads on the next `n` steps (at most the delay) now, so that
+    /// they run while the caller does something else; the next [`ThreadedBrain::run`]
+    /// (of at least `n` steps) finishes them. Until then the caller may change only its
+    /// own (pinned) neurons' rates. Does nothing on one thread.
+    ///
+    /// # Panics
+    /// If already running ahead, or if `n` exceeds the delay (caller bugs).
+    pub fn run_ahead(&mut self, n: u32) {
+        if self.workers.is_empty() || n == 0 {
+            return;
+        }
+        assert!(self.ahead.is_none(), "the brain already runs ahead");
+        assert!(
+            n as usize <= self.delay,
+            "the brain runs ahead at most {} steps, not {n}",
+            self.delay
+        );
+        self.ahead = Some(self.start_chunk(n as usize));
+    }
+
     /// `k` steps (k <= delay unless the delay is 0, with one part).
     fn run_chunk(&mut self, k: usize) {
+        let arriving = self.start_chunk(k);
+        self.finish_chunk(arriving, k);
+    }
+
+    /// Sends the other parts their next `k` steps; returns what arrives in them.
+    fn start_chunk(&mut self, k: usize) -> Arc<Vec<Vec<NeuronIndex>>> {
         let arriving: Arc<Vec<Vec<NeuronIndex>>> =
             Arc::new(self.history.iter().take(k).cloned().collect());
         for w in &mut self.workers {
@@ -262,6 +355,11 @@ impl ThreadedBrain {
                 w.finish();
             }
         }
+        arriving
+    }
+
+    /// Runs part 0 through the chunk the others were sent, then merges their spikes.
+    fn finish_chunk(&mut self, arriving: Arc<Vec<Vec<NeuronIndex>>>, k: usize) {
         let first = self.fired.len();
         for i in 0..k {
             let fired = self.local.fire_step().to_vec();
@@ -276,7 +374,12 @@ impl ThreadedBrain {
             let done = w.finish();
             w.events = done.events;
             for (all, theirs) in self.fired[first..].iter_mut().zip(done.fired) {
-                all.extend(theirs); // parts in range order: stays sorted
+                all.extend(theirs);
+            }
+        }
+        if !self.contiguous {
+            for all in &mut self.fired[first..] {
+                all.sort_unstable();
             }
         }
         for spikes in &self.fired[first..] {
@@ -291,6 +394,65 @@ impl ThreadedBrain {
         }
         self.step += k as u32;
     }
+}
+
+/// The part of each neuron: the pinned ones and a prefix of the others in part 0, with
+/// about `local_share` of the work (a neuron's incoming synapses plus one), the rest in
+/// consecutive ranges of equal work.
+fn layout(net: &Network, parts: usize, pinned: &[NeuronIndex], local_share: f64) -> Vec<u16> {
+    let n = net.n_neurons();
+    let mut work = vec![1u64; n];
+    for pre in 0..n as NeuronIndex {
+        for e in net.row(pre) {
+            work[e.target as usize] += 1;
+        }
+    }
+    let mut owner = vec![u16::MAX; n];
+    let mut local = 0u64;
+    for &p in pinned {
+        assert!((p as usize) < n, "pinned neuron {p} outside the network");
+        if owner[p as usize] != 0 {
+            owner[p as usize] = 0;
+            local += work[p as usize];
+        }
+    }
+    let total: u64 = work.iter().sum();
+    let want_local = (local_share * total as f64) as u64;
+    let mut i = 0;
+    while i < n && local < want_local {
+        if owner[i] != 0 {
+            owner[i] = 0;
+            local += work[i];
+        }
+        i += 1;
+    }
+    let rest = (total - local).max(1);
+    let others = (parts - 1) as u64;
+    let mut acc = 0u64;
+    for (o, w) in owner.iter_mut().zip(&work).skip(i) {
+        if *o == 0 {
+            continue;
+        }
+        // Parts 1..parts by cumulative work: part 1 + floor(acc * others / rest).
+        *o = (1 + (acc * others / rest).min(others - 1)) as u16;
+        acc += w;
+    }
+    owner
+}
+
+/// The ranges of consecutive neurons owned by `part`.
+fn runs_of(owner: &[u16], part: u16) -> Vec<std::ops::Range<usize>> {
+    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+    for (i, &o) in owner.iter().enumerate() {
+        if o != part {
+            continue;
+        }
+        match runs.last_mut() {
+            Some(r) if r.end == i => r.end = i + 1,
+            _ => runs.push(i..i + 1),
+        }
+    }
+    runs
 }
 
 /// Polls before it blocks: the other side usually answers within a control window's
@@ -440,6 +602,72 @@ mod tests {
             assert_eq!(b.total_spikes(), one.total_spikes());
             assert_eq!(b.synaptic_events(), one.synaptic_events());
         }
+    }
+
+    /// As `drive`, running the other threads ahead between windows: the silencing (which
+    /// reaches every thread) is made before run_ahead, the rates (on pinned neurons) after.
+    fn drive_ahead(b: &mut ThreadedBrain, n: usize) -> Vec<Vec<NeuronIndex>> {
+        let mut out = Vec::new();
+        for w in 0..60u32 {
+            let (rates, _) = schedule(w, n);
+            for (neuron, hz) in rates {
+                b.set_rate(neuron, hz);
+            }
+            out.extend(b.run(10).iter().cloned());
+            if let Some(s) = schedule(w + 1, n).1 {
+                b.set_silenced(s, true);
+            }
+            b.run_ahead(10);
+        }
+        out
+    }
+
+    /// Every neuron whose rate the schedule sets.
+    fn scheduled(n: usize) -> Vec<NeuronIndex> {
+        (0..60)
+            .flat_map(|w| schedule(w, n).0)
+            .map(|r| r.0)
+            .collect()
+    }
+
+    #[test]
+    fn running_ahead_gives_the_spikes_of_one_brain_at_any_layout() {
+        let n = 2000;
+        let network = net(3, n);
+        let mut one = ThreadedBrain::new(Arc::clone(&network), 1, 7, 0);
+        let want = drive(&mut one, n);
+        let pinned = scheduled(n);
+        for (threads, share) in [(1, 0.5), (2, 0.0), (2, 0.3), (2, 0.8), (3, 0.1)] {
+            let mut b =
+                ThreadedBrain::with_layout(Arc::clone(&network), threads, 7, 0, &pinned, share);
+            assert_eq!(
+                drive_ahead(&mut b, n),
+                want,
+                "{threads} threads, share {share}"
+            );
+            assert_eq!(b.spike_counts(), one.spike_counts());
+        }
+    }
+
+    #[test]
+    fn a_pinned_layout_without_running_ahead_agrees_too() {
+        let n = 2000;
+        let network = net(5, n);
+        let mut one = ThreadedBrain::new(Arc::clone(&network), 1, 2, 0);
+        let want = drive(&mut one, n);
+        let mut b = ThreadedBrain::with_layout(Arc::clone(&network), 2, 2, 0, &scheduled(n), 0.2);
+        assert_eq!(drive(&mut b, n), want);
+        assert_eq!(b.synaptic_events(), one.synaptic_events());
+    }
+
+    #[test]
+    #[should_panic(expected = "while the brain's other threads run ahead")]
+    fn a_late_change_to_another_thread_is_refused() {
+        let network = net(4, 500);
+        let mut b = ThreadedBrain::with_layout(network, 2, 1, 0, &[0, 1, 2], 0.0);
+        b.run(10);
+        b.run_ahead(10);
+        b.set_rate(400, 100.0);
     }
 
     #[test]

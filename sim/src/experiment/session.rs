@@ -74,7 +74,24 @@ pub struct Session<'a> {
     clamped: InternalState,
     wall: Duration,
     last: Option<LastTick>,
+    /// Activation and silencing asked for between ticks ([`Session::activate`],
+    /// [`Session::silence`]), applied with the timeline's at the next change point.
+    queued: Vec<(Vec<NeuronIndex>, BrainChange)>,
 }
+
+/// A change to the brain's input or wiring.
+#[derive(Debug, Clone, Copy)]
+enum BrainChange {
+    Activate(f64),
+    Silence(bool),
+}
+
+/// The caller's thread's share of the brain's work, beyond the sensory neurons it keeps,
+/// when the brain runs on more than one thread: none. It moves the body and senses while
+/// the other threads run the brain's next window ahead. Speed only (any share gives the
+/// same spikes); shares 0 to 0.5 compared on hunger_vs_dust.toml in BENCHMARKS.md
+/// ("Closed loop"): 0 was fastest.
+const LOOP_LOCAL_SHARE: f64 = 0.0;
 
 impl<'a> Session<'a> {
     /// Builds the controller and the agent, lets the body settle standing, and resolves
@@ -106,6 +123,7 @@ impl<'a> Session<'a> {
             seed: exp.run.seed,
             record,
             brain_threads: p.brain_threads,
+            brain_local_share: LOOP_LOCAL_SHARE,
         };
         let mut ctl = Controller::new(Arc::clone(&p.network), &p.map, &p.resolved, &cfg)?;
         if exp.network.release_failure > 0.0 {
@@ -192,7 +210,7 @@ impl<'a> Session<'a> {
             })
             .collect();
         let first_pose = agent.body.pose(&agent.world.physics);
-        Ok(Session {
+        let mut session = Session {
             exp,
             p,
             input_on: vec![false; inputs.len()],
@@ -226,7 +244,41 @@ impl<'a> Session<'a> {
             agent,
             wall: Duration::ZERO,
             last: None,
-        })
+            queued: Vec::new(),
+        };
+        session.change_brain(0.0);
+        Ok(session)
+    }
+
+    /// The brain's changes due at time `t` (the timeline's inputs and modifications, then
+    /// what was asked for since the last tick). They are made before the brain runs ahead
+    /// into the window starting at `t` ([`Controller::run_ahead`]): right after the
+    /// previous tick, which the body's step between does not change.
+    fn change_brain(&mut self, t: f64) {
+        let exp = self.exp;
+        for (j, x) in exp.inputs.iter().enumerate() {
+            let on = t + 1e-9 >= x.start_s && x.stop_s.is_none_or(|s| t + 1e-9 < s);
+            if on != self.input_on[j] {
+                self.ctl
+                    .set_activation(&self.inputs[j], if on { x.rate_hz } else { 0.0 });
+                self.input_on[j] = on;
+            }
+        }
+        for (j, m) in exp.modifications.iter().enumerate() {
+            let on = t + 1e-9 >= m.start_s && m.stop_s.is_none_or(|s| t + 1e-9 < s);
+            if on != self.mod_on[j] {
+                match m.kind {
+                    ModificationKind::Silence => self.ctl.set_silenced(&self.mods[j], on),
+                }
+                self.mod_on[j] = on;
+            }
+        }
+        for (neurons, change) in std::mem::take(&mut self.queued) {
+            match change {
+                BrainChange::Activate(hz) => self.ctl.set_activation(&neurons, hz),
+                BrainChange::Silence(on) => self.ctl.set_silenced(&neurons, on),
+            }
+        }
     }
 
     /// Whether the experiment's duration has been simulated.
@@ -281,23 +333,27 @@ impl<'a> Session<'a> {
         self.apply_at(usize::MAX, ev);
     }
 
-    /// Drives `selector`'s neurons with Poisson input at `rate_hz` (0 stops); returns how
-    /// many neurons it selects.
+    /// Drives `selector`'s neurons with Poisson input at `rate_hz` (0 stops) from the
+    /// window after the next tick's (at any thread count); returns how many neurons it
+    /// selects.
     pub fn activate(&mut self, selector: &str, rate_hz: f64) -> anyhow::Result<usize> {
         anyhow::ensure!(
             rate_hz.is_finite() && rate_hz >= 0.0,
             "rate must be a finite number of Hz >= 0, got {rate_hz}"
         );
         let v = selection(&self.p.connectome, selector, "activate")?;
-        self.ctl.set_activation(&v, rate_hz);
-        Ok(v.len())
+        let n = v.len();
+        self.queued.push((v, BrainChange::Activate(rate_hz)));
+        Ok(n)
     }
 
-    /// Silences (or restores) `selector`'s neurons; returns how many it selects.
+    /// Silences (or restores) `selector`'s neurons from the window after the next tick's;
+    /// returns how many it selects.
     pub fn silence(&mut self, selector: &str, silenced: bool) -> anyhow::Result<usize> {
         let v = selection(&self.p.connectome, selector, "silence")?;
-        self.ctl.set_silenced(&v, silenced);
-        Ok(v.len())
+        let n = v.len();
+        self.queued.push((v, BrainChange::Silence(silenced)));
+        Ok(n)
     }
 
     fn apply_at(&mut self, index: usize, ev: &EventSpec) {
@@ -335,30 +391,22 @@ impl<'a> Session<'a> {
                 chain.1.event_s = ev.at_s();
             }
         }
-        for (j, x) in exp.inputs.iter().enumerate() {
-            let on = t + 1e-9 >= x.start_s && x.stop_s.is_none_or(|s| t + 1e-9 < s);
-            if on != self.input_on[j] {
-                self.ctl
-                    .set_activation(&self.inputs[j], if on { x.rate_hz } else { 0.0 });
-                self.input_on[j] = on;
-            }
-        }
-        for (j, m) in exp.modifications.iter().enumerate() {
-            let on = t + 1e-9 >= m.start_s && m.stop_s.is_none_or(|s| t + 1e-9 < s);
-            if on != self.mod_on[j] {
-                match m.kind {
-                    ModificationKind::Silence => self.ctl.set_silenced(&self.mods[j], on),
-                }
-                self.mod_on[j] = on;
-            }
+        let hunger_before = self.agent.internal().hunger;
+        let (spikes_before, events_before) = (
+            self.ctl.brain().total_spikes(),
+            self.ctl.brain().synaptic_events(),
+        );
+        let tick = self.ctl.tick(self.agent.sensors());
+        self.spikes.extend(self.ctl.take_spikes());
+        let t_after = t + dt as f64;
+        // The next window's changes, then (unless this is the last) its brain work on the
+        // other threads while this one moves the body.
+        self.change_brain(t_after);
+        if self.k + 1 < self.ticks {
+            self.ctl.run_ahead();
         }
         let agent = &mut self.agent;
         let ctl = &mut self.ctl;
-        let hunger_before = agent.internal().hunger;
-        let (spikes_before, events_before) =
-            (ctl.brain().total_spikes(), ctl.brain().synaptic_events());
-        let tick = ctl.tick(agent.sensors());
-        self.spikes.extend(ctl.take_spikes());
         let d = tick.decision;
         agent.step(&d.command);
         agent.check_state()?;
@@ -367,7 +415,6 @@ impl<'a> Session<'a> {
         } else if agent.sensors().taste.proboscis > 0.0 {
             self.food_eaten += (hunger_before - agent.internal().hunger).max(0.0);
         }
-        let t_after = t + dt as f64;
         let name = d.behaviour.as_str();
         *self.behaviour_time.entry(name.into()).or_default() += dt as f64;
         if self.current != Some(name) {
