@@ -14,4 +14,4 @@ pub mod motor;
 pub mod sensors;
 pub mod tick;
 
-pub use tick::{Controller, ControllerConfig, Tick};
+pub use tick::{Controller, ControllerConfig, ControllerError, Tick};

@@ -70,6 +70,9 @@ pub enum ControllerError {
     /// An arbiter parameter is out of range.
     #[error("{0}")]
     Arbiter(String),
+    /// `brain_local_share` is not a fraction from 0 to 1.
+    #[error("brain_local_share must be from 0 to 1, got {0}")]
+    LocalShare(f64),
 }
 
 /// What one tick did.
@@ -129,10 +132,7 @@ impl Controller {
         }
         let n = net.n_neurons();
         if !(0.0..=1.0).contains(&cfg.brain_local_share) {
-            return Err(ControllerError::Arbiter(format!(
-                "brain_local_share must be from 0 to 1, got {}",
-                cfg.brain_local_share
-            )));
+            return Err(ControllerError::LocalShare(cfg.brain_local_share));
         }
         let encoder = Encoder::new(map, resolved, dt_ms);
         // The encoder changes its neurons' rates at every tick: they stay on this thread,

@@ -9,3 +9,4 @@ mod circuit_escape;
 mod circuit_larva;
 mod circuit_maps;
 mod circuit_subsets;
+mod loop_threads;
