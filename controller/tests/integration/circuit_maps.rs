@@ -89,6 +89,46 @@ fn flywire783_map_resolves_on_the_v783_annotation_tables() {
     assert_eq!(gf, vec![720575940622838154, 720575940632499757]);
 }
 
+/// The neuron ids of every group, in map order.
+fn group_ids(map: &CircuitMap, c: &Connectome) -> Vec<Vec<u64>> {
+    let r = map.resolve(&c.neurons, "v783").unwrap();
+    r.sensors
+        .iter()
+        .chain(&r.readouts)
+        .flatten()
+        .map(|g| {
+            let mut ids: Vec<u64> = g.neurons.iter().map(|&i| c.neurons.id(i)).collect();
+            ids.sort_unstable();
+            ids
+        })
+        .collect()
+}
+
+#[test]
+fn flywire783_map_selects_the_same_neurons_from_the_downloadable_codex_tables() {
+    // What `hexafly fetch flywire-783-annotations` downloads (assets/datasets.toml): the
+    // Codex classification, consolidated cell types and connectivity tags, without the
+    // hemibrain_type column of classification_with_cell_types.
+    let dir = std::env::temp_dir().join(format!("hexafly-codex-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in [
+        "classification.csv.gz",
+        "consolidated_cell_types.csv.gz",
+        "connectivity_tags.csv.gz",
+    ] {
+        std::fs::copy(require(&format!("flywire783/annotations/{f}")), dir.join(f)).unwrap();
+    }
+    let codex = load(&dir, &LoadOptions::default());
+    std::fs::remove_dir_all(&dir).unwrap();
+    let codex = codex.unwrap();
+    let all = load(&require("flywire783/annotations"), &LoadOptions::default()).unwrap();
+    let map = CircuitMap::load(&asset("circuits/flywire783.toml")).unwrap();
+    let (want, got) = (group_ids(&map, &all), group_ids(&map, &codex));
+    assert_eq!(want.len(), 20);
+    assert!(want.iter().all(|g| !g.is_empty()));
+    assert_eq!(got, want);
+}
+
 #[test]
 fn escape_map_resolves_on_the_escape_subset() {
     let c = load(
