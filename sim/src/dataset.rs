@@ -97,6 +97,40 @@ impl DatasetSource {
         })
     }
 
+    /// The neuron tables of `path_or_name`: the file, or every file of a known dataset
+    /// (located in the data directory, with an error saying how to get it when absent).
+    pub fn tables(&self, path_or_name: &Path) -> anyhow::Result<Vec<PathBuf>> {
+        if path_or_name.exists() {
+            return Ok(vec![path_or_name.to_path_buf()]);
+        }
+        let name = path_or_name.to_string_lossy();
+        let registry = self.registry()?;
+        if registry.get(&name).is_err() {
+            anyhow::bail!(
+                "annotation table {} not found: neither a file nor a known dataset's name                  (`hexafly datasets` lists them)",
+                path_or_name.display()
+            );
+        }
+        let dir = datasets::data_dir(self.data_dir.as_deref())?;
+        Ok(registry.locate(&name, &dir)?.files)
+    }
+
+    /// Whether every file of the known dataset `name` is in the data directory.
+    pub fn has_dataset(&self, name: &str) -> bool {
+        let Ok(registry) = self.registry() else {
+            return false;
+        };
+        datasets::data_dir(self.data_dir.as_deref())
+            .is_ok_and(|dir| registry.locate(name, &dir).is_ok())
+    }
+
+    fn registry(&self) -> anyhow::Result<Registry> {
+        Ok(match &self.registry {
+            Some(p) => Registry::from_file(p)?,
+            None => Registry::builtin(),
+        })
+    }
+
     /// The dataset path, and the registry's format for a dataset given by name. A path that
     /// exists is always a path; otherwise a known dataset name is located in the data
     /// directory (with an error saying which file to put where when it is absent).
@@ -105,10 +139,7 @@ impl DatasetSource {
             return Ok((path_or_name.to_path_buf(), None));
         }
         let name = path_or_name.to_string_lossy();
-        let registry = match &self.registry {
-            Some(p) => Registry::from_file(p)?,
-            None => Registry::builtin(),
-        };
+        let registry = self.registry()?;
         if registry.get(&name).is_err() {
             // Not a dataset name: let the loader report the missing path in its own words.
             return Ok((path_or_name.to_path_buf(), None));

@@ -24,8 +24,7 @@ pub struct Args {
 
 /// The bundled default experiment.
 pub fn default_experiment() -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/experiments/default.toml");
-    std::fs::canonicalize(&p).unwrap_or(p)
+    crate::experiment::defaults::small()
 }
 
 /// Runs `hexafly run`.

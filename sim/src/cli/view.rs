@@ -78,13 +78,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Some(p) => p,
         None if args.replay.is_some() => default_experiment(),
         None => {
-            let p = default_experiment();
-            eprintln!(
-                "hexafly: the default experiment on the small real FlyWire v783 LC4/LPLC2 -> \
-                 giant fibre circuit shipped in assets/; for bigger connectomes see \
-                 `hexafly datasets` and `hexafly fetch NAME`"
-            );
-            p
+            let d = crate::experiment::defaults::best(&Default::default());
+            eprintln!("hexafly: {}", d.says);
+            d.path
         }
     };
     if !display_available() {

@@ -47,6 +47,10 @@ pub struct NetworkSpec {
     /// Format name instead of detecting it from the path.
     #[serde(default)]
     pub format: Option<String>,
+    /// Neuron tables whose annotations are attached to the connectome's neurons: each a
+    /// path, or a known dataset's name for all of its files (`flywire-783-annotations`).
+    #[serde(default)]
+    pub annotations: Vec<PathBuf>,
     /// The circuit map (assets/circuits/*.toml).
     pub circuit: PathBuf,
     /// Rewire by a degree-preserving shuffle with this seed (the null-model control).

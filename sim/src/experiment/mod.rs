@@ -1,6 +1,7 @@
 //! Experiments: the experiment file ([`file`]) and the headless runner ([`run`]).
 
 pub mod activity;
+pub mod defaults;
 pub mod file;
 pub mod run;
 pub mod session;

@@ -43,7 +43,13 @@ pub struct Prepared {
 
 /// Loads the experiment's connectome and circuit map and compiles the network.
 pub fn prepare(exp: &Experiment) -> anyhow::Result<Prepared> {
-    let source = exp.dataset_source();
+    let mut source = exp.dataset_source();
+    for (i, a) in exp.network.annotations.iter().enumerate() {
+        let tables = source
+            .tables(&exp.resolve(a))
+            .with_context(|| format!("network.annotations[{i}]"))?;
+        source.annotations.extend(tables);
+    }
     let conn_path = exp.resolve(&exp.network.connectome);
     let loaded = source
         .load(&conn_path)
