@@ -12,7 +12,9 @@ use super::run::default_experiment;
 /// Arguments of `hexafly view`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// The experiment file (default: assets/experiments/default.toml).
+    /// The experiment file (default: assets/experiments/default_whole_brain.toml when the
+    /// FlyWire v783 whole brain is in the data directory, else default.toml on the small
+    /// circuit shipped in assets/).
     pub experiment: Option<PathBuf>,
     /// Write the run folder here when the window closes (without a display: the folder of
     /// the headless run, default `hexafly-view`).
