@@ -97,8 +97,11 @@ pub struct Controller {
     dt_ms: f64,
     /// Brain step at which the loop started (after the rest used to measure baselines).
     start_step: u32,
-    /// Experiment-driven Poisson rates (activation), per neuron.
+    /// Experiment-driven Poisson rates (activation) on sensory neurons, added by the
+    /// encoder to their sensory drive at every tick.
     extra: Vec<(NeuronIndex, f64)>,
+    /// Experiment-driven rates on the other neurons, set on the brain when they change.
+    activated: Vec<(NeuronIndex, f64)>,
     /// Whether each neuron is driven by the encoder (its rate may change at any tick).
     sensory: Vec<bool>,
     record: Vec<bool>,
@@ -167,6 +170,7 @@ impl Controller {
             window_steps: steps.round() as u32,
             dt_ms,
             extra: Vec::new(),
+            activated: Vec::new(),
             sensory,
             record,
             spikes: Vec::new(),
@@ -175,14 +179,7 @@ impl Controller {
 
     /// One control tick: encode `sensors`, run the brain for one window, decode, decide.
     pub fn tick(&mut self, sensors: &Sensors) -> Tick {
-        let sensory = &self.sensory;
-        let extra: Vec<(NeuronIndex, f64)> = self
-            .extra
-            .iter()
-            .filter(|e| sensory[e.0 as usize])
-            .copied()
-            .collect();
-        self.encoder.apply(sensors, &extra, &mut self.brain);
+        self.encoder.apply(sensors, &self.extra, &mut self.brain);
         let mut first = None;
         let start = self.brain.time_step();
         let fired_steps = self.brain.run(self.window_steps);
@@ -218,28 +215,34 @@ impl Controller {
     /// Neurons outside the encoder's get their new rate now (nothing else changes it);
     /// the encoder adds the others' to their sensory drive at the next tick.
     pub fn set_activation(&mut self, neurons: &[NeuronIndex], hz: f64) {
-        let max_hz = self.encoder.max_hz();
-        let rate = |extra: &[(NeuronIndex, f64)], n: NeuronIndex| {
-            let sum: f64 = extra.iter().filter(|e| e.0 == n).map(|e| e.1).sum();
-            sum.min(max_hz)
-        };
-        let before = self.extra.clone();
-        self.extra.retain(|e| !neurons.contains(&e.0));
+        let (sensory, mut others): (Vec<NeuronIndex>, Vec<NeuronIndex>) =
+            neurons.iter().partition(|&&n| self.sensory[n as usize]);
+        self.extra.retain(|e| !sensory.contains(&e.0));
         if hz > 0.0 {
-            self.extra.extend(neurons.iter().map(|&n| (n, hz)));
+            self.extra.extend(sensory.iter().map(|&n| (n, hz)));
         }
         self.extra.sort_unstable_by_key(|e| e.0);
-        let mut others: Vec<NeuronIndex> = neurons
-            .iter()
-            .copied()
-            .filter(|&n| !self.sensory[n as usize])
-            .collect();
+        // A neuron listed k times gets k times the rate, as the encoder sums repeats.
         others.sort_unstable();
-        others.dedup();
-        for n in others {
-            let (old, new) = (rate(&before, n), rate(&self.extra, n));
-            if old != new {
-                self.brain.set_rate(n, new);
+        let max_hz = self.encoder.max_hz();
+        for repeats in others.chunk_by(|a, b| a == b) {
+            let n = repeats[0];
+            let new = repeats.iter().map(|_| hz).sum::<f64>().min(max_hz);
+            let at = self.activated.partition_point(|a| a.0 < n);
+            let old = match self.activated.get(at) {
+                Some(a) if a.0 == n => a.1,
+                _ => 0.0,
+            };
+            if old == new {
+                continue;
+            }
+            self.brain.set_rate(n, new);
+            match (old > 0.0, new > 0.0) {
+                (true, true) => self.activated[at].1 = new,
+                (true, false) => {
+                    self.activated.remove(at);
+                }
+                (false, _) => self.activated.insert(at, (n, new)),
             }
         }
     }

@@ -99,16 +99,12 @@ impl Network {
     /// same number of incoming synapses (the delivery work).
     pub fn balanced_ranges(&self, parts: usize) -> Vec<NeuronIndex> {
         let n = self.n_neurons();
-        let mut indegree = vec![0u64; n];
-        for e in &self.edges {
-            indegree[e.target as usize] += 1;
-        }
-        // Each neuron also costs a little on its own (state, threshold): count it as one.
-        let total: u64 = indegree.iter().map(|d| d + 1).sum();
+        let work = self.work_per_target();
+        let total: u64 = work.iter().sum();
         let mut bounds = vec![0 as NeuronIndex];
         let mut acc = 0u64;
-        for (i, d) in indegree.iter().enumerate() {
-            acc += d + 1;
+        for (i, w) in work.iter().enumerate() {
+            acc += w;
             let want = bounds.len() as u64 * total / parts as u64;
             if acc >= want && bounds.len() < parts {
                 bounds.push(i as NeuronIndex + 1);
@@ -119,6 +115,16 @@ impl Network {
         }
         bounds.push(n as NeuronIndex);
         bounds
+    }
+
+    /// The delivery work of each neuron as a target: its incoming synapses, plus one for
+    /// its own state and threshold.
+    pub fn work_per_target(&self) -> Vec<u64> {
+        let mut work = vec![1u64; self.n_neurons()];
+        for e in &self.edges {
+            work[e.target as usize] += 1;
+        }
+        work
     }
 
     /// Number of neurons.

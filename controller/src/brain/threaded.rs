@@ -123,7 +123,8 @@ impl ThreadedBrain {
     /// delay is 0, which leaves nothing to run apart). `seed` and `stream` as in
     /// [`Brain::new`]: the same spikes at any thread count.
     pub fn new(net: Arc<Network>, threads: usize, seed: u64, stream: u64) -> Self {
-        Self::with_layout(net, threads, seed, stream, &[], 0.5)
+        let share = 1.0 / threads.max(1) as f64;
+        Self::with_layout(net, threads, seed, stream, &[], share)
     }
 
     /// As [`ThreadedBrain::new`], with the neurons `pinned` on the caller's thread (part
@@ -397,16 +398,11 @@ impl ThreadedBrain {
 }
 
 /// The part of each neuron: the pinned ones and a prefix of the others in part 0, with
-/// about `local_share` of the work (a neuron's incoming synapses plus one), the rest in
-/// consecutive ranges of equal work.
+/// about `local_share` of the work ([`Network::work_per_target`]), the rest in consecutive
+/// ranges of equal work.
 fn layout(net: &Network, parts: usize, pinned: &[NeuronIndex], local_share: f64) -> Vec<u16> {
     let n = net.n_neurons();
-    let mut work = vec![1u64; n];
-    for pre in 0..n as NeuronIndex {
-        for e in net.row(pre) {
-            work[e.target as usize] += 1;
-        }
-    }
+    let work = net.work_per_target();
     let mut owner = vec![u16::MAX; n];
     let mut local = 0u64;
     for &p in pinned {

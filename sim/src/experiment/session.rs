@@ -79,6 +79,11 @@ pub struct Session<'a> {
     queued: Vec<(Vec<NeuronIndex>, BrainChange)>,
 }
 
+/// Whether time `t` is in `[start, stop)` (open-ended without a stop), to within 1 ns.
+fn in_window(t: f64, start: f64, stop: Option<f64>) -> bool {
+    t + 1e-9 >= start && stop.is_none_or(|s| t + 1e-9 < s)
+}
+
 /// A change to the brain's input or wiring.
 #[derive(Debug, Clone, Copy)]
 enum BrainChange {
@@ -257,7 +262,7 @@ impl<'a> Session<'a> {
     fn change_brain(&mut self, t: f64) {
         let exp = self.exp;
         for (j, x) in exp.inputs.iter().enumerate() {
-            let on = t + 1e-9 >= x.start_s && x.stop_s.is_none_or(|s| t + 1e-9 < s);
+            let on = in_window(t, x.start_s, x.stop_s);
             if on != self.input_on[j] {
                 self.ctl
                     .set_activation(&self.inputs[j], if on { x.rate_hz } else { 0.0 });
@@ -265,7 +270,7 @@ impl<'a> Session<'a> {
             }
         }
         for (j, m) in exp.modifications.iter().enumerate() {
-            let on = t + 1e-9 >= m.start_s && m.stop_s.is_none_or(|s| t + 1e-9 < s);
+            let on = in_window(t, m.start_s, m.stop_s);
             if on != self.mod_on[j] {
                 match m.kind {
                     ModificationKind::Silence => self.ctl.set_silenced(&self.mods[j], on),
