@@ -146,7 +146,8 @@ fn view_without_a_file_or_display_runs_the_whole_brain_default() {
         "{dataset}"
     );
     assert_eq!(summary["synthetic_wiring"], false);
-    // The loom at 1 s reaches the giant fibres through the real LC4/LPLC2 synapses.
+    // The loom at 1 s is followed by a giant-fibre spike and an escape (that the wiring
+    // carries it, and silencing or shuffling removes it: closed_loop_escape.rs).
     let spike = summary["latency"][0]["first_trigger_spike_s"]
         .as_f64()
         .unwrap();
