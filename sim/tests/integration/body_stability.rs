@@ -101,8 +101,9 @@ fn run_mixed(terrain: TerrainKind, minutes: f32, seed: u64) {
                 let p = agent.body.pose(&agent.world.physics);
                 assert!(
                     !agent.fallen(),
-                    "fell at t = {:.2} s during {cmd:?}: pose {p:?}",
-                    agent.time()
+                    "fell at t = {:.2} s during {cmd:?}: pose {p:?} ({:?})",
+                    agent.time(),
+                    agent.check_state()
                 );
             }
         }

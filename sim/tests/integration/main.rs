@@ -5,6 +5,7 @@
 mod body_behaviours;
 mod body_cli;
 mod body_determinism;
+mod body_mass_matrix;
 mod body_scene;
 mod body_spec;
 mod body_stability;

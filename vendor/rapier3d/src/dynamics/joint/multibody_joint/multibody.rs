@@ -1,3 +1,10 @@
+// Modified by the hexafly authors (2026-12-06): the mass matrices are assembled on each
+// link's chain of generalized coordinates only (`chain_dofs`, `add_tr_mul_on_columns`); the
+// augmented mass is factorised over the tree of coordinates and inverted from that factorisation
+// (`update_tree_factor`), which the constraints' `M⁻¹·Jᵀ` use (`inv_augmented_mass_mul`).
+// Marked "hexafly patch" below. See vendor/rapier3d/PATCHES.md. Upstream: rapier3d 0.36.1,
+// Apache-2.0.
+
 use super::multibody_link::{MultibodyLink, MultibodyLinkVec};
 use super::multibody_workspace::MultibodyWorkspace;
 use crate::alloc_prelude::*;
@@ -60,6 +67,45 @@ fn concat_rb_mass_matrix(
         .fixed_view_mut::<ANG_DIM, ANG_DIM>(DIM, DIM)
         .copy_from(&inertia);
     result
+}
+
+/// `out[a, b] += lhs[:, a] · rhs[:, b]` for `a`, `b` in `cols`: `out += lhsᵀ · rhs` where both
+/// are zero outside `cols` (hexafly patch; see `Multibody::chain_dofs`).
+fn add_tr_mul_on_columns(
+    out: &mut DMatrix<Real>,
+    lhs: &Jacobian<Real>,
+    rhs: &Jacobian<Real>,
+    cols: &[usize],
+) {
+    for &b in cols {
+        let rhs_b = rhs.column(b);
+        for &a in cols {
+            out[(a, b)] += lhs.column(a).dot(&rhs_b);
+        }
+    }
+}
+
+/// `x ← (Lᵀ·D·L)⁻¹ · x` for a tree factorisation (`Multibody::tree_rows` and the fields after
+/// it; hexafly patch): each coordinate's ancestors only.
+fn tree_solve(rows: &[usize], ancestors: &[usize], l: &[Real], d: &[Real], x: &mut [Real]) {
+    let row = |k: usize| rows[k]..rows[k + 1];
+    // Lᵀ·y = x, leaves first; a zero (most of a unit vector) passes nothing on.
+    for k in (0..d.len()).rev() {
+        let xk = x[k];
+        if xk != 0.0 {
+            for (&i, l_ki) in ancestors[row(k)].iter().zip(&l[row(k)]) {
+                x[i] -= l_ki * xk;
+            }
+        }
+    }
+    // D·z = y, then L·x = z, root first.
+    for k in 0..d.len() {
+        let mut xk = x[k] / d[k];
+        for (&i, l_ki) in ancestors[row(k)].iter().zip(&l[row(k)]) {
+            xk -= l_ki * x[i];
+        }
+        x[k] = xk;
+    }
 }
 
 /// A holonomic coupling between two generalized coordinates of a single
@@ -134,6 +180,40 @@ pub struct Multibody {
     coriolis_v: Vec<OMatrix<Real, Dim, Dyn>>,
     coriolis_w: Vec<OMatrix<Real, AngDim, Dyn>>,
     i_coriolis_dt: Jacobian<Real>,
+    // hexafly patch: a link's body Jacobian (and its Coriolis terms) can only be non-zero on
+    // the generalized coordinates of the link and its ancestors. The mass matrices are
+    // assembled on those columns only: for a branched body (a thorax with six 3-joint legs)
+    // that is 9 of 25 columns per leg link instead of all of them.
+    // `chain_dofs[chain_ranges[i].clone()]` lists link `i`'s columns, ancestors first.
+    #[cfg_attr(feature = "serde-serialize", serde(skip))]
+    chain_dofs: Vec<usize>,
+    #[cfg_attr(feature = "serde-serialize", serde(skip))]
+    chain_ranges: Vec<core::ops::Range<usize>>,
+    // `M_rb · J` of one link on its chain columns (other columns hold stale values).
+    #[cfg_attr(feature = "serde-serialize", serde(skip))]
+    mass_times_jacobian: Jacobian<Real>,
+    // hexafly patch: `augmented_mass = Lᵀ·D·L` factorised over the tree of generalized
+    // coordinates (Featherstone 2005, "Efficient factorization of the joint-space inertia matrix
+    // for branched kinematic trees"). `L` is non-zero only where `augmented_mass` is (a
+    // coordinate and its ancestors), so a solve walks each coordinate's ancestors only. The
+    // constraints' `M⁻¹·Jᵀ` use it instead of the dense LU.
+    // Row `k` of `L` is `tree_l[tree_rows[k]..tree_rows[k + 1]]`, on the columns
+    // `tree_ancestors[same range]`: `k`'s ancestors, nearest first, so that an ancestor's own
+    // row is a suffix of it. `tree_d` is `D`; empty when kinematic links reorder the
+    // coordinates (the LU is used then).
+    #[cfg_attr(feature = "serde-serialize", serde(skip))]
+    tree_rows: Vec<usize>,
+    #[cfg_attr(feature = "serde-serialize", serde(skip))]
+    tree_ancestors: Vec<usize>,
+    #[cfg_attr(feature = "serde-serialize", serde(skip))]
+    tree_l: Vec<Real>,
+    #[cfg_attr(feature = "serde-serialize", serde(skip))]
+    tree_d: Vec<Real>,
+    // `augmented_mass⁻¹`, from the tree factorisation: a constraint's `M⁻¹·Jᵀ` is then a sum
+    // over `Jᵀ`'s non-zero entries (a joint's: one column; a contact's: the link's chain).
+    // Empty when there is no tree factorisation.
+    #[cfg_attr(feature = "serde-serialize", serde(skip))]
+    inv_mass: DMatrix<Real>,
 }
 impl Default for Multibody {
     fn default() -> Self {
@@ -167,6 +247,14 @@ impl Multibody {
             coriolis_v: Vec::new(),
             coriolis_w: Vec::new(),
             i_coriolis_dt: Jacobian::zeros(0),
+            chain_dofs: Vec::new(),
+            chain_ranges: Vec::new(),
+            mass_times_jacobian: Jacobian::zeros(0),
+            tree_rows: Vec::new(),
+            tree_ancestors: Vec::new(),
+            tree_l: Vec::new(),
+            tree_d: Vec::new(),
+            inv_mass: DMatrix::zeros(0, 0),
             root_is_dynamic: false,
             self_contacts_enabled,
             couplings: Vec::new(),
@@ -360,6 +448,12 @@ impl Multibody {
     /// if the contact is enabled on the individual joint with [`GenericJoint::contacts_enabled`].
     pub fn set_self_contacts_enabled(&mut self, enabled: bool) {
         self.self_contacts_enabled = enabled;
+    }
+
+    /// The augmented mass matrix of this multibody (hexafly patch: read access, for checks),
+    /// without the gyroscopic and Coriolis terms; kinematic coordinates moved last.
+    pub fn augmented_mass(&self) -> &DMatrix<Real> {
+        &self.augmented_mass
     }
 
     /// The inverse augmented mass matrix of this multibody.
@@ -841,11 +935,17 @@ impl Multibody {
             self.i_coriolis_dt = Jacobian::zeros(self.ndofs);
         }
 
+        if self.mass_times_jacobian.ncols() != self.ndofs {
+            self.mass_times_jacobian = Jacobian::zeros(self.ndofs);
+        }
+        self.update_chain_dofs();
+
         let mut curr_assembly_id = 0;
 
         for i in 0..self.links.len() {
             let link = &self.links[i];
             let rb = &bodies[link.rigid_body];
+            let chain = &self.chain_dofs[self.chain_ranges[i].clone()];
             let rb_mass = rb.mprops.effective_mass();
             let rb_inertia = rb.mprops.effective_angular_inertia().into_matrix();
             let body_jacobian = &self.body_jacobians[i];
@@ -887,10 +987,18 @@ impl Multibody {
             let rb_mass_matrix_wo_gyro = concat_rb_mass_matrix(rb_mass, rb_inertia.into());
             #[allow(clippy::useless_conversion)] // Needed in 3D, no-op in 2D
             let rb_mass_matrix = concat_rb_mass_matrix(rb_mass, augmented_inertia.into());
-            self.augmented_mass
-                .quadform(1.0, &rb_mass_matrix_wo_gyro, body_jacobian, 1.0);
-            self.acc_augmented_mass
-                .quadform(1.0, &rb_mass_matrix, body_jacobian, 1.0);
+            // `M += Jᵀ · M_rb · J`, on the chain's columns only (hexafly patch; upstream uses
+            // dense `quadform`s over every column).
+            for (rb_mass_matrix, out) in [
+                (&rb_mass_matrix_wo_gyro, &mut self.augmented_mass),
+                (&rb_mass_matrix, &mut self.acc_augmented_mass),
+            ] {
+                for &c in chain {
+                    self.mass_times_jacobian
+                        .set_column(c, &(rb_mass_matrix * body_jacobian.column(c)));
+                }
+                add_tr_mul_on_columns(out, body_jacobian, &self.mass_times_jacobian, chain);
+            }
 
             /*
              *
@@ -1017,8 +1125,12 @@ impl Multibody {
                 i_coriolis_dt_w.gemm(dt, &mat_to_na(rb_inertia), coriolis_w, 0.0);
             }
 
-            self.acc_augmented_mass
-                .gemm_tr(1.0, rb_j, &self.i_coriolis_dt, 1.0);
+            add_tr_mul_on_columns(
+                &mut self.acc_augmented_mass,
+                rb_j,
+                &self.i_coriolis_dt,
+                chain,
+            );
         }
 
         /*
@@ -1082,6 +1194,111 @@ impl Multibody {
                 .view((0, 0), (effective_dim, effective_dim))
                 .into_owned(),
         );
+        self.update_tree_factor(effective_dim);
+    }
+
+    /// Factorises `augmented_mass` as `Lᵀ·D·L` into `tree_*` (hexafly patch), or leaves
+    /// `tree_d` empty when kinematic coordinates were moved out of tree order.
+    fn update_tree_factor(&mut self, effective_dim: usize) {
+        self.tree_d.clear();
+        if effective_dim != self.ndofs {
+            self.inv_mass = DMatrix::zeros(0, 0);
+            return;
+        }
+        // A coordinate's ancestors: the coordinates before it in its own joint, then its
+        // parent link's chain (`chain_dofs` lists a link's chain root first).
+        self.tree_rows.clear();
+        self.tree_ancestors.clear();
+        self.tree_rows.push(0);
+        for (i, link) in self.links.iter().enumerate() {
+            let chain = &self.chain_dofs[self.chain_ranges[i].clone()];
+            let own = chain.len() - link.joint.ndofs();
+            for k in own..chain.len() {
+                self.tree_ancestors
+                    .extend(chain[..k].iter().rev().copied());
+                self.tree_rows.push(self.tree_ancestors.len());
+            }
+        }
+        let m = &self.augmented_mass;
+        self.tree_l.clear();
+        for k in 0..self.ndofs {
+            let row = self.tree_rows[k]..self.tree_rows[k + 1];
+            self.tree_l
+                .extend(self.tree_ancestors[row].iter().map(|&j| m[(k, j)]));
+            self.tree_d.push(m[(k, k)]);
+        }
+        // Featherstone's LTDL: no fill-in in tree order, leaves first.
+        for k in (0..self.ndofs).rev() {
+            let (rk0, rk1) = (self.tree_rows[k], self.tree_rows[k + 1]);
+            let (before, row_k) = self.tree_l.split_at_mut(rk0);
+            let row_k = &mut row_k[..rk1 - rk0];
+            let ancestors = &self.tree_ancestors[rk0..rk1];
+            for p in 0..ancestors.len() {
+                let i = ancestors[p];
+                let a = row_k[p] / self.tree_d[k];
+                self.tree_d[i] -= a * row_k[p];
+                // Row `i` runs over `ancestors[p + 1..]`.
+                let row_i = &mut before[self.tree_rows[i]..self.tree_rows[i + 1]];
+                for (l_ij, l_kj) in row_i.iter_mut().zip(&row_k[p + 1..]) {
+                    *l_ij -= a * l_kj;
+                }
+                row_k[p] = a;
+            }
+        }
+        let n = self.ndofs;
+        if self.inv_mass.nrows() != n {
+            self.inv_mass = DMatrix::zeros(n, n);
+        }
+        for c in 0..n {
+            let mut column = self.inv_mass.column_mut(c);
+            column.fill(0.0);
+            column[c] = 1.0;
+            tree_solve(
+                &self.tree_rows,
+                &self.tree_ancestors,
+                &self.tree_l,
+                &self.tree_d,
+                column.as_mut_slice(),
+            );
+        }
+    }
+
+    /// `out ← augmented_mass⁻¹ · rhs` (hexafly patch), over `rhs`'s non-zero entries only.
+    /// Returns `false`, leaving `out` unchanged, when there is no tree factorisation
+    /// (kinematic links): use [`Self::inv_augmented_mass`] then.
+    pub fn inv_augmented_mass_mul(&self, rhs: &[Real], out: &mut [Real]) -> bool {
+        let n = self.ndofs;
+        if self.inv_mass.nrows() != n || rhs.len() != n || out.len() != n {
+            return false;
+        }
+        out.fill(0.0);
+        let columns = self.inv_mass.as_slice();
+        for (c, &r) in rhs.iter().enumerate() {
+            if r != 0.0 {
+                for (o, m) in out.iter_mut().zip(&columns[c * n..(c + 1) * n]) {
+                    *o += m * r;
+                }
+            }
+        }
+        true
+    }
+
+    /// Fills `chain_dofs` / `chain_ranges`: each link's generalized coordinates and its
+    /// ancestors' (links are stored parents first).
+    fn update_chain_dofs(&mut self) {
+        self.chain_dofs.clear();
+        self.chain_ranges.clear();
+        for i in 0..self.links.len() {
+            let link = &self.links[i];
+            let start = self.chain_dofs.len();
+            if i != 0 {
+                let parent = self.chain_ranges[link.parent_internal_id].clone();
+                self.chain_dofs.extend_from_within(parent);
+            }
+            self.chain_dofs
+                .extend(link.assembly_id..link.assembly_id + link.joint.ndofs());
+            self.chain_ranges.push(start..self.chain_dofs.len());
+        }
     }
 
     /// Per-DoF inverse joint-space inertia `diag(M⁻¹)` at the current configuration, where `M`
@@ -1634,12 +1851,12 @@ impl Multibody {
         let mut out_j = jacobians.rows_mut(*j_id, self.ndofs);
         self.body_jacobians[link.internal_id].tr_mul_to(force.as_vector(), &mut out_j);
 
-        // TODO: Optimize with a copy_nonoverlapping?
-        for i in 0..self.ndofs {
-            jacobians[wj_id + i] = jacobians[*j_id + i];
-        }
-
-        {
+        let (j, invm_j) = jacobians.as_mut_slice()[*j_id..].split_at_mut(self.ndofs);
+        if !self.inv_augmented_mass_mul(j, &mut invm_j[..self.ndofs]) {
+            // TODO: Optimize with a copy_nonoverlapping?
+            for i in 0..self.ndofs {
+                jacobians[wj_id + i] = jacobians[*j_id + i];
+            }
             let mut out_invm_j = jacobians.rows_mut(wj_id, self.ndofs);
             self.augmented_mass_indices
                 .with_rearranged_rows_mut(&mut out_invm_j, |out_invm_j| {

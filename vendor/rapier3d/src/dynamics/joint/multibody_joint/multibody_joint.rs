@@ -1,3 +1,6 @@
+// Modified by the hexafly authors (2026-12-06): a free joint's integrated rotation is
+// renormalised. See vendor/rapier3d/PATCHES.md. Upstream: rapier3d 0.36.1, Apache-2.0.
+
 use crate::dynamics::solver::GenericJointConstraint;
 use crate::dynamics::{
     FixedJointBuilder, GenericJoint, IntegrationParameters, Multibody, MultibodyLink,
@@ -168,7 +171,9 @@ impl MultibodyJoint {
             3 => {
                 let angvel = Vector::from_slice(&vels[curr_free_dof..curr_free_dof + 3]);
                 let disp = Rotation::from_scaled_axis(angvel * dt);
-                self.joint_rot = disp * self.joint_rot;
+                // hexafly patch: renormalised, or the f32 product drifts off unit length over
+                // ~10^5 steps (a free root's rotation, and every link's below it).
+                self.joint_rot = (disp * self.joint_rot).normalize();
                 self.coords[3] += angvel[0] * dt;
                 self.coords[4] += angvel[1] * dt;
                 self.coords[5] += angvel[2] * dt;

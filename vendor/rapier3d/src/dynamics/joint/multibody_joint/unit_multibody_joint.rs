@@ -1,3 +1,7 @@
+// Modified by the hexafly authors (2026-12-06): `M⁻¹·Jᵀ` through
+// `Multibody::inv_augmented_mass_mul` where it can. See vendor/rapier3d/PATCHES.md.
+// Upstream: rapier3d 0.36.1, Apache-2.0.
+
 #![allow(missing_docs)] // For downcast.
 
 use crate::dynamics::integration_parameters::SpringCoefficients;
@@ -36,9 +40,13 @@ pub fn unit_joint_limit_constraint(
     jacobians.rows_mut(*j_id, ndofs * 2).fill(0.0);
     jacobians[dof_j_id] = 1.0;
     jacobians[dof_j_id + ndofs] = 1.0;
-    multibody
-        .inv_augmented_mass()
-        .solve_mut(&mut jacobians.rows_mut(*j_id + ndofs, ndofs));
+    // hexafly patch: a column of the inverse where there is one.
+    let (j, invm_j) = jacobians.as_mut_slice()[*j_id..].split_at_mut(ndofs);
+    if !multibody.inv_augmented_mass_mul(j, &mut invm_j[..ndofs]) {
+        multibody
+            .inv_augmented_mass()
+            .solve_mut(&mut jacobians.rows_mut(*j_id + ndofs, ndofs));
+    }
 
     let lhs = jacobians[dof_j_id + ndofs]; // = J^t * M^-1 J
     let impulse_bounds = [
@@ -99,9 +107,13 @@ pub fn unit_joint_friction_constraint(
     jacobians.rows_mut(*j_id, ndofs * 2).fill(0.0);
     jacobians[dof_j_id] = 1.0;
     jacobians[dof_j_id + ndofs] = 1.0;
-    multibody
-        .inv_augmented_mass()
-        .solve_mut(&mut jacobians.rows_mut(*j_id + ndofs, ndofs));
+    // hexafly patch: a column of the inverse where there is one.
+    let (j, invm_j) = jacobians.as_mut_slice()[*j_id..].split_at_mut(ndofs);
+    if !multibody.inv_augmented_mass_mul(j, &mut invm_j[..ndofs]) {
+        multibody
+            .inv_augmented_mass()
+            .solve_mut(&mut jacobians.rows_mut(*j_id + ndofs, ndofs));
+    }
 
     let lhs = jacobians[dof_j_id + ndofs]; // = J^t * M^-1 J
     let max_impulse = friction * params.dt;
@@ -156,9 +168,13 @@ pub fn unit_joint_motor_constraint(
     jacobians.rows_mut(*j_id, ndofs * 2).fill(0.0);
     jacobians[dof_j_id] = 1.0;
     jacobians[dof_j_id + ndofs] = 1.0;
-    multibody
-        .inv_augmented_mass()
-        .solve_mut(&mut jacobians.rows_mut(*j_id + ndofs, ndofs));
+    // hexafly patch: a column of the inverse where there is one.
+    let (j, invm_j) = jacobians.as_mut_slice()[*j_id..].split_at_mut(ndofs);
+    if !multibody.inv_augmented_mass_mul(j, &mut invm_j[..ndofs]) {
+        multibody
+            .inv_augmented_mass()
+            .solve_mut(&mut jacobians.rows_mut(*j_id + ndofs, ndofs));
+    }
 
     let lhs = jacobians[dof_j_id + ndofs]; // = J^t * M^-1 J
     let impulse_bounds = [-motor_params.max_impulse, motor_params.max_impulse];
