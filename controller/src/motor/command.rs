@@ -221,7 +221,7 @@ impl Default for MotorParams {
             jump_recover_s: 0.4,
             run_speed: 0.25,
             run_turn: 3.0,
-            feed_neck: 0.6,
+            feed_neck: 0.3,
             feed_proboscis_delay_s: 0.3,
         }
     }

@@ -167,6 +167,34 @@ fn feeding_keeps_the_body_still_with_the_proboscis_on_the_food() {
     assert!(a.internal().hunger < 0.5, "hunger {}", a.internal().hunger);
 }
 
+/// Feeding is chosen when the front tarsi taste sugar, so the mouth must reach what they
+/// stand on: a wide pool whose edge is 1 cm behind the resting front tarsi is under the
+/// extended labellum too (the labellum touches down on the line between the front tarsi).
+#[test]
+fn the_labellum_reaches_food_that_the_front_tarsi_taste() {
+    let spec = spec();
+    let front = spec.geometry().neutral_foot(LegId::LF)[0];
+    let radius = 1.0;
+    let mut scene = Scene::default();
+    scene.food.push(Food {
+        position: [front - 0.01 + radius, 0.0],
+        radius,
+        odor: 1.0,
+        sugar: 1.0,
+    });
+    let mut a = settled(&spec, scene, &Start::default());
+    for _ in 0..1000 {
+        a.step(&MotorCommand::Feed);
+    }
+    let taste = a.sensors().taste;
+    assert!(taste.tarsi.iter().all(|t| *t > 0.9), "{taste:?}");
+    assert!(
+        taste.proboscis > 0.9,
+        "the tarsi taste the pool, the labellum at {:?} does not: {taste:?}",
+        a.body.proboscis_tip(&a.world.physics)
+    );
+}
+
 #[test]
 fn sensors_report_the_side_of_odor_and_looming() {
     let spec = spec();

@@ -137,19 +137,19 @@ fn nan_inf_and_f32_overflow_anywhere_name_the_key_and_line() {
             "lf = { position = [0.045, 0.035, -0.012], rest_yaw_deg = 40.0 }",
             "lf = { position = [0.045, 0.035, -0.012], rest_yaw_deg = -inf }",
             "`legs.mounts.lf.rest_yaw_deg`",
-            "line 53",
+            "line 56",
         ),
         (
             "half_length = 0.035",
             "half_length = 1e39",
             "`abdomen.half_length`",
-            "line 32",
+            "line 35",
         ),
         (
             "[motor]",
             "[motor]\nstep_height = nan",
             "`motor.step_height`",
-            "line 74",
+            "line 77",
         ),
     ] {
         let text = bundled().replace(from, to);
