@@ -1002,127 +1002,93 @@ impl Multibody {
 
             /*
              *
-             * Coriolis matrix.
+             * Coriolis matrix (hexafly patch: column by column, on the chain's columns only.
+             * Each column of upstream's products depends on the same column of their inputs
+             * only, and every column outside the chain is zero; outside it, `coriolis_v`,
+             * `coriolis_w` and `i_coriolis_dt` keep stale values that nothing reads).
              *
              */
             let rb_j = &self.body_jacobians[i];
-            let rb_j_w = rb_j.fixed_rows::<ANG_DIM>(DIM);
-
             let ndofs = link.joint.ndofs();
+            // `chain[..own_start]` is the parent's chain; the rest are this link's coordinates.
+            let own_start = chain.len() - ndofs;
+            let ang = |j: &Jacobian<Real>, c: usize| -> na::Vector3<Real> {
+                j.fixed_view::<ANG_DIM, 1>(DIM, c).into_owned()
+            };
 
+            // [c1 - c0].gcross() * (JDot + JDot/u * qdot), from the parent's columns.
+            let shift02 = vect_to_na(link.shift02).gcross_matrix_tr();
+            let mut from_parent = None;
             if i != 0 {
                 let parent_id = link.parent_internal_id;
                 let parent_link = &self.links[parent_id];
                 let parent_rb = &bodies[parent_link.rigid_body];
-                let parent_j = &self.body_jacobians[parent_id];
-                let parent_j_w = parent_j.fixed_rows::<ANG_DIM>(DIM);
                 let parent_w = SimdAngVector::<Real>::from(parent_rb.vels.angvel).gcross_matrix();
-
-                let (coriolis_v, parent_coriolis_v) = self.coriolis_v.index_mut2(i, parent_id);
-                let (coriolis_w, parent_coriolis_w) = self.coriolis_w.index_mut2(i, parent_id);
-
-                coriolis_v.copy_from(parent_coriolis_v);
-                coriolis_w.copy_from(parent_coriolis_w);
-
-                // [c1 - c0].gcross() * (JDot + JDot/u * qdot)"
-                let shift_cross_tr = vect_to_na(link.shift02).gcross_matrix_tr();
-                coriolis_v.gemm(1.0, &shift_cross_tr, parent_coriolis_w, 1.0);
-
-                // JDot (but the 2.0 originates from the sum of two identical terms in JDot and JDot/u * gdot)
+                // JDot (but the 2.0 originates from the sum of two identical terms in JDot and
+                // JDot/u * gdot), then JDot/u * qdot.
                 let dvel_cross = vect_to_na(
                     rb.vels.angvel.gcross(link.shift02) + 2.0 * link.joint_velocity.linvel,
                 )
                 .gcross_matrix_tr();
-                coriolis_v.gemm(1.0, &dvel_cross, &parent_j_w, 1.0);
-
-                // JDot/u * qdot
-                coriolis_v.gemm(
-                    1.0,
-                    &vect_to_na(link.joint_velocity.linvel).gcross_matrix_tr(),
-                    &parent_j_w,
-                    1.0,
-                );
-                coriolis_v.gemm(1.0, &(parent_w * shift_cross_tr), &parent_j_w, 1.0);
-
-                #[cfg(feature = "dim3")]
-                {
-                    let vel_wrt_joint_w = vect_to_na(link.joint_velocity.angvel).gcross_matrix();
-                    coriolis_w.gemm(-1.0, &vel_wrt_joint_w, &parent_j_w, 1.0);
-                }
-
-                // JDot (but the 2.0 originates from the sum of two identical terms in JDot and JDot/u * gdot)
+                let lin_cross = vect_to_na(link.joint_velocity.linvel).gcross_matrix_tr();
+                let vel_wrt_joint_w = vect_to_na(link.joint_velocity.angvel).gcross_matrix();
+                let mut rb_joint_j = SMatrix::<Real, SPATIAL_DIM, SPATIAL_DIM>::zeros();
                 if !link.joint.kinematic {
-                    let mut coriolis_v_part = coriolis_v.columns_mut(link.assembly_id, ndofs);
-
-                    let mut tmp1 = SMatrix::<Real, SPATIAL_DIM, SPATIAL_DIM>::zeros();
-                    let mut rb_joint_j = tmp1.columns_mut(0, ndofs);
                     link.joint.jacobian(
                         &(parent_link.local_to_world.rotation
                             * link.joint.data.local_frame1.rotation),
-                        &mut rb_joint_j,
+                        &mut rb_joint_j.columns_mut(0, ndofs),
                     );
+                }
+                from_parent = Some((
+                    parent_id,
+                    parent_w,
+                    dvel_cross,
+                    lin_cross,
+                    parent_w * shift02,
+                    vel_wrt_joint_w,
+                    rb_joint_j,
+                ));
+            }
+            // [c3 - c2].gcross() * (JDot + JDot/u * qdot): JDot, then JDot/u * qdot.
+            let shift23 = vect_to_na(link.shift23).gcross_matrix_tr();
+            let dvel23 = vect_to_na(rb.vels.angvel.gcross(link.shift23)).gcross_matrix_tr();
+            let w_shift23 = SimdAngVector::<Real>::from(rb.vels.angvel).gcross_matrix() * shift23;
+            // Meld with the mass matrix.
+            let rb_mass_dt = vect_to_na(rb_mass * dt);
+            let inertia_dt = mat_to_na(rb_inertia) * dt;
 
-                    let rb_joint_j_v = rb_joint_j.fixed_rows::<DIM>(0);
-                    coriolis_v_part.gemm(2.0, &parent_w, &rb_joint_j_v, 1.0);
-
-                    #[cfg(feature = "dim3")]
-                    {
-                        let rb_joint_j_w = rb_joint_j.fixed_rows::<ANG_DIM>(DIM);
-                        let mut coriolis_w_part = coriolis_w.columns_mut(link.assembly_id, ndofs);
-                        coriolis_w_part.gemm(1.0, &parent_w, &rb_joint_j_w, 1.0);
+            for (k, &c) in chain.iter().enumerate() {
+                let (mut v, mut w) = (na::Vector3::zeros(), na::Vector3::zeros());
+                if let Some((parent_id, parent_w, dvel_cross, lin_cross, w_shift, vel_w, joint_j)) =
+                    &from_parent
+                {
+                    if k < own_start {
+                        let pv = self.coriolis_v[*parent_id].column(c).into_owned();
+                        let pw = self.coriolis_w[*parent_id].column(c).into_owned();
+                        let pj_w = ang(&self.body_jacobians[*parent_id], c);
+                        v = pv
+                            + shift02 * pw
+                            + dvel_cross * pj_w
+                            + lin_cross * pj_w
+                            + w_shift * pj_w;
+                        w = pw - vel_w * pj_w;
+                    } else if !link.joint.kinematic {
+                        let jc = joint_j.column(c - link.assembly_id);
+                        v = parent_w * jc.fixed_rows::<DIM>(0) * 2.0;
+                        w = parent_w * jc.fixed_rows::<ANG_DIM>(DIM);
                     }
                 }
-            } else {
-                self.coriolis_v[i].fill(0.0);
-                self.coriolis_w[i].fill(0.0);
-            }
-
-            let coriolis_v = &mut self.coriolis_v[i];
-            let coriolis_w = &mut self.coriolis_w[i];
-
-            {
-                // [c3 - c2].gcross() * (JDot + JDot/u * qdot)
-                let shift_cross_tr = vect_to_na(link.shift23).gcross_matrix_tr();
-                coriolis_v.gemm(1.0, &shift_cross_tr, coriolis_w, 1.0);
-
-                // JDot
-                let dvel_cross = vect_to_na(rb.vels.angvel.gcross(link.shift23)).gcross_matrix_tr();
-                coriolis_v.gemm(1.0, &dvel_cross, &rb_j_w, 1.0);
-
-                // JDot/u * qdot
-                coriolis_v.gemm(
-                    1.0,
-                    &(SimdAngVector::<Real>::from(rb.vels.angvel).gcross_matrix() * shift_cross_tr),
-                    &rb_j_w,
-                    1.0,
-                );
-            }
-
-            let coriolis_v = &mut self.coriolis_v[i];
-            let coriolis_w = &mut self.coriolis_w[i];
-
-            /*
-             * Meld with the mass matrix.
-             */
-            {
-                let mut i_coriolis_dt_v = self.i_coriolis_dt.fixed_rows_mut::<DIM>(0);
-                i_coriolis_dt_v.copy_from(coriolis_v);
-                let rb_mass_dt = vect_to_na(rb_mass * dt);
-                i_coriolis_dt_v
-                    .column_iter_mut()
-                    .for_each(|mut c| c.component_mul_assign(&rb_mass_dt));
-            }
-
-            #[cfg(feature = "dim2")]
-            {
-                let mut i_coriolis_dt_w = self.i_coriolis_dt.fixed_rows_mut::<ANG_DIM>(DIM);
-                // NOTE: this is just an axpy, but on row columns.
-                i_coriolis_dt_w.zip_apply(coriolis_w, |o, x| *o = x * dt * rb_inertia);
-            }
-            #[cfg(feature = "dim3")]
-            {
-                let mut i_coriolis_dt_w = self.i_coriolis_dt.fixed_rows_mut::<ANG_DIM>(DIM);
-                i_coriolis_dt_w.gemm(dt, &mat_to_na(rb_inertia), coriolis_w, 0.0);
+                let rb_j_w = ang(rb_j, c);
+                v += shift23 * w + dvel23 * rb_j_w + w_shift23 * rb_j_w;
+                self.coriolis_v[i].set_column(c, &v);
+                self.coriolis_w[i].set_column(c, &w);
+                self.i_coriolis_dt
+                    .fixed_view_mut::<DIM, 1>(0, c)
+                    .copy_from(&v.component_mul(&rb_mass_dt));
+                self.i_coriolis_dt
+                    .fixed_view_mut::<ANG_DIM, 1>(DIM, c)
+                    .copy_from(&(inertia_dt * w));
             }
 
             add_tr_mul_on_columns(
