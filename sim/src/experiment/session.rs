@@ -92,11 +92,12 @@ enum BrainChange {
 }
 
 /// The caller's thread's share of the brain's work, beyond the sensory neurons it keeps,
-/// when the brain runs on more than one thread: none. It moves the body and senses while
-/// the other threads run the brain's next window ahead. Speed only (any share gives the
-/// same spikes); shares 0 to 0.5 compared on hunger_vs_dust.toml in BENCHMARKS.md
-/// ("Closed loop"): 0 was fastest.
-const LOOP_LOCAL_SHARE: f64 = 0.0;
+/// when the brain runs on more than one thread. It moves the body and senses while the
+/// other threads run the brain's next window ahead, so it takes little of the brain. Speed
+/// only (any share gives the same spikes). Shares 0 to 0.2 were compared on
+/// hunger_vs_dust.toml in BENCHMARKS.md ("Closed loop"): since the physics patch
+/// (vendor/rapier3d) 0.1 is fastest; before it, with slower physics, 0 was.
+const LOOP_LOCAL_SHARE: f64 = 0.1;
 
 impl<'a> Session<'a> {
     /// Builds the controller and the agent, lets the body settle standing, and resolves
