@@ -1211,6 +1211,13 @@ impl Multibody {
                 row_k[p] = a;
             }
         }
+        // A non-positive pivot (a massless chain: the matrix is singular or indefinite) would
+        // spread infinities through the constraints: use upstream's LU path instead.
+        if !self.tree_d.iter().all(|d| *d > 0.0 && d.is_finite()) {
+            self.tree_d.clear();
+            self.inv_mass = DMatrix::zeros(0, 0);
+            return;
+        }
         let n = self.ndofs;
         if self.inv_mass.nrows() != n {
             self.inv_mass = DMatrix::zeros(n, n);
