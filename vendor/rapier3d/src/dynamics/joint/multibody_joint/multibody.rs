@@ -1180,8 +1180,7 @@ impl Multibody {
             let chain = &self.chain_dofs[self.chain_ranges[i].clone()];
             let own = chain.len() - link.joint.ndofs();
             for k in own..chain.len() {
-                self.tree_ancestors
-                    .extend(chain[..k].iter().rev().copied());
+                self.tree_ancestors.extend(chain[..k].iter().rev().copied());
                 self.tree_rows.push(self.tree_ancestors.len());
             }
         }
