@@ -108,6 +108,24 @@ fn tree_solve(rows: &[usize], ancestors: &[usize], l: &[Real], d: &[Real], x: &m
     }
 }
 
+/// A link's Coriolis terms that come from its parent (hexafly patch; see
+/// `Multibody::update_mass_matrix`): 3x3 factors applied to each column of the chain.
+struct ParentCoriolis {
+    parent_id: usize,
+    /// `[ω_parent]×`.
+    parent_w: na::Matrix3<Real>,
+    /// JDot, times the parent's angular Jacobian.
+    dvel_cross: na::Matrix3<Real>,
+    /// JDot/u · qdot, times the parent's angular Jacobian.
+    lin_cross: na::Matrix3<Real>,
+    /// `[ω_parent]× · [c1 - c0]×ᵀ`, times the parent's angular Jacobian.
+    w_shift: na::Matrix3<Real>,
+    /// `[joint angular velocity]×`, subtracted from the angular part.
+    vel_wrt_joint_w: na::Matrix3<Real>,
+    /// The link's own joint Jacobian (its first `ndofs` columns).
+    rb_joint_j: SMatrix<Real, SPATIAL_DIM, SPATIAL_DIM>,
+}
+
 /// A holonomic coupling between two generalized coordinates of a single
 /// [`Multibody`], `q2 = coeff · q1 + offset`, enforced as a velocity-level
 /// equality constraint. This is how MuJoCo's `<equality><joint>` (a polynomial
@@ -1040,15 +1058,15 @@ impl Multibody {
                         &mut rb_joint_j.columns_mut(0, ndofs),
                     );
                 }
-                from_parent = Some((
+                from_parent = Some(ParentCoriolis {
                     parent_id,
                     parent_w,
                     dvel_cross,
                     lin_cross,
-                    parent_w * shift02,
+                    w_shift: parent_w * shift02,
                     vel_wrt_joint_w,
                     rb_joint_j,
-                ));
+                });
             }
             // [c3 - c2].gcross() * (JDot + JDot/u * qdot): JDot, then JDot/u * qdot.
             let shift23 = vect_to_na(link.shift23).gcross_matrix_tr();
@@ -1060,23 +1078,21 @@ impl Multibody {
 
             for (k, &c) in chain.iter().enumerate() {
                 let (mut v, mut w) = (na::Vector3::zeros(), na::Vector3::zeros());
-                if let Some((parent_id, parent_w, dvel_cross, lin_cross, w_shift, vel_w, joint_j)) =
-                    &from_parent
-                {
+                if let Some(p) = &from_parent {
                     if k < own_start {
-                        let pv = self.coriolis_v[*parent_id].column(c).into_owned();
-                        let pw = self.coriolis_w[*parent_id].column(c).into_owned();
-                        let pj_w = ang(&self.body_jacobians[*parent_id], c);
+                        let pv = self.coriolis_v[p.parent_id].column(c).into_owned();
+                        let pw = self.coriolis_w[p.parent_id].column(c).into_owned();
+                        let pj_w = ang(&self.body_jacobians[p.parent_id], c);
                         v = pv
                             + shift02 * pw
-                            + dvel_cross * pj_w
-                            + lin_cross * pj_w
-                            + w_shift * pj_w;
-                        w = pw - vel_w * pj_w;
+                            + p.dvel_cross * pj_w
+                            + p.lin_cross * pj_w
+                            + p.w_shift * pj_w;
+                        w = pw - p.vel_wrt_joint_w * pj_w;
                     } else if !link.joint.kinematic {
-                        let jc = joint_j.column(c - link.assembly_id);
-                        v = parent_w * jc.fixed_rows::<DIM>(0) * 2.0;
-                        w = parent_w * jc.fixed_rows::<ANG_DIM>(DIM);
+                        let jc = p.rb_joint_j.column(c - link.assembly_id);
+                        v = p.parent_w * jc.fixed_rows::<DIM>(0) * 2.0;
+                        w = p.parent_w * jc.fixed_rows::<ANG_DIM>(DIM);
                     }
                 }
                 let rb_j_w = ang(rb_j, c);

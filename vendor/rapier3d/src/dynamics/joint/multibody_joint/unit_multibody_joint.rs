@@ -1,5 +1,6 @@
 // Modified by the hexafly authors (2026-12-06): `M⁻¹·Jᵀ` through
-// `Multibody::inv_augmented_mass_mul` where it can. See vendor/rapier3d/PATCHES.md.
+// `Multibody::inv_augmented_mass_mul` where it can, in one `fill_unit_jacobian` for the three
+// constraints. See vendor/rapier3d/PATCHES.md.
 // Upstream: rapier3d 0.36.1, Apache-2.0.
 
 #![allow(missing_docs)] // For downcast.
@@ -9,6 +10,27 @@ use crate::dynamics::joint::MultibodyLink;
 use crate::dynamics::solver::{GenericJointConstraint, WritebackId};
 use crate::dynamics::{IntegrationParameters, JointMotor, Multibody};
 use crate::math::{DVector, Real};
+
+/// Writes a single-coordinate joint's `J` (a unit vector at `dof_j_id`) at `j_id` and
+/// `M⁻¹·Jᵀ` after it (hexafly patch: a column of the inverse where there is one, else
+/// upstream's LU solve).
+fn fill_unit_jacobian(
+    multibody: &Multibody,
+    jacobians: &mut DVector,
+    j_id: usize,
+    dof_j_id: usize,
+) {
+    let ndofs = multibody.ndofs();
+    jacobians.rows_mut(j_id, ndofs * 2).fill(0.0);
+    jacobians[dof_j_id] = 1.0;
+    let (j, invm_j) = jacobians.as_mut_slice()[j_id..].split_at_mut(ndofs);
+    if !multibody.inv_augmented_mass_mul(j, &mut invm_j[..ndofs]) {
+        jacobians[dof_j_id + ndofs] = 1.0;
+        multibody
+            .inv_augmented_mass()
+            .solve_mut(&mut jacobians.rows_mut(j_id + ndofs, ndofs));
+    }
+}
 
 /// Initializes and generate the velocity constraints applicable to the multibody links attached
 /// to this multibody_joint.
@@ -37,16 +59,7 @@ pub fn unit_joint_limit_constraint(
     let rhs_wo_bias = 0.0;
 
     let dof_j_id = *j_id + dof_id + link.assembly_id;
-    jacobians.rows_mut(*j_id, ndofs * 2).fill(0.0);
-    jacobians[dof_j_id] = 1.0;
-    jacobians[dof_j_id + ndofs] = 1.0;
-    // hexafly patch: a column of the inverse where there is one.
-    let (j, invm_j) = jacobians.as_mut_slice()[*j_id..].split_at_mut(ndofs);
-    if !multibody.inv_augmented_mass_mul(j, &mut invm_j[..ndofs]) {
-        multibody
-            .inv_augmented_mass()
-            .solve_mut(&mut jacobians.rows_mut(*j_id + ndofs, ndofs));
-    }
+    fill_unit_jacobian(multibody, jacobians, *j_id, dof_j_id);
 
     let lhs = jacobians[dof_j_id + ndofs]; // = J^t * M^-1 J
     let impulse_bounds = [
@@ -104,16 +117,7 @@ pub fn unit_joint_friction_constraint(
     let cfm_coeff = softness.cfm_coeff(params.dt);
 
     let dof_j_id = *j_id + dof_id + link.assembly_id;
-    jacobians.rows_mut(*j_id, ndofs * 2).fill(0.0);
-    jacobians[dof_j_id] = 1.0;
-    jacobians[dof_j_id + ndofs] = 1.0;
-    // hexafly patch: a column of the inverse where there is one.
-    let (j, invm_j) = jacobians.as_mut_slice()[*j_id..].split_at_mut(ndofs);
-    if !multibody.inv_augmented_mass_mul(j, &mut invm_j[..ndofs]) {
-        multibody
-            .inv_augmented_mass()
-            .solve_mut(&mut jacobians.rows_mut(*j_id + ndofs, ndofs));
-    }
+    fill_unit_jacobian(multibody, jacobians, *j_id, dof_j_id);
 
     let lhs = jacobians[dof_j_id + ndofs]; // = J^t * M^-1 J
     let max_impulse = friction * params.dt;
@@ -165,16 +169,7 @@ pub fn unit_joint_motor_constraint(
     let motor_params = motor.motor_params(params.dt);
 
     let dof_j_id = *j_id + dof_id + link.assembly_id;
-    jacobians.rows_mut(*j_id, ndofs * 2).fill(0.0);
-    jacobians[dof_j_id] = 1.0;
-    jacobians[dof_j_id + ndofs] = 1.0;
-    // hexafly patch: a column of the inverse where there is one.
-    let (j, invm_j) = jacobians.as_mut_slice()[*j_id..].split_at_mut(ndofs);
-    if !multibody.inv_augmented_mass_mul(j, &mut invm_j[..ndofs]) {
-        multibody
-            .inv_augmented_mass()
-            .solve_mut(&mut jacobians.rows_mut(*j_id + ndofs, ndofs));
-    }
+    fill_unit_jacobian(multibody, jacobians, *j_id, dof_j_id);
 
     let lhs = jacobians[dof_j_id + ndofs]; // = J^t * M^-1 J
     let impulse_bounds = [-motor_params.max_impulse, motor_params.max_impulse];
