@@ -95,6 +95,16 @@ pub enum LoadError {
         /// The known format names.
         known: String,
     },
+    /// A `dataset:` reference in a file that cannot be resolved (unknown dataset, or not
+    /// installed in the data directory: the message names the `hexafly fetch` command).
+    #[error("{}: {source}", .file.display())]
+    Dataset {
+        /// The file that holds the reference.
+        file: PathBuf,
+        /// Why it does not resolve.
+        #[source]
+        source: crate::datasets::DatasetError,
+    },
     /// A dataset file that should be there is not.
     #[error("{path}: not found; {hint}")]
     NotFound {
@@ -106,6 +116,21 @@ pub enum LoadError {
 }
 
 impl LoadError {
+    /// Resolves a path written in `file` (whose directory is `base`): a `dataset:`
+    /// reference in the data directory of `opts`, else relative to `base`.
+    pub fn resolve(
+        file: &std::path::Path,
+        base: &std::path::Path,
+        written: &std::path::Path,
+        opts: &crate::formats::LoadOptions,
+    ) -> Result<PathBuf, LoadError> {
+        crate::datasets::resolve(written, base, opts.data_dir.as_deref()).map_err(|source| {
+            LoadError::Dataset {
+                file: file.to_path_buf(),
+                source,
+            }
+        })
+    }
     /// An [`LoadError::Invalid`] at a location.
     pub fn invalid(location: Location, message: impl Into<String>) -> Self {
         LoadError::Invalid {

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use connectome::cache::{self, CacheStatus, load_cached_with_status};
 use connectome::formats::{LoadOptions, shiu};
 use connectome::synth::{SynthParams, generate};
-use connectome::{Connectome, shared_data};
+use connectome::{Connectome, test_data};
 
 fn write_network(dir: &Path, seed: u64) -> (Connectome, std::path::PathBuf) {
     let net = generate(&SynthParams {
@@ -63,7 +63,7 @@ fn second_load_hits_and_equals_the_source_load() {
 #[test]
 fn real_annotations_table_round_trips_through_the_cache() {
     // The real Completeness list gives a 138,639-neuron table (no edges) with a string column.
-    let real = shared_data::require("flywire783/annotations/Completeness_783.csv");
+    let real = test_data::require("flywire-783-shiu-neurons/Completeness_783.csv");
     let src = tempfile::tempdir().unwrap();
     let cache_dir = tempfile::tempdir().unwrap();
     let csv = src.path().join("Completeness_783.csv");

@@ -78,6 +78,7 @@ impl DatasetSource {
             opts.format = Some(f.parse::<Format>()?);
         }
         opts.annotations = self.annotations.clone();
+        opts.data_dir = self.data_dir.clone();
         let (connectome, cache) = if self.no_cache {
             (load(&path, &opts)?, "off")
         } else {
@@ -100,6 +101,10 @@ impl DatasetSource {
     /// The neuron tables of `path_or_name`: the file, or every file of a known dataset
     /// (located in the data directory, with an error saying how to get it when absent).
     pub fn tables(&self, path_or_name: &Path) -> anyhow::Result<Vec<PathBuf>> {
+        if datasets::is_reference(path_or_name) {
+            let path = datasets::resolve(path_or_name, Path::new(""), self.data_dir.as_deref())?;
+            return Ok(vec![path]);
+        }
         if path_or_name.exists() {
             return Ok(vec![path_or_name.to_path_buf()]);
         }
@@ -127,7 +132,7 @@ impl DatasetSource {
     fn registry(&self) -> anyhow::Result<Registry> {
         Ok(match &self.registry {
             Some(p) => Registry::from_file(p)?,
-            None => Registry::builtin(),
+            None => Registry::active()?,
         })
     }
 
@@ -135,6 +140,16 @@ impl DatasetSource {
     /// exists is always a path; otherwise a known dataset name is located in the data
     /// directory (with an error saying which file to put where when it is absent).
     fn resolve(&self, path_or_name: &Path) -> anyhow::Result<(PathBuf, Option<String>)> {
+        if let Some(r) = path_or_name.to_str().and_then(datasets::DataRef::parse) {
+            let r = r?;
+            let registry = self.registry()?;
+            let dir = datasets::data_dir(self.data_dir.as_deref())?;
+            let format = match r.inside {
+                None => registry.get(&r.dataset)?.format.clone(),
+                Some(_) => None,
+            };
+            return Ok((r.locate(&registry, &dir)?, format));
+        }
         if path_or_name.exists() {
             return Ok((path_or_name.to_path_buf(), None));
         }

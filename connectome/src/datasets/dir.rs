@@ -22,6 +22,70 @@ pub fn data_dir(explicit: Option<&Path>) -> Result<PathBuf, DatasetError> {
         .ok_or(DatasetError::NoDataDir)
 }
 
+/// The file in a dataset's directory that records which files `hexafly fetch` verified:
+/// one line per file, `sha256 size mtime_ns path`. A file whose size and modification time
+/// still match its line is trusted without hashing it again; any other file with a
+/// registered sha256 is hashed before use.
+pub const VERIFIED_FILE: &str = ".hexafly-verified";
+
+/// Records that the file at `dest` (registry path `path`) has the sha256 `sha256`.
+/// Best effort: a read-only data directory only costs a hash on the next use.
+pub fn record_verified(dataset_dir: &Path, path: &str, dest: &Path, sha256: &str) {
+    let Some((size, mtime)) = size_and_mtime(dest) else {
+        return;
+    };
+    let stamp = dataset_dir.join(VERIFIED_FILE);
+    let old = std::fs::read_to_string(&stamp).unwrap_or_default();
+    let mut lines: Vec<String> = old
+        .lines()
+        .filter(|l| l.splitn(4, ' ').nth(3) != Some(path))
+        .map(str::to_owned)
+        .collect();
+    lines.push(format!("{sha256} {size} {mtime} {path}"));
+    lines.sort();
+    let tmp = dataset_dir.join(format!("{VERIFIED_FILE}.tmp"));
+    if std::fs::write(&tmp, lines.join("\n") + "\n").is_ok() {
+        let _ = std::fs::rename(&tmp, &stamp);
+    }
+}
+
+fn size_and_mtime(path: &Path) -> Option<(u64, i128)> {
+    let meta = std::fs::metadata(path).ok()?;
+    let mtime = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos() as i128;
+    Some((meta.len(), mtime))
+}
+
+/// Whether the file's content is the registered one: trusted from the verified record when
+/// its size and time match, else hashed (and recorded).
+fn content_ok(dataset: &Dataset, file: &DatasetFile, data_dir: &Path) -> bool {
+    let Some(expected) = &file.sha256 else {
+        return true;
+    };
+    let dest = file.dest(dataset, data_dir);
+    let dir = dataset.dir(data_dir);
+    if let (Some((size, mtime)), Ok(text)) = (
+        size_and_mtime(&dest),
+        std::fs::read_to_string(dir.join(VERIFIED_FILE)),
+    ) && text
+        .lines()
+        .any(|l| l == format!("{expected} {size} {mtime} {}", file.path))
+    {
+        return true;
+    }
+    match super::offline::sha256_of(&dest) {
+        Ok(got) if got == *expected => {
+            record_verified(&dir, &file.path, &dest, expected);
+            true
+        }
+        _ => false,
+    }
+}
+
 /// Whether one file of a dataset is in the data directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileState {
@@ -61,9 +125,9 @@ pub struct Located {
     pub format: Option<String>,
 }
 
-/// Finds dataset `name` of the built-in registry in `data_dir`; see [`Registry::locate`].
+/// Finds dataset `name` of the registry in force in `data_dir`; see [`Registry::locate`].
 pub fn locate(name: &str, data_dir: &Path) -> Result<Located, DatasetError> {
-    Registry::builtin().locate(name, data_dir)
+    Registry::active()?.locate(name, data_dir)
 }
 
 impl Registry {
@@ -76,7 +140,10 @@ impl Registry {
             .iter()
             .filter_map(|f| {
                 let problem = match file_state(d, f, data_dir) {
-                    FileState::Present => return None,
+                    FileState::Present if content_ok(d, f, data_dir) => return None,
+                    FileState::Present => {
+                        "its sha256 differs from the registry's: not used".to_owned()
+                    }
                     FileState::Missing => "absent".to_owned(),
                     FileState::WrongSize { found } => format!("{found} bytes on disk, wrong size"),
                 };
@@ -148,7 +215,7 @@ mod tests {
         assert!(msg.contains("11 bytes on disk, wrong size"), "{msg}");
 
         std::fs::copy(
-            crate::shared_data::require("larva-winding2023/Supplementary-Data-S1.zip"),
+            crate::test_data::require("larva-winding2023/Supplementary-Data-S1.zip"),
             &dest,
         )
         .unwrap();

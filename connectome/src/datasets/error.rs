@@ -48,6 +48,30 @@ pub enum DatasetError {
         /// Each file that is not right, with where to put it and where to get it.
         missing: Vec<MissingFile>,
     },
+    /// A file scanned for the datasets it needs cannot be read or parsed.
+    #[error("{}: {message}", .path.display())]
+    Scan {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// A `dataset:` reference that does not parse.
+    #[error("`{text}`: expected {expected}")]
+    BadReference {
+        /// The reference as written.
+        text: String,
+        /// What was expected instead.
+        expected: &'static str,
+    },
+    /// A `dataset:NAME/PATH` reference to a path the complete dataset does not hold.
+    #[error("dataset `{dataset}` holds no {} (the registry lists its files: `hexafly datasets --json`)", .path.display())]
+    NotInDataset {
+        /// The dataset name.
+        dataset: String,
+        /// The path asked for.
+        path: PathBuf,
+    },
     /// An archive of the dataset is present but has not been unpacked.
     #[error("dataset `{dataset}`: {} is downloaded but not unpacked (expected {}); run `hexafly fetch {dataset}` (it unpacks), or `tar xzf {} -C {}`", .archive.display(), .load.display(), .archive.display(), .dir.display())]
     NotUnpacked {
@@ -64,22 +88,22 @@ pub enum DatasetError {
 
 fn missing_message(dataset: &str, data_dir: &std::path::Path, missing: &[MissingFile]) -> String {
     let mut s = format!(
-        "dataset `{dataset}` is not complete in data directory {}:",
-        data_dir.display()
+        "dataset `{dataset}` is not installed in data directory {}; get it with\n  \
+         hexafly fetch {dataset} --data-dir {}\n(offline: add `--from DIR`, a folder holding \
+         copies of its files, or set {}=DIR). Files:",
+        data_dir.display(),
+        data_dir.display(),
+        super::offline::FROM_ENV,
     );
     for m in missing {
         let size = m.size.map(|n| format!(" ({n} bytes)")).unwrap_or_default();
         s += &format!(
-            "\n  {} ({}): download{size} from {}",
+            "\n  {} ({}): published at {}{size}",
             m.path.display(),
             m.problem,
             m.url
         );
     }
-    s += &format!(
-        "\nput each file at the path shown, or run `hexafly fetch {dataset} --data-dir {}`",
-        data_dir.display()
-    );
     s
 }
 
@@ -137,6 +161,73 @@ pub enum FetchError {
         got: String,
         /// The digest from the registry.
         expected: String,
+    },
+    /// The offline source holds no copy of a file.
+    #[error("dataset `{dataset}`: no file in {} has the size and sha256 of `{path}` ({}); that folder is not an offline copy of this dataset (published at {url})", .from.display(), .sha256.as_deref().unwrap_or("no sha256 registered, so it cannot be matched offline"))]
+    NotOffline {
+        /// The dataset.
+        dataset: String,
+        /// The file's registry path.
+        path: String,
+        /// Its registered sha256.
+        sha256: Option<String>,
+        /// The offline folder searched.
+        from: PathBuf,
+        /// Where it is published.
+        url: String,
+    },
+    /// A table made from a published file that hexafly cannot convert itself, with no
+    /// offline copy to install it from.
+    #[error("dataset `{dataset}`: `{path}` is a table made from the published file {url}, a conversion hexafly does not perform ({note}); {}", match .from { Some(d) => format!("no file in {} has its sha256 {sha256}", d.display()), None => format!("install it from a folder holding a copy (`hexafly fetch {dataset} --from DIR`, matched by sha256 {sha256})") })]
+    OfflineOnly {
+        /// The dataset.
+        dataset: String,
+        /// The table's registry path.
+        path: String,
+        /// The published file.
+        url: String,
+        /// How the table is made from it.
+        note: String,
+        /// The table's sha256.
+        sha256: String,
+        /// The offline folder searched, if any.
+        from: Option<PathBuf>,
+    },
+    /// A file that hexafly makes from another file of the dataset came out different from
+    /// the registered one.
+    #[error(
+        "dataset `{dataset}`: `{path}` made from `{from}` by `{conversion}` has sha256 {got}, expected {expected}; it was deleted (has the published file changed?)"
+    )]
+    ConversionMismatch {
+        /// The dataset.
+        dataset: String,
+        /// The converted file.
+        path: String,
+        /// The file it is made from.
+        from: String,
+        /// The conversion's name.
+        conversion: String,
+        /// The digest of what was made.
+        got: String,
+        /// The registered digest.
+        expected: String,
+    },
+    /// A conversion could not read its published input.
+    #[error("{}: {message}", .path.display())]
+    Conversion {
+        /// The input file.
+        path: PathBuf,
+        /// What was wrong.
+        message: String,
+    },
+    /// The data directory cannot be written.
+    #[error("{}: cannot write into the data directory ({source}); choose a writable one with --data-dir DIR or HEXAFLY_DATA=DIR", .path.display())]
+    ReadOnly {
+        /// The file or folder that could not be created.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
     },
     /// Reading or writing a local file failed.
     #[error("{}: {source}", .path.display())]

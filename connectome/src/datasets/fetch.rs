@@ -1,8 +1,12 @@
-//! Downloading a dataset's files over HTTP(S) into the data directory, verified.
+//! Installing a dataset's files into the data directory, verified: downloaded over HTTP(S),
+//! copied from an offline source folder (files matched by sha256, whatever its layout), or
+//! made by a registered conversion from another file of the dataset.
 //!
-//! Each file is streamed to `<dest>.part` beside its destination while its sha256 is computed,
+//! Each file is written to `<dest>.part` beside its destination while its sha256 is computed,
 //! then checked against the registered size and hash, and only then renamed into place. Any
-//! failure deletes the partial file, so a file at its destination is always a complete one.
+//! failure deletes the partial file, so a file at its destination is always a complete one;
+//! a `.part` left by a killed process is never taken for a file and is overwritten by the
+//! next try.
 
 use std::fs::File;
 use std::io::{Read, Write};
@@ -11,8 +15,9 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use super::dir::{FileState, file_state};
+use super::dir::{FileState, file_state, record_verified};
 use super::error::FetchError;
+use super::offline::{OfflineSource, copy_hashing, hex};
 use super::registry::{Dataset, DatasetFile};
 
 /// How to download.
@@ -24,6 +29,9 @@ pub struct FetchOptions {
     pub url_base: Option<String>,
     /// How long to wait to connect and for the response headers. Default: 30 s.
     pub connect_timeout: Duration,
+    /// An offline source folder to copy the files from instead of downloading them
+    /// (`--from DIR`, `$HEXAFLY_FETCH_FROM`); files are matched by size and sha256.
+    pub from: Option<PathBuf>,
 }
 
 impl Default for FetchOptions {
@@ -31,6 +39,7 @@ impl Default for FetchOptions {
         FetchOptions {
             url_base: None,
             connect_timeout: Duration::from_secs(30),
+            from: None,
         }
     }
 }
@@ -64,6 +73,18 @@ pub enum FetchEvent<'a> {
         /// The top-level entries it created in the dataset directory.
         created: &'a [String],
     },
+    /// A file was copied from the offline source.
+    Copied {
+        /// The offline copy.
+        from: &'a Path,
+    },
+    /// A file was made by a registered conversion of another file of the dataset.
+    Converted {
+        /// The file it was made from.
+        from: &'a Path,
+        /// The conversion's name.
+        conversion: &'a str,
+    },
     /// The current file is verified and in place.
     Done {
         /// Where it is.
@@ -73,36 +94,96 @@ pub enum FetchEvent<'a> {
     },
 }
 
-/// Downloads every file of `dataset` that is not already in `data_dir`, checking size and
-/// sha256 where the registry gives them. Returns the destination of every file.
+/// Installs every file of `dataset` that is not already in `data_dir`, checking size and
+/// sha256 where the registry gives them: from `opts.from` when set (nothing is downloaded
+/// then), else from each file's URL; a file the registry marks `converted_from` is copied
+/// from the offline source when it holds it, else made from its published source. Returns
+/// the destination of every file.
 pub fn fetch(
     dataset: &Dataset,
     data_dir: &Path,
     opts: &FetchOptions,
     on_event: &mut dyn FnMut(FetchEvent<'_>),
 ) -> Result<Vec<PathBuf>, FetchError> {
+    let mut offline = opts.from.as_deref().map(OfflineSource::scan).transpose()?;
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_connect(Some(opts.connect_timeout))
         .timeout_recv_response(Some(opts.connect_timeout))
         .http_status_as_error(false)
         .build()
         .into();
+    let dir = dataset.dir(data_dir);
     let mut out = Vec::with_capacity(dataset.files.len());
     for file in &dataset.files {
         let dest = file.dest(dataset, data_dir);
         if already_present(dataset, file, data_dir, &dest)? {
             on_event(FetchEvent::AlreadyPresent { dest: &dest });
         } else {
-            let url = match &opts.url_base {
-                Some(base) => format!(
-                    "{}/{}/{}",
-                    base.trim_end_matches('/'),
-                    dataset.name,
-                    file.path
-                ),
-                None => file.url.clone(),
+            let offline_copy = match (&mut offline, &file.sha256) {
+                (Some(src), Some(sha)) => src.find(file.size, sha)?,
+                _ => None,
             };
-            let bytes = download(&agent, &url, file, &dest, on_event)?;
+            let bytes = if let Some(from) = offline_copy {
+                on_event(FetchEvent::Copied { from: &from });
+                install(file, &dest, |part| copy_hashing(&from, part), &from)?
+            } else if let Some(source) = &file.converted_from {
+                let conversion = file.conversion.as_deref().unwrap_or_default();
+                let input = dir.join(source);
+                on_event(FetchEvent::Converted {
+                    from: &input,
+                    conversion,
+                });
+                install(
+                    file,
+                    &dest,
+                    |part| super::convert::run(conversion, &input, part),
+                    &input,
+                )
+                .map_err(|e| match e {
+                    FetchError::HashMismatch { got, expected, .. } => {
+                        FetchError::ConversionMismatch {
+                            dataset: dataset.name.clone(),
+                            path: file.path.clone(),
+                            from: source.clone(),
+                            conversion: conversion.to_owned(),
+                            got,
+                            expected,
+                        }
+                    }
+                    e => e,
+                })?
+            } else if let Some(note) = &file.conversion_note {
+                return Err(FetchError::OfflineOnly {
+                    dataset: dataset.name.clone(),
+                    path: file.path.clone(),
+                    url: file.url.clone(),
+                    note: note.clone(),
+                    sha256: file.sha256.clone().unwrap_or_default(),
+                    from: offline.as_ref().map(|s| s.root().to_path_buf()),
+                });
+            } else if let Some(src) = &offline {
+                return Err(FetchError::NotOffline {
+                    dataset: dataset.name.clone(),
+                    path: file.path.clone(),
+                    sha256: file.sha256.clone(),
+                    from: src.root().to_path_buf(),
+                    url: file.url.clone(),
+                });
+            } else {
+                let url = match &opts.url_base {
+                    Some(base) => format!(
+                        "{}/{}/{}",
+                        base.trim_end_matches('/'),
+                        dataset.name,
+                        file.path
+                    ),
+                    None => file.url.clone(),
+                };
+                download(&agent, &url, file, &dest, on_event)?
+            };
+            if let Some(sha) = &file.sha256 {
+                record_verified(&dir, &file.path, &dest, sha);
+            }
             on_event(FetchEvent::Done { dest: &dest, bytes });
         }
         // Unpack when what the archive holds is not there yet (a fresh download, or an
@@ -119,6 +200,93 @@ pub fn fetch(
     Ok(out)
 }
 
+/// Creates a folder of the data directory, telling a read-only one apart.
+fn create_dir(dir: &Path) -> Result<(), FetchError> {
+    std::fs::create_dir_all(dir).map_err(|source| match source.kind() {
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+            FetchError::ReadOnly {
+                path: dir.into(),
+                source,
+            }
+        }
+        _ => FetchError::Io {
+            path: dir.into(),
+            source,
+        },
+    })
+}
+
+/// Writes a file through `<dest>.part` with `write` (which returns bytes and sha256),
+/// checks size and hash, and renames it into place; the part is deleted on any failure.
+fn install(
+    file: &DatasetFile,
+    dest: &Path,
+    write: impl FnOnce(&Path) -> Result<(u64, String), FetchError>,
+    origin: &Path,
+) -> Result<u64, FetchError> {
+    let part = start_part(dest)?;
+    let (bytes, got) = write(&part.path).map_err(|e| match e {
+        FetchError::Io { path, source }
+            if path == part.path
+                && matches!(
+                    source.kind(),
+                    std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+                ) =>
+        {
+            FetchError::ReadOnly { path, source }
+        }
+        e => e,
+    })?;
+    let origin = origin.display().to_string();
+    if let Some(expected) = file.size
+        && bytes != expected
+    {
+        return Err(FetchError::SizeMismatch {
+            url: origin,
+            got: bytes,
+            expected,
+            truncated: false,
+        });
+    }
+    if let Some(expected) = &file.sha256
+        && got != *expected
+    {
+        return Err(FetchError::HashMismatch {
+            url: origin,
+            got,
+            expected: expected.clone(),
+        });
+    }
+    commit(part, dest)?;
+    Ok(bytes)
+}
+
+/// The `<dest>.part` that a file is written to before it is verified, its folder created.
+fn start_part(dest: &Path) -> Result<PartFile, FetchError> {
+    create_dir(
+        dest.parent()
+            .expect("a dataset file has a parent directory"),
+    )?;
+    let mut name = dest
+        .file_name()
+        .expect("a dataset file has a name")
+        .to_os_string();
+    name.push(".part");
+    Ok(PartFile {
+        path: dest.with_file_name(name),
+        keep: false,
+    })
+}
+
+fn commit(mut part: PartFile, dest: &Path) -> Result<(), FetchError> {
+    std::fs::rename(&part.path, dest).map_err(|source| FetchError::Io {
+        path: dest.into(),
+        source,
+    })?;
+    part.keep = true;
+    Ok(())
+}
+
 /// True when `dest` is complete: right size and, if a hash is registered, right hash.
 fn already_present(
     dataset: &Dataset,
@@ -132,16 +300,15 @@ fn already_present(
     let Some(expected) = &file.sha256 else {
         return Ok(true);
     };
-    let mut f = File::open(dest).map_err(|source| FetchError::Io {
+    if super::offline::sha256_of(dest)? == *expected {
+        return Ok(true);
+    }
+    // Another file under the registered name: refused and removed, never used.
+    std::fs::remove_file(dest).map_err(|source| FetchError::Io {
         path: dest.into(),
         source,
     })?;
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut f, &mut hasher).map_err(|source| FetchError::Io {
-        path: dest.into(),
-        source,
-    })?;
-    Ok(hex(&hasher.finalize()) == *expected)
+    Ok(false)
 }
 
 /// Deletes the partial file unless the download was committed.
@@ -194,20 +361,19 @@ fn download(
         let path = path.to_path_buf();
         move |source| FetchError::Io { path, source }
     };
-    let dir = dest
-        .parent()
-        .expect("a dataset file has a parent directory");
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let mut part_name = dest
-        .file_name()
-        .expect("a dataset file has a name")
-        .to_os_string();
-    part_name.push(".part");
-    let mut part = PartFile {
-        path: dest.with_file_name(part_name),
-        keep: false,
-    };
-    let mut out = File::create(&part.path).map_err(io(&part.path))?;
+    let part = start_part(dest)?;
+    let mut out = File::create(&part.path).map_err(|source| match source.kind() {
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+            FetchError::ReadOnly {
+                path: part.path.clone(),
+                source,
+            }
+        }
+        _ => FetchError::Io {
+            path: part.path.clone(),
+            source,
+        },
+    })?;
 
     on_event(FetchEvent::Start { url, dest, total });
     let mut reader = response.into_body().into_reader();
@@ -264,11 +430,6 @@ fn download(
             });
         }
     }
-    std::fs::rename(&part.path, dest).map_err(io(dest))?;
-    part.keep = true;
+    commit(part, dest)?;
     Ok(done)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -10,13 +10,21 @@
 //! name into paths, or an error that says which file to put where and where to download it;
 //! [`fetch()`] downloads, verifies, and unpacks archives marked `unpack = true`.
 
+mod convert;
 mod dir;
 mod error;
 mod fetch;
+mod needs;
+mod offline;
+mod reference;
 mod registry;
 mod unpack;
 
-pub use dir::{DATA_ENV, FileState, Located, data_dir, file_state, locate};
+pub use convert::CONVERSIONS;
+pub use dir::{DATA_ENV, FileState, Located, VERIFIED_FILE, data_dir, file_state, locate};
 pub use error::{DatasetError, FetchError, MissingFile};
 pub use fetch::{FetchEvent, FetchOptions, fetch};
-pub use registry::{Dataset, DatasetFile, Registry};
+pub use needs::datasets_needed;
+pub use offline::{FROM_ENV, OfflineSource, sha256_of};
+pub use reference::{DataRef, SCHEME, is_reference, resolve};
+pub use registry::{Dataset, DatasetFile, REGISTRY_ENV, Registry};

@@ -62,9 +62,42 @@ pub struct DatasetFile {
     /// (the archive is kept, so its size can still be checked). Default false.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unpack: bool,
+    /// For a file that is a conversion of a published one (a CSV made from a JSON file):
+    /// the path of that published file among this dataset's files, listed before it.
+    /// `hexafly fetch` makes it with `conversion` and checks the result against `sha256`;
+    /// an offline source may hold the converted file itself, matched by that sha256.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub converted_from: Option<String>,
+    /// The conversion that makes this file from `converted_from` (one of
+    /// `connectome::datasets::CONVERSIONS`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversion: Option<String>,
+    /// For a table made from a published file that hexafly cannot read or convert itself (a
+    /// pandas pickle, a YAML list): exactly how it was made from the file at `url`. Such a
+    /// file installs from an offline copy only (`--from DIR`), matched by `sha256`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversion_note: Option<String>,
+    /// Size in bytes of the published file a `conversion_note` table was made from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_size: Option<u64>,
+    /// sha256 of the published file a `conversion_note` table was made from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_sha256: Option<String>,
 }
 
+/// Environment variable naming a registry file to use instead of the built-in one (a
+/// private dataset list, or stand-in files whose hashes differ from the published ones).
+pub const REGISTRY_ENV: &str = "HEXAFLY_REGISTRY";
+
 impl Registry {
+    /// The registry in force: the file `$HEXAFLY_REGISTRY` names, else [`Registry::builtin`].
+    pub fn active() -> Result<Registry, DatasetError> {
+        match std::env::var_os(REGISTRY_ENV).filter(|p| !p.is_empty()) {
+            Some(p) => Registry::from_file(Path::new(&p)),
+            None => Ok(Registry::builtin()),
+        }
+    }
+
     /// The registry compiled into hexafly from `assets/datasets.toml`.
     pub fn builtin() -> Registry {
         // The file is part of the source tree and is checked by a unit test.
@@ -139,6 +172,47 @@ impl Registry {
                         "sha256 of `{}` must be 64 lowercase hex digits",
                         f.path
                     )));
+                }
+            }
+            for (k, f) in d.files.iter().enumerate() {
+                if f.conversion_note.is_some() && (f.converted_from.is_some() || f.sha256.is_none())
+                {
+                    return Err(what(&format!(
+                        "`{}`: a conversion_note needs the sha256 of the table and no \
+                         converted_from (that is for built-in conversions)",
+                        f.path
+                    )));
+                }
+                match (&f.converted_from, &f.conversion) {
+                    (None, None) => {}
+                    (Some(from), Some(how)) => {
+                        if !d.files[..k].iter().any(|g| &g.path == from) {
+                            return Err(what(&format!(
+                                "`{}` is converted_from `{from}`, which is not a file listed \
+                                 before it",
+                                f.path
+                            )));
+                        }
+                        if !super::convert::CONVERSIONS.contains(&how.as_str()) {
+                            return Err(what(&format!(
+                                "`{}`: unknown conversion `{how}`; expected one of {}",
+                                f.path,
+                                super::convert::CONVERSIONS.join(", ")
+                            )));
+                        }
+                        if f.sha256.is_none() {
+                            return Err(what(&format!(
+                                "`{}` is a conversion and needs the sha256 of the converted file",
+                                f.path
+                            )));
+                        }
+                    }
+                    _ => {
+                        return Err(what(&format!(
+                            "`{}`: converted_from and conversion go together",
+                            f.path
+                        )));
+                    }
                 }
             }
             if let Some(load) = &d.load

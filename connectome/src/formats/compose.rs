@@ -1,13 +1,13 @@
 //! Composition: a TOML manifest that loads several sources and merges them into one
 //! network, optionally joining a brain to a nerve cord through published descending-neuron
-//! type matches (e.g. `../shared/data/manc-vnc/fafb_to_manc.csv`).
+//! type matches (e.g. `dataset:manc-vnc/fafb_to_manc.csv`).
 //!
 //! ```toml
 //! # Paths are relative to the manifest's directory.
 //! [[source]]
-//! path = "flywire783/circuits/escape_LC4_LPLC2_to_GF_edges.csv"
+//! path = "flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv"
 //! namespace = "fafb"                 # optional, see "Ids" below
-//! annotations = ["flywire783/annotations/classification_with_cell_types.csv.gz"]
+//! annotations = ["flywire-783-annotations/classification_with_cell_types.csv.gz"]
 //! # format = "edge-list"             # optional; detected otherwise
 //! # neuron_tables = [...]            # optional; they fix the source's neuron set
 //! # [source.columns]                 # optional edge column mapping (EdgeColumns)
@@ -213,7 +213,7 @@ pub fn compose(
                     .map_err(|e| LoadError::invalid(Location::file(file), e.to_string()))
             })
             .transpose()?;
-        let path = base.join(&s.path);
+        let path = LoadError::resolve(file, base, &s.path, opts)?;
         // Detected as well as named: a manifest listing itself (or another manifest that
         // lists it back) recursed until the stack overflowed.
         let resolved = match format {
@@ -233,8 +233,16 @@ pub fn compose(
         let sub = LoadOptions {
             format,
             columns: s.columns.clone(),
-            neuron_tables: s.neuron_tables.iter().map(|p| base.join(p)).collect(),
-            annotations: s.annotations.iter().map(|p| base.join(p)).collect(),
+            neuron_tables: s
+                .neuron_tables
+                .iter()
+                .map(|p| LoadError::resolve(file, base, p, opts))
+                .collect::<Result<_, _>>()?,
+            annotations: s
+                .annotations
+                .iter()
+                .map(|p| LoadError::resolve(file, base, p, opts))
+                .collect::<Result<_, _>>()?,
             tables_beside: s.tables_beside.unwrap_or(opts.tables_beside),
             ..opts.clone()
         };
@@ -337,7 +345,7 @@ fn join(
     file: &Path,
     opts: &LoadOptions,
 ) -> Result<(), LoadError> {
-    let path = base.join(&j.matches);
+    let path = LoadError::resolve(file, base, &j.matches, opts)?;
     let mut r = TableReader::new(open(&path)?, &path).with_max_line_bytes(opts.max_line_bytes);
     let expected = format!(
         "a type match table with columns `{}` and `{}`",

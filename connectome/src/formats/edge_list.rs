@@ -1,6 +1,6 @@
 //! Edge CSVs: the plain `pre,post,weight` list (weight = signed synapse count) and any other
 //! edge table through an [`EdgeColumns`] mapping. The published layouts in
-//! `../shared/data` (FlyWire escape/olfaction subsets, MANC `data_set_intrinsic_T*` /
+//! the registry's datasets (FlyWire escape/olfaction subsets, MANC `data_set_intrinsic_T*` /
 //! `data_intrinsic_motor_T*`, FANC `*edges*.csv`, Codex connections, neuPrint connections)
 //! are recognised from their header by [`EdgeColumns::detect`].
 
@@ -392,8 +392,12 @@ pub fn load_reader<R: BufRead + Send>(
     })
 }
 
-/// Loads an edge CSV (plain or .gz).
+/// Loads an edge CSV (plain or .gz). With `opts.neuron_tables`, those tables fix the
+/// neuron set (neurons without an edge are kept; an edge naming an unlisted id is an error).
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<Connectome, LoadError> {
+    if !opts.neuron_tables.is_empty() {
+        return load_with_tables(Some(path), &[], Format::EdgeList, opts);
+    }
     load_reader(open(path)?, path, opts)
 }
 

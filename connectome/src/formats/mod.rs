@@ -134,6 +134,10 @@ pub struct LoadOptions {
     pub tables_beside: bool,
     /// The longest line accepted in a text table (bounds memory on malformed input).
     pub max_line_bytes: usize,
+    /// The data directory in which `dataset:NAME` references of manifests and surrogate
+    /// specs are found; `None`: `$HEXAFLY_DATA`, else the platform's (see
+    /// [`crate::datasets::resolve`]).
+    pub data_dir: Option<PathBuf>,
 }
 
 impl Default for LoadOptions {
@@ -146,6 +150,7 @@ impl Default for LoadOptions {
             annotations: Vec::new(),
             tables_beside: true,
             max_line_bytes: crate::table_reader::DEFAULT_MAX_LINE_BYTES,
+            data_dir: None,
         }
     }
 }

@@ -87,16 +87,24 @@ impl Composition {
 }
 
 /// Loads and builds the surrogate described by the spec at `path`.
-pub fn load(path: &Path, _opts: &LoadOptions) -> Result<Connectome, LoadError> {
-    build_from_file(path).map(|(c, _)| c)
+pub fn load(path: &Path, opts: &LoadOptions) -> Result<Connectome, LoadError> {
+    build_from_file_with(path, opts).map(|(c, _)| c)
 }
 
 /// Like [`load`], also returning what went into the network.
 pub fn build_from_file(path: &Path) -> Result<(Connectome, Composition), LoadError> {
+    build_from_file_with(path, &LoadOptions::default())
+}
+
+/// Like [`build_from_file`], finding `dataset:` references in `opts.data_dir`.
+pub fn build_from_file_with(
+    path: &Path,
+    opts: &LoadOptions,
+) -> Result<(Connectome, Composition), LoadError> {
     let text = std::fs::read_to_string(path).map_err(|e| LoadError::io(path, e))?;
     let spec = SurrogateSpec::parse(&text, path)?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    build(&spec, &base, path, &text)
+    build(&spec, &base, path, &text, opts)
 }
 
 /// Builds a parsed spec; relative paths resolve against `base`, errors name `file`
@@ -106,16 +114,16 @@ pub fn build(
     base: &Path,
     file: &Path,
     text: &str,
+    opts: &LoadOptions,
 ) -> Result<(Connectome, Composition), LoadError> {
-    let resolve = |p: &PathBuf| {
-        if p.is_absolute() {
-            p.clone()
-        } else {
-            base.join(p)
-        }
+    let resolve = |p: &PathBuf| LoadError::resolve(file, base, p, opts);
+    // The parts load with the defaults but for the data directory of their references.
+    let part_opts = LoadOptions {
+        data_dir: opts.data_dir.clone(),
+        ..LoadOptions::default()
     };
-    let neurons_path = resolve(&spec.neurons);
-    let table_set = formats::load(&neurons_path, &LoadOptions::default())?;
+    let neurons_path = resolve(&spec.neurons)?;
+    let table_set = formats::load(&neurons_path, &part_opts)?;
     let mut sources = vec![file.to_path_buf()];
     sources.extend(table_set.sources.iter().cloned());
     let table = table_set.neurons;
@@ -166,8 +174,8 @@ pub fn build(
         &mut real,
     )?;
     for r in &spec.real {
-        let p = resolve(r);
-        let c = formats::load(&p, &LoadOptions::default())?;
+        let p = resolve(r)?;
+        let c = formats::load(&p, &part_opts)?;
         add_real(&c, &p, &mut real)?;
         sources.extend(c.sources);
     }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use connectome::LoadError;
 use connectome::formats::{self, Format, LoadOptions, edge_list};
-use connectome::shared_data::require;
+use connectome::test_data::require;
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let p = dir.join(name);

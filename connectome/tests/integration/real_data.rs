@@ -1,8 +1,8 @@
-//! Loading the real public datasets in ../shared/data (see its README for the facts checked).
+//! Loading the real public datasets of the registry, installed in the data directory by `hexafly fetch` (the facts checked are those their publishers state).
 
 use connectome::formats::{self, Format, LoadOptions, detect};
 use connectome::neuron::columns;
-use connectome::shared_data::require;
+use connectome::test_data::require;
 use connectome::{Connectome, Transmitter};
 
 fn load(rel: &str) -> Connectome {
@@ -60,9 +60,9 @@ fn larva_data_s1_counts_are_exact() {
 
 #[test]
 fn flywire_v783_annotations_resolve() {
-    let p = require("flywire783/annotations/classification_with_cell_types.csv.gz");
+    let p = require("flywire-783-annotations/classification_with_cell_types.csv.gz");
     assert_eq!(detect(&p).unwrap(), Format::FlywireCodex);
-    let c = load("flywire783/annotations/classification_with_cell_types.csv.gz");
+    let c = load("flywire-783-annotations/classification_with_cell_types.csv.gz");
     assert_eq!((c.n_neurons(), c.n_edges()), (139_255, 0));
     assert_eq!(count(&c, "hemibrain_type", "LC4"), 104);
     assert_eq!(count(&c, "hemibrain_type", "LPLC2"), 210);
@@ -83,7 +83,7 @@ fn flywire_v783_annotations_resolve() {
 
 #[test]
 fn flywire_annotation_directory_merges_all_tables() {
-    let c = load("flywire783/annotations");
+    let c = load("flywire-783-annotations");
     assert_eq!(c.format, "flywire-codex");
     assert_eq!(c.n_neurons(), 139_255);
     let gf = idx(&c, 720575940632499757);
@@ -112,11 +112,11 @@ fn flywire_annotation_directory_merges_all_tables() {
 
 #[test]
 fn escape_subset_loads_onto_annotated_neurons() {
-    let rel = "flywire783/circuits/escape_LC4_LPLC2_to_GF_edges.csv";
+    let rel = "flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv";
     let opts = LoadOptions {
         annotations: vec![
-            require("flywire783/annotations/classification_with_cell_types.csv.gz"),
-            require("flywire783/annotations/neurons.csv.gz"),
+            require("flywire-783-annotations/classification_with_cell_types.csv.gz"),
+            require("flywire-783-annotations/neurons.csv.gz"),
         ],
         ..Default::default()
     };
@@ -149,13 +149,13 @@ fn escape_subset_loads_onto_annotated_neurons() {
 
 #[test]
 fn olfaction_subsets_load() {
-    let c = load("flywire783/circuits/olfaction_ORN_outputs_edges.csv.gz");
+    let c = load("flywire-783-olfaction/olfaction_ORN_outputs_edges.csv.gz");
     assert_eq!(c.n_edges(), 135_593);
     let orns = (0..c.n_neurons() as u32)
         .filter(|&i| !c.neurons.annotation(i, "orn_glomerulus").is_empty())
         .count();
     assert_eq!(orns, 1_839);
-    let c = load("flywire783/circuits/olfaction_AL_LN_PN_edges.csv");
+    let c = load("flywire-783-olfaction/olfaction_AL_LN_PN_edges.csv");
     assert_eq!(c.n_edges(), 35_016);
     assert!(count(&c, columns::CLASS, "ALPN") > 0);
 }
@@ -219,13 +219,13 @@ fn fanc_subsets_load_with_transmitter_signs() {
 fn composed_escape_and_manc_join_giant_fibre_to_its_manc_partner() {
     let dir = tempfile::tempdir().unwrap();
     let manifest = dir.path().join("escape_to_vnc.toml");
-    let d = connectome::shared_data::shared_data_dir();
+    let d = connectome::test_data::data_dir();
     let text = format!(
         r#"
 [[source]]
-path = "{d}/flywire783/circuits/escape_LC4_LPLC2_to_GF_edges.csv"
+path = "{d}/flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv"
 namespace = "fafb"
-annotations = ["{d}/flywire783/annotations/classification_with_cell_types.csv.gz"]
+annotations = ["{d}/flywire-783-annotations/classification_with_cell_types.csv.gz"]
 
 [[source]]
 path = "{d}/manc-vnc/data_set_intrinsic_T1.csv"
@@ -246,7 +246,7 @@ cord = "manc"
     assert_eq!(detect(&manifest).unwrap(), Format::Manifest);
     let c = formats::load(&manifest, &LoadOptions::default()).unwrap();
     assert_eq!(c.format, "manifest");
-    let escape = load("flywire783/circuits/escape_LC4_LPLC2_to_GF_edges.csv");
+    let escape = load("flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv");
     let t1 = load("manc-vnc/data_set_intrinsic_T1.csv");
     let motor = load("manc-vnc/data_intrinsic_motor_T1.csv");
     // FlyWire ids keep their values (first namespace); MANC ids move by 10^18.
@@ -296,7 +296,7 @@ cord = "manc"
 
 #[test]
 fn loading_gives_the_same_network_at_any_thread_count() {
-    let p = require("flywire783/circuits/olfaction_ORN_outputs_edges.csv.gz");
+    let p = require("flywire-783-olfaction/olfaction_ORN_outputs_edges.csv.gz");
     let with = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -313,7 +313,7 @@ fn loading_gives_the_same_network_at_any_thread_count() {
 fn neuron_lists_load_and_attach() {
     // The grooming network list (FlyWire ids in an `id` column, with cell types) is read as
     // a neuron table, and its group placeholders with negative ids are reported, not guessed.
-    let p = require("flywire783/circuits/grooming_network_neurons.csv");
+    let p = require("flywire-783-grooming/grooming_network_neurons.csv");
     assert_eq!(detect(&p).unwrap(), Format::FlywireCodex);
     let e = formats::load(&p, &LoadOptions::default())
         .unwrap_err()

@@ -9,17 +9,17 @@ use std::sync::OnceLock;
 use connectome::NeuronTable;
 use connectome::formats::{LoadOptions, load};
 use connectome::select::{SelectError, Selector};
-use connectome::shared_data::require;
+use connectome::test_data::require;
 
 fn flywire() -> &'static NeuronTable {
     static TABLE: OnceLock<NeuronTable> = OnceLock::new();
     TABLE.get_or_init(|| {
         let opts = LoadOptions {
-            annotations: vec![require("flywire783/annotations/neurons.csv.gz")],
+            annotations: vec![require("flywire-783-annotations/neurons.csv.gz")],
             ..LoadOptions::default()
         };
         let c = load(
-            &require("flywire783/annotations/classification_with_cell_types.csv.gz"),
+            &require("flywire-783-annotations/classification_with_cell_types.csv.gz"),
             &opts,
         )
         .unwrap_or_else(|e| panic!("{e}"));

@@ -11,7 +11,7 @@ use arrow_ipc::writer::{FileWriter, IpcWriteOptions};
 use arrow_schema::{DataType, Field, Schema};
 use connectome::formats::{self, Format, LoadOptions, feather, shiu};
 use connectome::synth::{SynthParams, generate};
-use connectome::{LoadError, Transmitter, shared_data};
+use connectome::{LoadError, Transmitter, test_data};
 use parquet::arrow::ArrowWriter;
 
 fn small_network() -> connectome::Connectome {
@@ -60,7 +60,7 @@ fn shiu_round_trip_from_either_file_and_by_detection() {
 
 #[test]
 fn real_completeness_783_defines_the_index() {
-    let path = shared_data::require("flywire783/annotations/Completeness_783.csv");
+    let path = test_data::require("flywire-783-shiu-neurons/Completeness_783.csv");
     let t = shiu::read_completeness(&path).unwrap();
     assert_eq!(t.len(), 138_639);
     assert_eq!(t.id(0), 720575940596125868);

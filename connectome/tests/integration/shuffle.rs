@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use connectome::formats::{LoadOptions, load};
-use connectome::shared_data::require;
 use connectome::shuffle::degree_preserving_shuffle;
+use connectome::test_data::require;
 use connectome::{EdgeListBuilder, NeuronIndex, SynapseMatrix};
 
 fn degrees(m: &SynapseMatrix) -> (Vec<usize>, Vec<usize>) {
@@ -56,7 +56,7 @@ fn check_invariants(m: &SynapseMatrix, s: &SynapseMatrix) {
 #[test]
 fn shuffle_of_the_steering_subgraph_keeps_degrees_and_counts() {
     let c = load(
-        &require("flywire783/circuits/steering_DN_subgraph/steering_DN_subgraph_edges.csv"),
+        &require("flywire-783-steering-dn/steering_DN_subgraph_edges.csv"),
         &LoadOptions::default(),
     )
     .unwrap();
@@ -88,7 +88,7 @@ fn shuffle_of_the_steering_subgraph_keeps_degrees_and_counts() {
 #[test]
 fn shuffle_of_the_escape_circuit_keeps_degrees_and_counts() {
     let c = load(
-        &require("flywire783/circuits/escape_LC4_LPLC2_to_GF_edges.csv"),
+        &require("flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv"),
         &LoadOptions::default(),
     )
     .unwrap();

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use connectome::cache::{CacheStatus, load_cached_with_status};
 use connectome::formats::{Format, LoadOptions, detect, load};
 use connectome::select::Selector;
-use connectome::shared_data::require;
 use connectome::surrogate::build_from_file;
+use connectome::test_data::require;
 
 fn asset(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -31,8 +31,8 @@ no_synthetic_inputs = ["super_class=descending"]
 no_synthetic_outputs = ["super_class=sensory"]
 {plant}
 "#,
-        require("flywire783/annotations").display(),
-        require("flywire783/circuits/escape_LC4_LPLC2_to_GF_edges.csv").display(),
+        require("flywire-783-annotations").display(),
+        require("flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv").display(),
     );
     let p = dir.join(format!("s{seed}.surrogate.toml"));
     std::fs::write(&p, text).unwrap();
@@ -98,7 +98,7 @@ fn the_shipped_surrogate_keeps_real_wiring_and_plants_what_it_declares() {
     // The giant fibres hear exactly their real partners, with real counts: every
     // LC4/LPLC2 -> DNp01 pair of the escape file is there with its count.
     let esc = load(
-        &require("flywire783/circuits/escape_LC4_LPLC2_to_GF_edges.csv"),
+        &require("flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv"),
         &LoadOptions::default(),
     )
     .unwrap();

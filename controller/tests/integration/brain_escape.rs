@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use connectome::formats::{LoadOptions, load};
 use connectome::select::Selector;
-use connectome::shared_data::require;
+use connectome::test_data::require;
 use controller::brain::trials::{
     Record, Stimulus, TrialSpec, mean_rates, run_trials, selection_rate,
 };
@@ -14,7 +14,7 @@ use controller::brain::{InputSpikes, ModelParams, Network};
 
 fn rates(silence: &str) -> (f64, f64) {
     let c = load(
-        &require("flywire783/circuits/escape_LC4_LPLC2_to_GF_edges.csv"),
+        &require("flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv"),
         &LoadOptions::default(),
     )
     .unwrap();

@@ -10,12 +10,12 @@
 use std::path::PathBuf;
 
 use connectome::formats::{LoadOptions, load};
-use connectome::shared_data::require;
+use connectome::test_data::require;
 use controller::circuit::drive::DriveSpec;
 use controller::circuit::report::{DriveTest, ReadoutResponse};
 use controller::circuit::{CheckOptions, CircuitMap, check};
 
-const ESCAPE: &str = "flywire783/circuits/escape_LC4_LPLC2_to_GF_edges.csv";
+const ESCAPE: &str = "flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv";
 
 fn map() -> CircuitMap {
     let p =

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use connectome::formats::{LoadOptions, load};
-use connectome::shared_data::require;
+use connectome::test_data::require;
 use controller::circuit::drive::DriveSpec;
 use controller::circuit::report::CheckReport;
 use controller::circuit::{CheckOptions, CircuitMap, check};

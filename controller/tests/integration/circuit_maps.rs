@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use connectome::Connectome;
 use connectome::formats::{LoadOptions, load};
-use connectome::shared_data::require;
+use connectome::test_data::require;
 use controller::circuit::CircuitMap;
 
 fn asset(rel: &str) -> PathBuf {
@@ -50,7 +50,7 @@ fn expect(got: Vec<(String, &'static str, usize)>, want: &[(&str, &str, usize)])
 
 #[test]
 fn flywire783_map_resolves_on_the_v783_annotation_tables() {
-    let c = load(&require("flywire783/annotations"), &LoadOptions::default()).unwrap();
+    let c = load(&require("flywire-783-annotations"), &LoadOptions::default()).unwrap();
     assert_eq!(c.n_neurons(), 139_255);
     let map = CircuitMap::load(&asset("circuits/flywire783.toml")).unwrap();
     expect(
@@ -116,12 +116,16 @@ fn flywire783_map_selects_the_same_neurons_from_the_downloadable_codex_tables() 
         "consolidated_cell_types.csv.gz",
         "connectivity_tags.csv.gz",
     ] {
-        std::fs::copy(require(&format!("flywire783/annotations/{f}")), dir.join(f)).unwrap();
+        std::fs::copy(
+            require(&format!("flywire-783-annotations/{f}")),
+            dir.join(f),
+        )
+        .unwrap();
     }
     let codex = load(&dir, &LoadOptions::default());
     std::fs::remove_dir_all(&dir).unwrap();
     let codex = codex.unwrap();
-    let all = load(&require("flywire783/annotations"), &LoadOptions::default()).unwrap();
+    let all = load(&require("flywire-783-annotations"), &LoadOptions::default()).unwrap();
     let map = CircuitMap::load(&asset("circuits/flywire783.toml")).unwrap();
     let (want, got) = (group_ids(&map, &all), group_ids(&map, &codex));
     assert_eq!(want.len(), 20);
@@ -132,7 +136,7 @@ fn flywire783_map_selects_the_same_neurons_from_the_downloadable_codex_tables() 
 #[test]
 fn escape_map_resolves_on_the_escape_subset() {
     let c = load(
-        &require("flywire783/circuits/escape_LC4_LPLC2_to_GF_edges.csv"),
+        &require("flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv"),
         &LoadOptions::default(),
     )
     .unwrap();
@@ -152,9 +156,9 @@ fn escape_map_resolves_on_the_escape_subset() {
 
 #[test]
 fn subsets_map_resolves_on_the_composed_adult_subsets() {
-    // The manifest reads ../shared/data relative to itself; fail with the missing file's
+    // The manifest names its datasets (`dataset:`); fail with the missing file's
     // name rather than a load error when it is absent.
-    require("flywire783/circuits/olfaction_ORN_outputs_edges.csv.gz");
+    require("flywire-783-olfaction/olfaction_ORN_outputs_edges.csv.gz");
     let c = load(
         &asset("manifests/flywire783_subsets.toml"),
         &LoadOptions::default(),

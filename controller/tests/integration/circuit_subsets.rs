@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 
 use connectome::formats::{LoadOptions, load};
-use connectome::shared_data::require;
+use connectome::test_data::require;
 use controller::circuit::drive::DriveSpec;
 use controller::circuit::{CheckOptions, CircuitMap, check};
 
@@ -21,7 +21,7 @@ fn asset(rel: &str) -> PathBuf {
 
 #[test]
 fn giant_fibre_latency_and_odor_specificity_beat_the_shuffled_null() {
-    require("flywire783/circuits/olfaction_ORN_outputs_edges.csv.gz");
+    require("flywire-783-olfaction/olfaction_ORN_outputs_edges.csv.gz");
     let c = load(
         &asset("manifests/flywire783_subsets.toml"),
         &LoadOptions::default(),

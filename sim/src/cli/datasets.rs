@@ -1,5 +1,6 @@
 //! `hexafly datasets` (the known public datasets and whether each is in the data directory)
-//! and `hexafly fetch NAME` (download one, verified, with a progress bar on a terminal).
+//! and `hexafly fetch NAME...|--all|--for EXP.toml [--from DIR]` (install datasets, verified:
+//! downloaded with a progress bar on a terminal, or copied from an offline folder).
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -24,9 +25,26 @@ pub struct Args {
 
 /// Arguments of `hexafly fetch`.
 #[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("what").required(true).multiple(true).args(["names", "all", "for_experiment"]))]
 pub struct FetchArgs {
-    /// Dataset name (see `hexafly datasets`).
-    pub name: String,
+    /// Dataset names (see `hexafly datasets`).
+    pub names: Vec<String>,
+    /// Every dataset of the registry (the whole brain too: several GB).
+    #[arg(long)]
+    pub all: bool,
+    /// Every dataset that this experiment file needs (its connectome, manifests, surrogate
+    /// spec and annotation tables, followed recursively); repeatable.
+    #[arg(long = "for", value_name = "EXPERIMENT.toml")]
+    pub for_experiment: Vec<PathBuf>,
+    /// Install from this local folder instead of the network: files are matched by size and
+    /// sha256, whatever the folder's layout (default: $HEXAFLY_FETCH_FROM when set).
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "HEXAFLY_FETCH_FROM",
+        conflicts_with = "url_base"
+    )]
+    pub from: Option<PathBuf>,
     /// Data directory (default: $HEXAFLY_DATA, else the platform data dir + /hexafly).
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
@@ -42,7 +60,7 @@ pub struct FetchArgs {
 fn registry(path: Option<&PathBuf>) -> anyhow::Result<Registry> {
     Ok(match path {
         Some(p) => Registry::from_file(p)?,
-        None => Registry::builtin(),
+        None => Registry::active()?,
     })
 }
 
@@ -143,19 +161,77 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The datasets `hexafly fetch` was asked for, in registry order, each once.
+fn wanted<'r>(args: &FetchArgs, reg: &'r Registry) -> anyhow::Result<Vec<&'r Dataset>> {
+    let mut names: Vec<String> = args.names.clone();
+    if args.all {
+        names.extend(reg.datasets.iter().map(|d| d.name.clone()));
+    }
+    for exp in &args.for_experiment {
+        let needed = datasets::datasets_needed(exp, reg)?;
+        if needed.is_empty() {
+            eprintln!(
+                "{} needs no dataset of the registry (its data ship with hexafly)",
+                exp.display()
+            );
+        }
+        names.extend(needed);
+    }
+    for n in &names {
+        reg.get(n)?;
+    }
+    Ok(reg
+        .datasets
+        .iter()
+        .filter(|d| names.contains(&d.name))
+        .collect())
+}
+
 /// Runs `hexafly fetch`.
 pub fn fetch(args: FetchArgs) -> anyhow::Result<()> {
     let reg = registry(args.registry.as_ref())?;
-    let dataset = reg.get(&args.name)?;
+    let wanted = wanted(&args, &reg)?;
     let dir = datasets::data_dir(args.data_dir.as_deref())?;
+    if let Some(from) = &args.from
+        && !from.is_dir()
+    {
+        anyhow::bail!(
+            "--from {}: not a folder; expected a folder holding copies of the dataset files",
+            from.display()
+        );
+    }
     let opts = FetchOptions {
         url_base: args.url_base.clone(),
+        from: args.from.clone(),
         ..FetchOptions::default()
     };
+    let mut failed = Vec::new();
+    for dataset in &wanted {
+        if let Err(e) = fetch_one(dataset, &dir, &opts) {
+            eprintln!("error: {e:#}");
+            failed.push(dataset.name.as_str());
+        }
+    }
+    if !failed.is_empty() {
+        anyhow::bail!(
+            "{} of {} datasets not installed: {}",
+            failed.len(),
+            wanted.len(),
+            failed.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn fetch_one(dataset: &Dataset, dir: &std::path::Path, opts: &FetchOptions) -> anyhow::Result<()> {
     let tty = std::io::stderr().is_terminal();
     let mut bar: Option<ProgressBar> = None;
     let mut on_event = |e: FetchEvent<'_>| match e {
         FetchEvent::AlreadyPresent { dest } => eprintln!("already present: {}", dest.display()),
+        FetchEvent::Copied { from } => eprintln!("copying {}", from.display()),
+        FetchEvent::Converted { from, conversion } => {
+            eprintln!("converting {} ({conversion})", from.display())
+        }
         FetchEvent::Start { url, dest, total } => {
             eprintln!("downloading {url}\n         to {}", dest.display());
             if tty {
@@ -189,7 +265,7 @@ pub fn fetch(args: FetchArgs) -> anyhow::Result<()> {
             eprintln!("verified {} ({bytes} bytes)", dest.display());
         }
     };
-    let result = datasets::fetch(dataset, &dir, &opts, &mut on_event);
+    let result = datasets::fetch(dataset, dir, opts, &mut on_event);
     if let Some(b) = bar.take() {
         b.abandon();
     }
@@ -197,10 +273,10 @@ pub fn fetch(args: FetchArgs) -> anyhow::Result<()> {
     eprintln!(
         "dataset `{}` is in {}; cite: {}",
         dataset.name,
-        dataset.dir(&dir).display(),
+        dataset.dir(dir).display(),
         dataset.citation
     );
     // stdout: the path to load, for scripts (`hexafly connectome info "$(hexafly fetch NAME)"`).
-    println!("{}", dataset.load_path(&dir).display());
+    println!("{}", dataset.load_path(dir).display());
     Ok(())
 }

@@ -346,10 +346,11 @@ impl Experiment {
         Ok(e)
     }
 
-    /// A path named in the file, resolved against the file's directory (absolute paths
-    /// and dataset names stay as they are).
+    /// A path named in the file, resolved against the file's directory (absolute paths,
+    /// dataset names and `dataset:` references stay as they are, for the loader to find in
+    /// the data directory).
     pub fn resolve(&self, p: &Path) -> PathBuf {
-        if p.is_absolute() {
+        if p.is_absolute() || connectome::datasets::is_reference(p) {
             return p.to_path_buf();
         }
         let joined = self.file.parent().unwrap_or(Path::new("")).join(p);

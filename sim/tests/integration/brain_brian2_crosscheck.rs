@@ -14,7 +14,7 @@ use std::process::Command;
 
 use connectome::formats::{LoadOptions, load};
 use connectome::select::Selector;
-use connectome::shared_data::require;
+use connectome::test_data::require;
 use rand::{Rng, SeedableRng};
 
 fn workspace() -> PathBuf {
@@ -202,7 +202,7 @@ fn larval_brain_with_olfactory_neurons_driven() {
 
 #[test]
 fn flywire_escape_subset_with_lc4_driven() {
-    let csv = require("flywire783/circuits/escape_LC4_LPLC2_to_GF_edges.csv");
+    let csv = require("flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv");
     let driven = ids_of(&csv, "type=LC4");
     assert!(!driven.is_empty());
     crosscheck(Case {

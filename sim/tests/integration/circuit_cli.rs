@@ -5,10 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use connectome::shared_data::require;
+use connectome::test_data::require;
 use serde_json::Value;
 
-const ESCAPE: &str = "flywire783/circuits/escape_LC4_LPLC2_to_GF_edges.csv";
+const ESCAPE: &str = "flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv";
 
 fn hexafly(cache: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hexafly"))

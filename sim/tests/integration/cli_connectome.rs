@@ -3,11 +3,11 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use connectome::shared_data::require;
+use connectome::test_data::require;
 use serde_json::Value;
 
 const LARVA: &str = "larva-winding2023/Supplementary-Data-S1.zip";
-const ESCAPE: &str = "flywire783/circuits/escape_LC4_LPLC2_to_GF_edges.csv";
+const ESCAPE: &str = "flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv";
 
 /// Runs hexafly with its cache in `cache` (never the user's) and no data dir from the
 /// environment.

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use sim::experiment::{Experiment, run};
 
 fn experiment(dir: &Path, heading: f64, control: &str) -> Experiment {
-    let zip = connectome::shared_data::require("larva-winding2023/Supplementary-Data-S1.zip");
+    let zip = connectome::test_data::require("larva-winding2023/Supplementary-Data-S1.zip");
     let assets = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets");
     let (shuffle, silence) = match control {
         "shuffled" => ("shuffle = 3\n", ""),

@@ -21,9 +21,7 @@ fn assets() -> PathBuf {
 }
 
 fn write(dir: &Path, extra: &str) -> Experiment {
-    connectome::shared_data::require(
-        "flywire783/circuits/steering_DN_subgraph/steering_DN_subgraph_edges.csv",
-    );
+    connectome::test_data::require("flywire-783-steering-dn/steering_DN_subgraph_edges.csv");
     let text = format!(
         r#"
 [run]

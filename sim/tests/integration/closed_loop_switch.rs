@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use connectome::shared_data::require;
+use connectome::test_data::require;
 use sim::experiment::{Experiment, Summary, run};
 
 fn assets() -> PathBuf {
@@ -22,8 +22,8 @@ fn assets() -> PathBuf {
 /// in `set` replaced, and `extra` tables appended; parsed as if it were the file, so its
 /// relative paths resolve.
 fn edited(name: &str, set: &[(&str, String)], extra: &str) -> Experiment {
-    require("flywire783/annotations");
-    require("flywire783/circuits/steering_DN_subgraph/steering_DN_subgraph_edges.csv");
+    require("flywire-783-annotations");
+    require("flywire-783-steering-dn/steering_DN_subgraph_edges.csv");
     let file = assets().join("experiments").join(name);
     let text = std::fs::read_to_string(&file).unwrap();
     let text = &text[..text.find("[sweep]").unwrap_or(text.len())];

@@ -104,6 +104,8 @@ fn hexafly(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hexafly"))
         .args(args)
         .env_remove("HEXAFLY_DATA")
+        .env_remove("HEXAFLY_FETCH_FROM")
+        .env_remove("HEXAFLY_REGISTRY")
         .output()
         .unwrap()
 }
@@ -112,7 +114,8 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// Everything under `dir`, relative, sorted (to prove no `.part` file is left behind).
+/// Everything under `dir`, relative, sorted (to prove no `.part` file is left behind), but
+/// for the record of verified files that `hexafly fetch` keeps.
 fn tree(dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -121,7 +124,7 @@ fn tree(dir: &Path) -> Vec<String> {
             let p = e.unwrap().path();
             if p.is_dir() {
                 stack.push(p);
-            } else {
+            } else if !p.ends_with(connectome::datasets::VERIFIED_FILE) {
                 out.push(p.strip_prefix(dir).unwrap().display().to_string());
             }
         }
@@ -520,4 +523,247 @@ fn archives_are_unpacked_and_the_dataset_loads_by_name() {
             "export.tar"
         ]
     );
+}
+
+/// `hexafly fetch demo` with registry `reg` into `data`, offline from `from`.
+fn fetch_demo_from(reg: &Path, data: &Path, from: &Path) -> Output {
+    hexafly(&[
+        "fetch",
+        "demo",
+        "--registry",
+        reg.to_str().unwrap(),
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--from",
+        from.to_str().unwrap(),
+    ])
+}
+
+/// A registry of one dataset `demo` (files a.bin, sub/b.csv with sizes and hashes) and the
+/// contents, for the offline tests: nothing is served, so any download attempt fails.
+fn offline_demo(dir: &Path) -> (std::path::PathBuf, Vec<u8>, Vec<u8>) {
+    let a = content(70_000, 5);
+    let b = content(900, 6);
+    let reg = dir.join("reg.toml");
+    let nowhere = refused_base();
+    std::fs::write(
+        &reg,
+        registry_entry(
+            "demo",
+            &[
+                (
+                    "a.bin",
+                    format!("{nowhere}/a.bin"),
+                    Some(a.len() as u64),
+                    Some(sha256(&a)),
+                ),
+                (
+                    "sub/b.csv",
+                    format!("{nowhere}/b.csv"),
+                    Some(b.len() as u64),
+                    Some(sha256(&b)),
+                ),
+            ],
+        ),
+    )
+    .unwrap();
+    (reg, a, b)
+}
+
+#[test]
+fn from_a_folder_files_are_found_by_sha256_whatever_its_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let (reg, a, b) = offline_demo(dir.path());
+    // Another layout, other names, a decoy with a's name and size but other bytes.
+    let copies = dir.path().join("usb");
+    std::fs::create_dir_all(copies.join("x/y")).unwrap();
+    std::fs::write(copies.join("x/y/renamed.dat"), &a).unwrap();
+    std::fs::write(copies.join("b-copy.csv"), &b).unwrap();
+    std::fs::write(copies.join("a.bin"), content(70_000, 9)).unwrap();
+    let data = dir.path().join("data");
+    let out = fetch_demo_from(&reg, &data, &copies);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(data.join("demo/a.bin")).unwrap(), a);
+    assert_eq!(std::fs::read(data.join("demo/sub/b.csv")).unwrap(), b);
+    assert_eq!(tree(&data), ["demo/a.bin", "demo/sub/b.csv"]);
+    assert!(stderr(&out).contains("renamed.dat"), "{}", stderr(&out));
+
+    // The same through the environment variable, into another data directory.
+    let data2 = dir.path().join("data2");
+    let out = Command::new(env!("CARGO_BIN_EXE_hexafly"))
+        .args(["fetch", "demo", "--registry"])
+        .arg(&reg)
+        .arg("--data-dir")
+        .arg(&data2)
+        .env("HEXAFLY_FETCH_FROM", &copies)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(tree(&data2), ["demo/a.bin", "demo/sub/b.csv"]);
+
+    // A folder without one of the files: a clear error, nothing half-installed.
+    std::fs::remove_file(copies.join("b-copy.csv")).unwrap();
+    let data3 = dir.path().join("data3");
+    let out = fetch_demo_from(&reg, &data3, &copies);
+    assert!(!out.status.success());
+    let e = stderr(&out);
+    assert!(
+        e.contains("dataset `demo`") && e.contains("sub/b.csv") && e.contains(&sha256(&b)),
+        "{e}"
+    );
+    assert!(tree(&data3).iter().all(|f| !f.contains(".part")));
+}
+
+#[test]
+fn a_file_whose_sha256_differs_is_never_used_and_a_stale_part_never_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (reg, a, b) = offline_demo(dir.path());
+    let data = dir.path().join("data");
+    // A same-size file with other bytes where a.bin belongs, and a download that a kill
+    // interrupted (a `.part` beside the missing b.csv).
+    std::fs::create_dir_all(data.join("demo/sub")).unwrap();
+    std::fs::write(data.join("demo/a.bin"), content(70_000, 7)).unwrap();
+    std::fs::write(data.join("demo/sub/b.csv.part"), &b[..400]).unwrap();
+    let located = connectome::datasets::Registry::from_file(&reg)
+        .unwrap()
+        .locate("demo", &data)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        located.contains("its sha256 differs from the registry's: not used")
+            && located.contains("b.csv (absent)")
+            && located.contains("hexafly fetch demo"),
+        "{located}"
+    );
+
+    let copies = dir.path().join("copies");
+    std::fs::create_dir_all(&copies).unwrap();
+    std::fs::write(copies.join("1"), &a).unwrap();
+    std::fs::write(copies.join("2"), &b).unwrap();
+    let out = fetch_demo_from(&reg, &data, &copies);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(data.join("demo/a.bin")).unwrap(), a);
+    assert_eq!(std::fs::read(data.join("demo/sub/b.csv")).unwrap(), b);
+    assert_eq!(tree(&data), ["demo/a.bin", "demo/sub/b.csv"]);
+}
+
+#[test]
+fn unknown_names_and_a_read_only_data_directory_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let (reg, a, b) = offline_demo(dir.path());
+    let out = hexafly(&[
+        "fetch",
+        "no-such-dataset",
+        "--registry",
+        reg.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("unknown dataset `no-such-dataset`; known datasets: demo"),
+        "{}",
+        stderr(&out)
+    );
+
+    let copies = dir.path().join("copies");
+    std::fs::create_dir_all(&copies).unwrap();
+    std::fs::write(copies.join("1"), &a).unwrap();
+    std::fs::write(copies.join("2"), &b).unwrap();
+    let data = dir.path().join("ro");
+    std::fs::create_dir_all(&data).unwrap();
+    let mut perms = std::fs::metadata(&data).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o555);
+    std::fs::set_permissions(&data, perms).unwrap();
+    // Root ignores permission bits: then the check cannot be made here.
+    if std::fs::write(data.join("probe"), b"x").is_ok() {
+        eprintln!("running as root: a read-only data directory cannot be simulated by mode bits");
+        return;
+    }
+    let out = fetch_demo_from(&reg, &data, &copies);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("cannot write into the data directory")
+            && stderr(&out).contains("--data-dir"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn fetch_for_an_experiment_installs_exactly_the_datasets_it_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (reg, a, b) = offline_demo(dir.path());
+    let mut text = std::fs::read_to_string(&reg).unwrap();
+    text += &registry_entry(
+        "other",
+        &[(
+            "o.bin",
+            format!("{}/o.bin", refused_base()),
+            Some(3),
+            Some(sha256(b"abc")),
+        )],
+    );
+    std::fs::write(&reg, text).unwrap();
+    std::fs::write(
+        dir.path().join("manifest.toml"),
+        "[[source]]\npath = \"dataset:demo/sub/b.csv\"\n",
+    )
+    .unwrap();
+    let exp = dir.path().join("exp.toml");
+    std::fs::write(&exp, "[network]\nconnectome = \"manifest.toml\"\n").unwrap();
+    let copies = dir.path().join("copies");
+    std::fs::create_dir_all(&copies).unwrap();
+    std::fs::write(copies.join("1"), &a).unwrap();
+    std::fs::write(copies.join("2"), &b).unwrap();
+    let data = dir.path().join("data");
+    let out = hexafly(&[
+        "fetch",
+        "--for",
+        exp.to_str().unwrap(),
+        "--registry",
+        reg.to_str().unwrap(),
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--from",
+        copies.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(tree(&data), ["demo/a.bin", "demo/sub/b.csv"]);
+    // Nothing asked for is a usage error.
+    let out = hexafly(&["fetch", "--registry", reg.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
+fn a_converted_file_is_made_from_the_published_one_and_matches_its_offline_copy() {
+    // The steering-DN subgraph is published as DesktopFly's circuit.json; its three tables
+    // are made by hexafly and must come out byte for byte as the registry's sha256 says.
+    let circuit = connectome::test_data::require("flywire-783-steering-dn/circuit.json");
+    let licence = connectome::test_data::require("flywire-783-steering-dn/DATA_LICENSE.md");
+    let dir = tempfile::tempdir().unwrap();
+    let only_published = dir.path().join("published");
+    std::fs::create_dir_all(&only_published).unwrap();
+    std::fs::copy(&circuit, only_published.join("circuit.json")).unwrap();
+    std::fs::copy(&licence, only_published.join("LICENSE")).unwrap();
+    let data = dir.path().join("data");
+    let out = hexafly(&[
+        "fetch",
+        "flywire-783-steering-dn",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "--from",
+        only_published.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).matches("converting").count(),
+        3,
+        "{}",
+        stderr(&out)
+    );
+    let reg = connectome::datasets::Registry::builtin();
+    let d = reg.get("flywire-783-steering-dn").unwrap();
+    for f in &d.files {
+        let got = sha256(&std::fs::read(f.dest(d, &data)).unwrap());
+        assert_eq!(Some(got), f.sha256.clone(), "{}", f.path);
+    }
 }

@@ -1,0 +1,215 @@
+//! `cargo xtask test`: everything the test suite needs on a fresh machine, then the suite.
+//!
+//! 1. The Brian 2 reference simulator (the brain's cross-check tests): a Python venv in
+//!    `.venv` with `scripts/requirements*.txt`, unless `$HEXAFLY_PYTHON` names one.
+//! 2. The real datasets the tests read, installed by `hexafly fetch` into `target/test-data`
+//!    (from the network, or offline from `$HEXAFLY_FETCH_FROM`, a folder of copies).
+//! 3. `cargo test --workspace --exclude view --no-default-features` with `HEXAFLY_DATA` and
+//!    `HEXAFLY_PYTHON` pointing at them; then the viewer's tests (`--core` skips those).
+//!
+//! Arguments after `--` go to both `cargo test` runs (e.g. `cargo xtask test -- --nocapture`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+/// The registry datasets the tests read (each a few MB; the whole brain is never needed).
+const TEST_DATASETS: [&str; 11] = [
+    "larva-winding2023",
+    "flywire-783-annotations",
+    "flywire-783-shiu-neurons",
+    "flywire-783-descending-types",
+    "flywire-783-escape",
+    "flywire-783-olfaction",
+    "flywire-783-steering-dn",
+    "flywire-783-grooming",
+    "flywire-783-optic-lobe-types",
+    "manc-vnc",
+    "fanc-motor",
+];
+
+const USAGE: &str = "usage: cargo xtask test [--core] [-- CARGO TEST ARGS...]
+  Sets up the Brian 2 venv (.venv) and the test data (target/test-data), then runs the
+  test suite. --core: skip the viewer's tests (which build Bevy).
+  HEXAFLY_FETCH_FROM=DIR installs the data offline from a folder of copies.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (ours, rest) = match args.iter().position(|a| a == "--") {
+        Some(k) => (&args[..k], &args[k + 1..]),
+        None => (&args[..], &[][..]),
+    };
+    match ours.first().map(String::as_str) {
+        Some("test") => {}
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    }
+    let core_only = ours[1..].iter().any(|a| a == "--core");
+    if let Some(bad) = ours[1..].iter().find(|a| *a != "--core") {
+        eprintln!("unknown argument `{bad}`\n{USAGE}");
+        return ExitCode::from(2);
+    }
+    match test(core_only, rest) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask test: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask/ sits in the workspace root")
+        .to_path_buf()
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+fn run(what: &str, cmd: &mut Command) -> Result<(), String> {
+    eprintln!("xtask: {what}");
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{what}: cannot start {:?}: {e}", cmd.get_program()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{what}: failed ({status})"))
+    }
+}
+
+fn test(core_only: bool, extra: &[String]) -> Result<(), String> {
+    let root = workspace_root();
+    let python = python(&root)?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let data = target.join("test-data");
+
+    // The headless binary fetches the data: the same build the tests use.
+    run(
+        "building the headless hexafly",
+        cargo().current_dir(&root).args([
+            "build",
+            "-p",
+            "sim",
+            "--no-default-features",
+            "--bin",
+            "hexafly",
+        ]),
+    )?;
+    let source = match std::env::var_os("HEXAFLY_FETCH_FROM") {
+        Some(dir) => format!("offline, from {}", PathBuf::from(dir).display()),
+        None => "from the network".to_owned(),
+    };
+    run(
+        &format!(
+            "installing the test data into {} ({source})",
+            data.display()
+        ),
+        Command::new(target.join("debug").join("hexafly"))
+            .current_dir(&root)
+            .arg("fetch")
+            .args(TEST_DATASETS)
+            .arg("--data-dir")
+            .arg(&data)
+            .stdout(std::process::Stdio::null()),
+    )?;
+
+    // The tests install their own data where they test installing; an offline source meant
+    // for the step above must not leak into them.
+    let with_env = |cmd: &mut Command| {
+        cmd.current_dir(&root)
+            .env("HEXAFLY_DATA", &data)
+            .env("HEXAFLY_PYTHON", &python)
+            .env_remove("HEXAFLY_FETCH_FROM")
+            .env_remove("HEXAFLY_REGISTRY");
+    };
+    let mut core = cargo();
+    core.args([
+        "test",
+        "--workspace",
+        "--exclude",
+        "view",
+        "--exclude",
+        "xtask",
+        "--no-default-features",
+    ]);
+    core.args(extra);
+    with_env(&mut core);
+    run("the test suite (core crates, no Bevy)", &mut core)?;
+    if core_only {
+        return Ok(());
+    }
+    // The viewer: Bevy unoptimised (profile view-dev), a screenshot under Xvfb + software
+    // Vulkan where they are installed (README, "The 3D viewer").
+    let mut view = cargo();
+    view.args([
+        "test",
+        "--profile",
+        "view-dev",
+        "-p",
+        "view",
+        "-p",
+        "sim",
+        "--lib",
+        "--test",
+        "viewer",
+    ]);
+    view.args(extra);
+    with_env(&mut view);
+    run("the viewer's tests", &mut view)
+}
+
+/// A Python with brian2 2.9.0, pandas and pyarrow: `$HEXAFLY_PYTHON`, else `.venv` (made and
+/// filled here when it lacks them).
+fn python(root: &Path) -> Result<PathBuf, String> {
+    if let Some(p) = std::env::var_os("HEXAFLY_PYTHON") {
+        return Ok(PathBuf::from(p));
+    }
+    let venv = root.join(".venv");
+    let python = venv.join("bin").join("python");
+    let ready = || {
+        Command::new(&python)
+            .args([
+                "-c",
+                "import brian2, pandas, pyarrow, sys; sys.exit(brian2.__version__ != '2.9.0')",
+            ])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if ready() {
+        return Ok(python);
+    }
+    if !python.exists() {
+        run(
+            "making the Python venv .venv",
+            Command::new("python3").arg("-m").arg("venv").arg(&venv),
+        )?;
+    }
+    run(
+        "installing Brian 2 and the analysis packages into .venv (PyPI)",
+        Command::new(&python).current_dir(root).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+            "scripts/requirements.txt",
+            "-r",
+            "scripts/requirements-analysis.txt",
+        ]),
+    )?;
+    if !ready() {
+        return Err(format!(
+            "{} still lacks brian2 2.9.0, pandas or pyarrow after pip install",
+            python.display()
+        ));
+    }
+    Ok(python)
+}
