@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 /// Path of the bundled hexapod description.
 pub fn default_body_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/bodies/hexapod.toml")
+    crate::assets::path("bodies/hexapod.toml")
 }
 
 /// Thorax box.

@@ -17,7 +17,7 @@ pub struct Args {
     /// circuit shipped in assets/).
     pub experiment: Option<PathBuf>,
     /// Write the run folder here when the window closes (without a display: the folder of
-    /// the headless run, default `hexafly-view`).
+    /// the headless run, default `<data dir>/runs/view-<unix time>`, printed).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Render --frames frames, save the last as this PNG and exit.
@@ -150,10 +150,10 @@ fn request(args: &Args, experiment: PathBuf, offscreen: bool) -> crate::viewer::
 /// No window (`why` says why, in one line): the run folder with its plots, and (with the
 /// viewer built) a frame rendered offscreen into it.
 fn headless(args: &Args, experiment: PathBuf, why: &str) -> anyhow::Result<()> {
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("hexafly-view"));
+    let out = match args.out.clone() {
+        Some(o) => o,
+        None => default_out()?,
+    };
     eprintln!(
         "hexafly: {why}: running {} headless into {}",
         experiment.display(),
@@ -176,8 +176,23 @@ fn headless(args: &Args, experiment: PathBuf, why: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Where a headless `view` writes when no `--out` is given: a fresh folder under the data
+/// directory, never the current directory (which may be a source tree).
+fn default_out() -> anyhow::Result<PathBuf> {
+    let runs = connectome::datasets::data_dir(None)?.join("runs");
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Ok(runs.join(format!("view-{secs}")))
+}
+
 #[cfg(feature = "viewer")]
 fn offscreen(args: &Args, experiment: PathBuf, out: &std::path::Path) {
+    if let Some(why) = no_vulkan_driver() {
+        eprintln!("note: no offscreen frame ({why}); the run folder and plots are written");
+        return;
+    }
+    private_runtime_dir();
     let shot = args
         .screenshot
         .clone()
@@ -185,11 +200,70 @@ fn offscreen(args: &Args, experiment: PathBuf, out: &std::path::Path) {
     let mut req = request(args, experiment, true);
     req.out = None;
     req.screenshot = Some((shot.clone(), args.frames));
-    match crate::viewer::view(&req) {
-        Ok(_) => println!("offscreen frame: {}", shot.display()),
-        Err(e) => {
+    // A renderer that finds no usable adapter panics inside Bevy; that costs the frame, not
+    // the run folder already written.
+    let quiet = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| crate::viewer::view(&req)));
+    std::panic::set_hook(quiet);
+    match result {
+        Ok(Ok(_)) => println!("offscreen frame: {}", shot.display()),
+        Ok(Err(e)) => {
             eprintln!("note: no offscreen frame ({e:#}); the run folder and plots are written")
         }
+        Err(panic) => {
+            let why = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("the renderer stopped");
+            eprintln!("note: no offscreen frame ({why}); the run folder and plots are written")
+        }
+    }
+}
+
+/// Why no Vulkan driver can be there (Linux: no ICD manifest in the loader's folders and
+/// none named by VK_ICD_FILENAMES / VK_DRIVER_FILES), or `None` when one may be.
+#[cfg(feature = "viewer")]
+fn no_vulkan_driver() -> Option<String> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let named = ["VK_ICD_FILENAMES", "VK_DRIVER_FILES"]
+        .iter()
+        .filter_map(std::env::var_os)
+        .any(|v| std::env::split_paths(&v).any(|p| p.exists()));
+    let listed = [
+        "/usr/share/vulkan/icd.d",
+        "/usr/local/share/vulkan/icd.d",
+        "/etc/vulkan/icd.d",
+    ]
+    .iter()
+    .any(|d| std::fs::read_dir(d).is_ok_and(|mut e| e.next().is_some()));
+    (!named && !listed).then(|| {
+        "no Vulkan driver installed (on Debian: apt-get install mesa-vulkan-drivers)".to_owned()
+    })
+}
+
+/// Gives the renderer a private XDG_RUNTIME_DIR when none is usable (a server or CI job),
+/// instead of letting it print errors about the missing one.
+#[cfg(feature = "viewer")]
+fn private_runtime_dir() {
+    use std::os::unix::fs::PermissionsExt;
+    let usable = std::env::var_os("XDG_RUNTIME_DIR").is_some_and(|d| {
+        std::fs::metadata(&d).is_ok_and(|m| m.is_dir() && m.permissions().mode() & 0o077 == 0)
+    });
+    if usable {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("hexafly-runtime-{}", std::process::id()));
+    if std::fs::create_dir_all(&dir).is_ok()
+        && std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).is_ok()
+    {
+        // SAFETY: set before the renderer starts its threads; no thread of ours reads the
+        // environment concurrently (the headless run has finished).
+        unsafe { std::env::set_var("XDG_RUNTIME_DIR", &dir) };
     }
 }
 
