@@ -1,5 +1,5 @@
 //! Scripting experiments in Rust through the crates' public API, without the CLI: build an
-//! experiment from text (here, the shipped default with the loom from each side and three
+//! experiment from text (here, the shipped loom experiment with the loom from each side and three
 //! release-failure levels), run each headless into a folder, and read the numbers from the
 //! returned summary. `cargo run --release -p sim --example scripted_experiment`.
 
@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use sim::experiment::{Experiment, run};
 
 fn main() -> anyhow::Result<()> {
-    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/experiments/default.toml");
+    let file =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/experiments/loom_escape.toml");
     let base = std::fs::read_to_string(&file)?;
     let out = std::env::temp_dir().join("hexafly-scripted");
     println!("side   failure  escaped  first GF spike  event-driven energy");

@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 pub mod agent;
+pub mod assets;
 pub mod body;
 pub mod cli;
 pub mod dataset;

@@ -11,6 +11,7 @@ pub mod body;
 pub mod brain;
 pub mod circuit;
 pub mod datasets;
+pub mod export;
 pub mod info;
 pub mod plot;
 pub mod run;
@@ -50,7 +51,7 @@ enum Command {
     Plot(plot::Args),
     /// List known public datasets and whether each is present.
     Datasets(datasets::Args),
-    /// Download a known public dataset into the data directory.
+    /// Install known public datasets into the data directory (download, or `--from` a folder).
     Fetch(datasets::FetchArgs),
     /// Show an experiment in the 3D viewer (no file: the default experiment); without a
     /// display, run it headless with plots and an offscreen frame.
@@ -63,6 +64,8 @@ enum ConnectomeCommand {
     Info(info::Args),
     /// Generate a synthetic whole-brain-sized network (for benchmarks).
     Synth(synth::Args),
+    /// Write a dataset (its connected neurons, plus selected ones) as two plain tables.
+    Export(export::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,6 +102,7 @@ pub fn main() -> ExitCode {
     let result = match command {
         Command::Connectome(ConnectomeCommand::Info(a)) => info::run(a),
         Command::Connectome(ConnectomeCommand::Synth(a)) => synth::run(a),
+        Command::Connectome(ConnectomeCommand::Export(a)) => export::run(a),
         Command::Brain(BrainCommand::Run(a)) => brain::run(a),
         Command::Body(BodyCommand::Run(a)) => body::run(a),
         Command::Circuit(CircuitCommand::Check(a)) => circuit::run(a),

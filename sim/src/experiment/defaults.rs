@@ -1,7 +1,7 @@
 //! The experiment a user gets without naming one: on the FlyWire v783 whole brain when it
-//! is in the data directory, else on the small real circuit shipped in assets/ (offline).
+//! is in the data directory, else on the compact circuit shipped in assets/ (offline).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::dataset::DatasetSource;
 
@@ -19,17 +19,16 @@ pub struct DefaultExperiment {
 }
 
 fn experiments_dir() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/experiments");
-    std::fs::canonicalize(&p).unwrap_or(p)
+    crate::assets::path("experiments")
 }
 
-/// The default experiment on the small real circuit shipped in assets/ (what `hexafly run`
-/// runs without a file).
+/// The mission on the compact circuit shipped in assets/ (what `hexafly run` runs without a
+/// file).
 pub fn small() -> PathBuf {
     experiments_dir().join("default.toml")
 }
 
-/// The same looming experiment on the FlyWire v783 whole brain (needs
+/// The same mission on the FlyWire v783 whole brain (needs
 /// [`WHOLE_BRAIN_DATASETS`] in the data directory).
 pub fn whole_brain() -> PathBuf {
     experiments_dir().join("default_whole_brain.toml")
@@ -50,9 +49,9 @@ pub fn best(source: &DatasetSource) -> DefaultExperiment {
         DefaultExperiment {
             path: small(),
             says: format!(
-                "the default experiment on the small real FlyWire v783 LC4/LPLC2 -> giant fibre \
-                 circuit shipped in assets/; for the whole brain: {} (`hexafly datasets` lists \
-                 the others)",
+                "the mission (groom, walk to food, feed, escape a loom) on the compact FlyWire v783 \
+                 circuit shipped with hexafly (real subsets + planted links, labelled \
+                 synthetic); for the whole brain: {} (`hexafly datasets` lists the others)",
                 WHOLE_BRAIN_DATASETS
                     .map(|d| format!("`hexafly fetch {d}`"))
                     .join(" and ")

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use connectome::shared_data::require;
+use connectome::test_data::require;
 use sim::experiment::run::run_on_threads;
 use sim::experiment::{Experiment, Summary, run};
 
@@ -13,7 +13,7 @@ fn assets() -> PathBuf {
 }
 
 fn experiment(dir: &Path, side: &str, extra: &str) -> Experiment {
-    let edges = require("flywire783/circuits/escape_LC4_LPLC2_to_GF_edges.csv");
+    let edges = require("flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv");
     let text = format!(
         r#"
 [run]
@@ -137,40 +137,4 @@ fn the_same_file_and_seed_give_identical_outputs_at_any_thread_count() {
         v
     };
     assert_eq!(strip(&outs[0]), strip(&outs[1]));
-}
-
-#[test]
-fn the_default_experiment_runs_offline_on_the_shipped_connectome() {
-    // No ../shared, no data dir, an empty cache: only what the repository ships.
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("run");
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_hexafly"))
-        .args(["run", "--out"])
-        .arg(&out)
-        .env("HEXAFLY_SHARED_DATA", dir.path().join("nowhere"))
-        .env("HEXAFLY_DATA", dir.path().join("data"))
-        .env("HEXAFLY_CACHE", dir.path().join("cache"))
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let s: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
-    assert!(
-        s["dataset"]
-            .as_str()
-            .unwrap()
-            .contains("assets/connectomes")
-    );
-    assert_eq!(s["synthetic_wiring"], false);
-    assert!(
-        s["behaviour_time_s"]["escape"].as_f64().unwrap() > 0.3,
-        "{s}"
-    );
-    let timeline = std::fs::read_to_string(out.join("timeline.csv")).unwrap();
-    assert!(timeline.starts_with("t_s,behaviour,"));
-    assert!(
-        timeline
-            .lines()
-            .any(|l| l.split(',').nth(1) == Some("escape"))
-    );
 }

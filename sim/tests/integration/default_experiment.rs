@@ -5,9 +5,10 @@
 //! The whole brain's 15 M pairs are not on this machine, so the data directory here is a
 //! stand-in for its layout: `flywire-783-shiu` holds the published neuron list
 //! (Completeness_783.csv, copied as is) and, as its wiring, the real synapse-level v783
-//! subsets of ../shared/data (escape, steering, ORN outputs, antennal lobe; composed by
+//! subsets of the registry (escape, steering, ORN outputs, antennal lobe; composed by
 //! assets/manifests/flywire783_subsets.toml) among those neurons, written in the Shiu et al.
-//! layout; `flywire-783-annotations` holds the three Codex tables `hexafly fetch` downloads.
+//! layout, accepted through a registry that lists no sha256 for it; `flywire-783-annotations`
+//! holds the tables `hexafly fetch` installs.
 //! It tests the default's path end to end (found, loaded by name, named by the Codex
 //! tables, run), not the whole brain's behaviour.
 
@@ -16,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use connectome::formats::{LoadOptions, load};
-use connectome::shared_data::require;
+use connectome::test_data::require;
 use connectome::{Connectome, EdgeListBuilder, NeuronTable};
 use sim::dataset::DatasetSource;
 use sim::experiment::defaults;
@@ -27,7 +28,7 @@ fn assets() -> PathBuf {
 
 /// Fills `data` with the stand-in described in the module doc.
 fn whole_brain_layout(data: &Path) {
-    let completeness = require("flywire783/annotations/Completeness_783.csv");
+    let completeness = require("flywire-783-shiu-neurons/Completeness_783.csv");
     let text = std::fs::read_to_string(&completeness).unwrap();
     let mut neurons = NeuronTable::new();
     for line in text.lines().skip(1) {
@@ -69,22 +70,31 @@ fn whole_brain_layout(data: &Path) {
     std::fs::copy(&completeness, shiu.join("Completeness_783.csv")).unwrap();
     let tables = data.join("flywire-783-annotations");
     std::fs::create_dir_all(&tables).unwrap();
-    for f in [
-        "classification.csv.gz",
-        "consolidated_cell_types.csv.gz",
-        "connectivity_tags.csv.gz",
-    ] {
+    let registry = connectome::datasets::Registry::builtin();
+    for f in &registry.get("flywire-783-annotations").unwrap().files {
         std::fs::copy(
-            require(&format!("flywire783/annotations/{f}")),
-            tables.join(f),
+            require(&format!("flywire-783-annotations/{}", f.path)),
+            tables.join(&f.path),
         )
         .unwrap();
     }
+    // The stand-in wiring is not the published file: a registry without its sha256 accepts
+    // it (the built-in one refuses a file whose sha256 differs).
+    let text = std::fs::read_to_string(assets().join("datasets.toml")).unwrap();
+    let published =
+        "sha256 = \"efeb23fb99098e9c390f6869969b2a121a2ee92c833cfc45ecb2c1d8e1af0347\"\n";
+    assert!(text.contains(published));
+    std::fs::write(stand_in_registry(data), text.replace(published, "")).unwrap();
+}
+
+fn stand_in_registry(data: &Path) -> PathBuf {
+    data.join("stand-in-registry.toml")
 }
 
 fn source(data: &Path) -> DatasetSource {
     DatasetSource {
         data_dir: Some(data.to_path_buf()),
+        registry: Some(stand_in_registry(data)).filter(|p| p.exists()),
         ..Default::default()
     }
 }
@@ -95,7 +105,7 @@ fn the_default_is_the_whole_brain_when_it_is_in_the_data_directory() {
     let d = defaults::best(&source(empty.path()));
     assert_eq!(d.path, defaults::small());
     assert!(
-        d.says.contains("small real")
+        d.says.contains("compact FlyWire v783")
             && d.says.contains("`hexafly fetch flywire-783-shiu`")
             && d.says.contains("`hexafly fetch flywire-783-annotations`"),
         "{}",
@@ -127,6 +137,7 @@ fn view_without_a_file_or_display_runs_the_whole_brain_default() {
         .args(["view", "--out"])
         .arg(out.path())
         .env("HEXAFLY_DATA", data.path())
+        .env("HEXAFLY_REGISTRY", stand_in_registry(data.path()))
         .env("HEXAFLY_CACHE", cache.path())
         .env_remove("DISPLAY")
         .env_remove("WAYLAND_DISPLAY")
@@ -157,7 +168,7 @@ fn view_without_a_file_or_display_runs_the_whole_brain_default() {
 
 #[test]
 fn an_annotation_table_that_is_neither_a_file_nor_a_dataset_is_an_error_naming_it() {
-    let file = assets().join("experiments/default.toml");
+    let file = assets().join("experiments/loom_escape.toml");
     let text = std::fs::read_to_string(&file).unwrap().replace(
         "circuit = ",
         "annotations = [\"no-such-tables\"]\ncircuit = ",

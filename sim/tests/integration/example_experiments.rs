@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use connectome::shared_data::require;
+use connectome::test_data::require;
 use sim::experiment::{Experiment, Summary, run};
 
 fn examples() -> PathBuf {
@@ -58,7 +58,7 @@ fn surrogate(s: &Summary) {
 
 #[test]
 fn every_shipped_example_shows_what_it_claims() {
-    require("flywire783/annotations");
+    require("flywire-783-annotations");
     require("larva-winding2023/Supplementary-Data-S1.zip");
     let mut names: Vec<String> = std::fs::read_dir(examples())
         .unwrap()
@@ -75,7 +75,18 @@ fn every_shipped_example_shows_what_it_claims() {
         let (s, b) = run_example(name);
         eprintln!("{name}: {b:?} {:?}", s.behaviour_time_s);
         match name.as_str() {
-            "default.toml"
+            "default.toml" => {
+                // The mission (its controls: mission.rs): groom, walk, feed, escape, feed.
+                assert!(s.synthetic_wiring && s.wiring_note.contains("flywire783-mission"));
+                let order: Vec<&str> = ["groom", "walk", "feed", "escape"]
+                    .into_iter()
+                    .filter(|x| b.iter().any(|y| y == x))
+                    .collect();
+                assert_eq!(order, ["groom", "walk", "feed", "escape"], "{b:?}");
+                escapes_after_the_loom(&s);
+                assert_eq!(b[b.iter().position(|x| x == "escape").unwrap() + 1], "feed");
+            }
+            "loom_escape.toml"
             | "looming_escape.toml"
             | "release_failure.toml"
             | "membrane_noise.toml" => {

@@ -23,6 +23,7 @@ mod default_experiment;
 mod example_experiments;
 mod experiment_file;
 mod fetch;
+mod mission;
 mod plot;
 mod python_reads_outputs;
 mod release_failure;

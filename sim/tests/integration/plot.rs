@@ -1,4 +1,4 @@
-//! `hexafly plot`: the default experiment (cut short) is run into a temporary folder and
+//! `hexafly plot`: the loom experiment (loom_escape.toml, cut short) is run into a temporary folder and
 //! plotted; the PNGs are decoded and checked for what they must show:
 //! - none is blank or one colour;
 //! - the trajectory has pixels of each behaviour's colour where the path runs (the path's
@@ -21,10 +21,10 @@ fn assets() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets")
 }
 
-/// The default experiment with its duration, loom time and extra lines changed, parsed as
+/// The loom experiment with its duration, loom time and extra lines changed, parsed as
 /// the shipped file (so its relative paths resolve).
-fn default_text(duration_s: f64, loom_s: f64, network_extra: &str) -> (String, PathBuf) {
-    let file = assets().join("experiments/default.toml");
+fn loom_text(duration_s: f64, loom_s: f64, network_extra: &str) -> (String, PathBuf) {
+    let file = assets().join("experiments/loom_escape.toml");
     let text = std::fs::read_to_string(&file).unwrap();
     let mut out = String::new();
     for line in text.lines() {
@@ -41,7 +41,7 @@ fn default_text(duration_s: f64, loom_s: f64, network_extra: &str) -> (String, P
 }
 
 fn experiment(duration_s: f64, loom_s: f64, network_extra: &str) -> Experiment {
-    let (text, file) = default_text(duration_s, loom_s, network_extra);
+    let (text, file) = loom_text(duration_s, loom_s, network_extra);
     Experiment::parse(&text, &file).unwrap()
 }
 
@@ -366,7 +366,7 @@ fn synthetic_wiring_is_labelled_and_the_scene_is_optional() {
 fn sweep_figure_shows_means_and_intervals() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("sweep");
-    let (text, file) = default_text(0.3, 0.1, "");
+    let (text, file) = loom_text(0.3, 0.1, "");
     let spec = SweepSpec::parse(
         &text,
         &file,

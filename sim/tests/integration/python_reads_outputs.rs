@@ -77,7 +77,8 @@ fn pandas_reads_a_sweeps_runs_and_aggregate_tables() {
     let py = python();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("sw");
-    let exp = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/experiments/default.toml");
+    let exp =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/experiments/loom_escape.toml");
     let o = Command::new(env!("CARGO_BIN_EXE_hexafly"))
         .arg("sweep")
         .arg(&exp)

@@ -1,4 +1,4 @@
-//! `hexafly sweep`, run as the real binary on a tiny version of the default experiment (the
+//! `hexafly sweep`, run as the real binary on a tiny version of the loom experiment (loom_escape.toml) (the
 //! shipped FlyWire escape subset, 0.3 s): a 2 x 10 sweep killed half way resumes to exactly
 //! 20 rows without redoing finished runs; runs.csv and aggregate.csv are byte-identical at
 //! --jobs 1 and 2, after a resume, and for two shards (one through the emitted Slurm script,
@@ -17,11 +17,11 @@ fn assets() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets")
 }
 
-/// The default experiment made tiny (0.3 s after 0.05 s settling, loom at 0.1 s), its paths
+/// The loom experiment made tiny (0.3 s after 0.05 s settling, loom at 0.1 s), its paths
 /// absolute, with `sweep` appended as the [sweep] table.
 fn tiny_experiment(dir: &Path, sweep: &str) -> PathBuf {
     let exp_dir = assets().join("experiments");
-    let text = std::fs::read_to_string(exp_dir.join("default.toml")).unwrap();
+    let text = std::fs::read_to_string(exp_dir.join("loom_escape.toml")).unwrap();
     let mut doc: toml::Table = toml::from_str(&text).unwrap();
     let abs = |v: &mut toml::Value| {
         if let toml::Value::String(s) = v {
