@@ -97,7 +97,8 @@ pub enum LoadError {
     },
     /// A `dataset:` reference in a file that cannot be resolved (unknown dataset, or not
     /// installed in the data directory: the message names the `hexafly fetch` command).
-    #[error("{}: {source}", .file.display())]
+    // The cause is the error's `source()` (see `Io`).
+    #[error("{}: a dataset it names is not available", .file.display())]
     Dataset {
         /// The file that holds the reference.
         file: PathBuf,

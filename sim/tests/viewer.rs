@@ -13,8 +13,8 @@ use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_hexafly");
 
-fn default_experiment() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/experiments/default.toml")
+fn loom_experiment() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/experiments/loom_escape.toml")
 }
 
 /// `hexafly ARGS` in a window: on the display if there is one, else under `xvfb-run`.
@@ -136,7 +136,7 @@ fn the_viewer_shows_the_robot_and_adds_no_behaviour() {
     let dir = tempfile::tempdir().unwrap();
     let shot = dir.path().join("shot.png");
     let viewed = dir.path().join("viewed");
-    let exp = default_experiment();
+    let exp = loom_experiment();
     let Some(_) = windowed(&[
         "view",
         exp.to_str().unwrap(),
@@ -188,7 +188,7 @@ fn without_a_display_it_runs_headless_with_plots_and_an_offscreen_frame() {
         .env_remove("WAYLAND_DISPLAY")
         .args([
             "view",
-            default_experiment().to_str().unwrap(),
+            loom_experiment().to_str().unwrap(),
             "--out",
             out.to_str().unwrap(),
             "--frames",
@@ -246,7 +246,7 @@ fn keys_and_the_selector_panel_reach_the_simulation() {
     let dir = tempfile::tempdir().unwrap();
     let exp = dir.path().join("long.toml");
     let assets = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets");
-    let text = std::fs::read_to_string(default_experiment())
+    let text = std::fs::read_to_string(loom_experiment())
         .unwrap()
         .replace("duration_s = 3.0", "duration_s = 120.0")
         .replace("\"../", &format!("\"{}/", assets.display()));

@@ -5,7 +5,12 @@
 //! 2. The real datasets the tests read, installed by `hexafly fetch` into `target/test-data`
 //!    (from the network, or offline from `$HEXAFLY_FETCH_FROM`, a folder of copies).
 //! 3. `cargo test --workspace --exclude view --no-default-features` with `HEXAFLY_DATA` and
-//!    `HEXAFLY_PYTHON` pointing at them; then the viewer's tests (`--core` skips those).
+//!    `HEXAFLY_PYTHON` pointing at them;
+//! 4. the fresh-clone check: the committed tree cloned into `target/fresh-clone` (no
+//!    `../shared` beside it), built, its data installed only by `hexafly fetch --for` each
+//!    example (offline from `$HEXAFLY_FETCH_FROM` when set), then the default experiment and
+//!    every example experiment run, each writing its run folder;
+//! 5. the viewer's tests. `--core` stops after step 3.
 //!
 //! Arguments after `--` go to both `cargo test` runs (e.g. `cargo xtask test -- --nocapture`).
 
@@ -145,6 +150,7 @@ fn test(core_only: bool, extra: &[String]) -> Result<(), String> {
     if core_only {
         return Ok(());
     }
+    fresh_clone(&root, &target)?;
     // The viewer: Bevy unoptimised (profile view-dev), a screenshot under Xvfb + software
     // Vulkan where they are installed (README, "The 3D viewer").
     let mut view = cargo();
@@ -163,6 +169,103 @@ fn test(core_only: bool, extra: &[String]) -> Result<(), String> {
     view.args(extra);
     with_env(&mut view);
     run("the viewer's tests", &mut view)
+}
+
+/// What a new user gets: the committed tree cloned where no `../shared` exists, its data
+/// installed only by `hexafly fetch`, the default and every example experiment run.
+fn fresh_clone(root: &Path, target: &Path) -> Result<(), String> {
+    let work = target.join("fresh-clone");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+    let clone = work.join("hexafly");
+    run(
+        &format!("fresh clone: git clone into {}", clone.display()),
+        Command::new("git")
+            .args(["clone", "--quiet", "--no-hardlinks"])
+            .arg(root)
+            .arg(&clone),
+    )?;
+    if work.join("shared").exists() {
+        return Err(format!("{} has a shared/ beside it", clone.display()));
+    }
+    // The same target folder: the clone's dependencies are the ones already built.
+    run(
+        "fresh clone: building the headless hexafly",
+        cargo()
+            .current_dir(&clone)
+            .env("CARGO_TARGET_DIR", target)
+            .args([
+                "build",
+                "-p",
+                "sim",
+                "--no-default-features",
+                "--bin",
+                "hexafly",
+            ]),
+    )?;
+    let bin = target.join("debug").join("hexafly");
+    let hexafly = |cwd: &Path| {
+        let mut c = Command::new(&bin);
+        c.current_dir(cwd)
+            .env("HEXAFLY_DATA", work.join("data"))
+            .env("HEXAFLY_CACHE", work.join("cache"))
+            .env_remove("HEXAFLY_ASSETS")
+            .env_remove("HEXAFLY_REGISTRY");
+        c
+    };
+    let examples = clone.join("assets").join("experiments");
+    let mut names: Vec<String> = std::fs::read_dir(&examples)
+        .map_err(|e| format!("{}: {e}", examples.display()))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".toml") && n != "default_whole_brain.toml")
+        .collect();
+    names.sort();
+    let runs = work.join("runs");
+    run(
+        "fresh clone: `hexafly run` with no file, from an empty directory",
+        hexafly(&work)
+            .args(["run", "--out"])
+            .arg(runs.join("no-file")),
+    )?;
+    for name in &names {
+        let exp = examples.join(name);
+        run(
+            &format!("fresh clone: hexafly fetch --for {name}"),
+            hexafly(&clone)
+                .arg("fetch")
+                .arg("--for")
+                .arg(&exp)
+                .stdout(std::process::Stdio::null()),
+        )?;
+        run(
+            &format!("fresh clone: hexafly run {name}"),
+            hexafly(&clone)
+                .arg("run")
+                .arg(&exp)
+                .arg("--out")
+                .arg(runs.join(name.trim_end_matches(".toml"))),
+        )?;
+    }
+    let mut written = 0;
+    for d in std::iter::once("no-file".to_owned())
+        .chain(names.iter().map(|n| n.trim_end_matches(".toml").to_owned()))
+    {
+        let summary = runs.join(&d).join("summary.json");
+        if !summary.is_file() {
+            return Err(format!(
+                "fresh clone: {} was not written",
+                summary.display()
+            ));
+        }
+        written += 1;
+    }
+    eprintln!(
+        "xtask: fresh clone: {written} run folders written in {} (the default and {} examples)",
+        runs.display(),
+        names.len()
+    );
+    Ok(())
 }
 
 /// A Python with brian2 2.9.0, pandas and pyarrow: `$HEXAFLY_PYTHON`, else `.venv` (made and

@@ -163,55 +163,16 @@ pub enum FetchError {
         expected: String,
     },
     /// The offline source holds no copy of a file.
-    #[error("dataset `{dataset}`: no file in {} has the size and sha256 of `{path}` ({}); that folder is not an offline copy of this dataset (published at {url})", .from.display(), .sha256.as_deref().unwrap_or("no sha256 registered, so it cannot be matched offline"))]
-    NotOffline {
-        /// The dataset.
-        dataset: String,
-        /// The file's registry path.
-        path: String,
-        /// Its registered sha256.
-        sha256: Option<String>,
-        /// The offline folder searched.
-        from: PathBuf,
-        /// Where it is published.
-        url: String,
-    },
+    #[error("{0}")]
+    NotOffline(Box<NotOffline>),
     /// A table made from a published file that hexafly cannot convert itself, with no
     /// offline copy to install it from.
-    #[error("dataset `{dataset}`: `{path}` is a table made from the published file {url}, a conversion hexafly does not perform ({note}); {}", match .from { Some(d) => format!("no file in {} has its sha256 {sha256}", d.display()), None => format!("install it from a folder holding a copy (`hexafly fetch {dataset} --from DIR`, matched by sha256 {sha256})") })]
-    OfflineOnly {
-        /// The dataset.
-        dataset: String,
-        /// The table's registry path.
-        path: String,
-        /// The published file.
-        url: String,
-        /// How the table is made from it.
-        note: String,
-        /// The table's sha256.
-        sha256: String,
-        /// The offline folder searched, if any.
-        from: Option<PathBuf>,
-    },
+    #[error("{0}")]
+    OfflineOnly(Box<OfflineOnly>),
     /// A file that hexafly makes from another file of the dataset came out different from
     /// the registered one.
-    #[error(
-        "dataset `{dataset}`: `{path}` made from `{from}` by `{conversion}` has sha256 {got}, expected {expected}; it was deleted (has the published file changed?)"
-    )]
-    ConversionMismatch {
-        /// The dataset.
-        dataset: String,
-        /// The converted file.
-        path: String,
-        /// The file it is made from.
-        from: String,
-        /// The conversion's name.
-        conversion: String,
-        /// The digest of what was made.
-        got: String,
-        /// The registered digest.
-        expected: String,
-    },
+    #[error("{0}")]
+    ConversionMismatch(Box<ConversionMismatch>),
     /// A conversion could not read its published input.
     #[error("{}: {message}", .path.display())]
     Conversion {
@@ -255,4 +216,58 @@ impl fmt::Display for MissingFile {
             self.url
         )
     }
+}
+
+/// See [`FetchError::NotOffline`].
+#[derive(Debug, thiserror::Error)]
+#[error("dataset `{dataset}`: no file in {} has the size and sha256 of `{path}` ({}); that folder is not an offline copy of this dataset (published at {url})", .from.display(), .sha256.as_deref().unwrap_or("no sha256 registered, so it cannot be matched offline"))]
+pub struct NotOffline {
+    /// The dataset.
+    pub dataset: String,
+    /// The file's registry path.
+    pub path: String,
+    /// Its registered sha256.
+    pub sha256: Option<String>,
+    /// The offline folder searched.
+    pub from: PathBuf,
+    /// Where it is published.
+    pub url: String,
+}
+
+/// See [`FetchError::OfflineOnly`].
+#[derive(Debug, thiserror::Error)]
+#[error("dataset `{dataset}`: `{path}` is a table made from the published file {url}, a conversion hexafly does not perform ({note}); {}", match .from { Some(d) => format!("no file in {} has its sha256 {sha256}", d.display()), None => format!("install it from a folder holding a copy (`hexafly fetch {dataset} --from DIR`, matched by sha256 {sha256})") })]
+pub struct OfflineOnly {
+    /// The dataset.
+    pub dataset: String,
+    /// The table's registry path.
+    pub path: String,
+    /// The published file.
+    pub url: String,
+    /// How the table is made from it.
+    pub note: String,
+    /// The table's sha256.
+    pub sha256: String,
+    /// The offline folder searched, if any.
+    pub from: Option<PathBuf>,
+}
+
+/// See [`FetchError::ConversionMismatch`].
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "dataset `{dataset}`: `{path}` made from `{from}` by `{conversion}` has sha256 {got}, expected {expected}; it was deleted (has the published file changed?)"
+)]
+pub struct ConversionMismatch {
+    /// The dataset.
+    pub dataset: String,
+    /// The converted file.
+    pub path: String,
+    /// The file it is made from.
+    pub from: String,
+    /// The conversion's name.
+    pub conversion: String,
+    /// The digest of what was made.
+    pub got: String,
+    /// The registered digest.
+    pub expected: String,
 }

@@ -16,7 +16,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 use super::dir::{FileState, file_state, record_verified};
-use super::error::FetchError;
+use super::error::{ConversionMismatch, FetchError, NotOffline, OfflineOnly};
 use super::offline::{OfflineSource, copy_hashing, hex};
 use super::registry::{Dataset, DatasetFile};
 
@@ -141,34 +141,34 @@ pub fn fetch(
                 )
                 .map_err(|e| match e {
                     FetchError::HashMismatch { got, expected, .. } => {
-                        FetchError::ConversionMismatch {
+                        FetchError::ConversionMismatch(Box::new(ConversionMismatch {
                             dataset: dataset.name.clone(),
                             path: file.path.clone(),
                             from: source.clone(),
                             conversion: conversion.to_owned(),
                             got,
                             expected,
-                        }
+                        }))
                     }
                     e => e,
                 })?
             } else if let Some(note) = &file.conversion_note {
-                return Err(FetchError::OfflineOnly {
+                return Err(FetchError::OfflineOnly(Box::new(OfflineOnly {
                     dataset: dataset.name.clone(),
                     path: file.path.clone(),
                     url: file.url.clone(),
                     note: note.clone(),
                     sha256: file.sha256.clone().unwrap_or_default(),
                     from: offline.as_ref().map(|s| s.root().to_path_buf()),
-                });
+                })));
             } else if let Some(src) = &offline {
-                return Err(FetchError::NotOffline {
+                return Err(FetchError::NotOffline(Box::new(NotOffline {
                     dataset: dataset.name.clone(),
                     path: file.path.clone(),
                     sha256: file.sha256.clone(),
                     from: src.root().to_path_buf(),
                     url: file.url.clone(),
-                });
+                })));
             } else {
                 let url = match &opts.url_base {
                     Some(base) => format!(

@@ -22,7 +22,9 @@ mod unpack;
 
 pub use convert::CONVERSIONS;
 pub use dir::{DATA_ENV, FileState, Located, VERIFIED_FILE, data_dir, file_state, locate};
-pub use error::{DatasetError, FetchError, MissingFile};
+pub use error::{
+    ConversionMismatch, DatasetError, FetchError, MissingFile, NotOffline, OfflineOnly,
+};
 pub use fetch::{FetchEvent, FetchOptions, fetch};
 pub use needs::datasets_needed;
 pub use offline::{FROM_ENV, OfflineSource, sha256_of};

@@ -304,6 +304,42 @@ mod tests {
     }
 
     #[test]
+    fn every_real_subset_is_pinned_sized_and_hashed() {
+        let reg = Registry::builtin();
+        for name in [
+            "flywire-783-escape",
+            "flywire-783-steering-dn",
+            "flywire-783-olfaction",
+            "flywire-783-grooming",
+            "flywire-783-annotations",
+            "flywire-783-shiu-neurons",
+            "flywire-783-descending-types",
+            "flywire-783-optic-lobe-types",
+            "manc-vnc",
+            "fanc-motor",
+            "larva-winding2023",
+        ] {
+            let d = reg.get(name).unwrap();
+            assert!(!d.citation.is_empty() && !d.licence.is_empty(), "{name}");
+            for f in &d.files {
+                assert!(f.size.is_some() && f.sha256.is_some(), "{name}/{}", f.path);
+                // A raw GitHub URL names a full 40-hex commit, never a branch.
+                let rest = f
+                    .url
+                    .strip_prefix("https://raw.githubusercontent.com/")
+                    .unwrap_or_else(|| panic!("{name}/{}: {}", f.path, f.url));
+                let commit = rest.split('/').nth(2).unwrap();
+                assert!(
+                    commit.len() == 40 && commit.chars().all(|c| c.is_ascii_hexdigit()),
+                    "{name}/{}: {}",
+                    f.path,
+                    f.url
+                );
+            }
+        }
+    }
+
+    #[test]
     fn bad_registries_are_rejected_with_the_reason() {
         let file = |extra: &str| {
             format!(

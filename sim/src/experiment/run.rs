@@ -41,8 +41,30 @@ pub struct Prepared {
     pub brain_threads: usize,
 }
 
-/// Loads the experiment's connectome and circuit map and compiles the network.
+/// Loads the experiment's connectome and circuit map and compiles the network. A dataset
+/// that is not installed is an error naming `hexafly fetch --for` the experiment's file.
 pub fn prepare(exp: &Experiment) -> anyhow::Result<Prepared> {
+    prepare_network(exp).map_err(|e| {
+        let missing = e.chain().any(|c| {
+            matches!(
+                c.downcast_ref::<connectome::datasets::DatasetError>(),
+                Some(connectome::datasets::DatasetError::Missing { .. })
+            )
+        });
+        if missing {
+            e.context(format!(
+                "{}: a dataset it needs is not installed; `hexafly fetch --for {}` installs \
+                 every dataset this experiment needs",
+                exp.file.display(),
+                exp.file.display()
+            ))
+        } else {
+            e
+        }
+    })
+}
+
+fn prepare_network(exp: &Experiment) -> anyhow::Result<Prepared> {
     let mut source = exp.dataset_source();
     for (i, a) in exp.network.annotations.iter().enumerate() {
         let tables = source

@@ -668,15 +668,14 @@ fn unknown_names_and_a_read_only_data_directory_are_clear_errors() {
     std::fs::create_dir_all(&copies).unwrap();
     std::fs::write(copies.join("1"), &a).unwrap();
     std::fs::write(copies.join("2"), &b).unwrap();
-    let data = dir.path().join("ro");
+    let mut data = dir.path().join("ro");
     std::fs::create_dir_all(&data).unwrap();
     let mut perms = std::fs::metadata(&data).unwrap().permissions();
     std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o555);
     std::fs::set_permissions(&data, perms).unwrap();
-    // Root ignores permission bits: then the check cannot be made here.
     if std::fs::write(data.join("probe"), b"x").is_ok() {
-        eprintln!("running as root: a read-only data directory cannot be simulated by mode bits");
-        return;
+        // Root ignores mode bits; sysfs refuses new folders to everyone (EPERM).
+        data = std::path::PathBuf::from("/sys/hexafly-read-only-data-dir");
     }
     let out = fetch_demo_from(&reg, &data, &copies);
     assert!(!out.status.success());
@@ -766,4 +765,29 @@ fn a_converted_file_is_made_from_the_published_one_and_matches_its_offline_copy(
         let got = sha256(&std::fs::read(f.dest(d, &data)).unwrap());
         assert_eq!(Some(got), f.sha256.clone(), "{}", f.path);
     }
+}
+
+#[test]
+fn an_experiment_whose_data_are_missing_names_the_fetch_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../assets/experiments/hungry_foraging.toml");
+    let out = Command::new(env!("CARGO_BIN_EXE_hexafly"))
+        .arg("run")
+        .arg(&exp)
+        .arg("--out")
+        .arg(dir.path().join("run"))
+        .env("HEXAFLY_DATA", dir.path().join("empty"))
+        .env("HEXAFLY_CACHE", dir.path().join("cache"))
+        .env_remove("HEXAFLY_REGISTRY")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let e = stderr(&out);
+    assert!(
+        e.contains(&format!("`hexafly fetch --for {}`", exp.display()))
+            && e.contains("hexafly fetch flywire-783-annotations --data-dir"),
+        "{e}"
+    );
+    assert!(!dir.path().join("run").join("summary.json").exists());
 }

@@ -165,8 +165,8 @@ fn the_shipped_circuit_is_made_again_byte_for_byte_from_the_registry_datasets() 
     ] {
         connectome::test_data::require(d);
     }
-    let shipped = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../assets/connectomes/flywire783_mission");
+    let shipped =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/connectomes/flywire783_mission");
     let sources = std::fs::read_to_string(shipped.join("sources.toml")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_hexafly"));
