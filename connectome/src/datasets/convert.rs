@@ -14,10 +14,13 @@ use super::error::FetchError;
 use super::offline::hex;
 
 /// The conversions the registry may name.
-pub const CONVERSIONS: [&str; 3] = [
+pub const CONVERSIONS: [&str; 6] = [
     "desktopfly-neurons-csv",
     "desktopfly-rows-csv",
     "desktopfly-pair-edges-csv",
+    "door-orn-outputs-csv",
+    "door-al-ln-pn-csv",
+    "antennal-grooming-neurons-csv",
 ];
 
 /// DesktopFly's `data/circuit.json`: a neuron list and index-based signed edge rows.
@@ -37,8 +40,285 @@ struct CircuitNeuron {
     pos: [f64; 3],
 }
 
-/// Runs `conversion` on `input`, writing `output`; returns (bytes, sha256) of what it wrote.
-pub fn run(conversion: &str, input: &Path, output: &Path) -> Result<(u64, String), FetchError> {
+/// Runs `conversion` on `inputs` (the registry's `converted_from`, in order), writing
+/// `output`; returns (bytes, sha256) of what it wrote.
+pub fn run(
+    conversion: &str,
+    inputs: &[std::path::PathBuf],
+    output: &Path,
+) -> Result<(u64, String), FetchError> {
+    let expected = match conversion {
+        "door-al-ln-pn-csv" => 3,
+        _ => 1,
+    };
+    if inputs.len() != expected {
+        return Err(FetchError::Conversion {
+            path: output.into(),
+            message: format!(
+                "conversion `{conversion}` takes {expected} input files, the registry gives {}",
+                inputs.len()
+            ),
+        });
+    }
+    let out = match conversion {
+        "door-orn-outputs-csv" => door_orn_outputs(&inputs[0])?,
+        "door-al-ln-pn-csv" => door_al_ln_pn(&inputs[0], &inputs[1], &inputs[2])?,
+        "antennal-grooming-neurons-csv" => grooming_neurons(&inputs[0])?,
+        _ => desktopfly(conversion, &inputs[0])?,
+    };
+    let mut f = std::fs::File::create(output).map_err(|source| FetchError::Io {
+        path: output.into(),
+        source,
+    })?;
+    f.write_all(out.as_bytes())
+        .and_then(|()| f.sync_all())
+        .map_err(|source| FetchError::Io {
+            path: output.into(),
+            source,
+        })?;
+    Ok((out.len() as u64, hex(&Sha256::digest(out.as_bytes()))))
+}
+
+/// A CSV table of a conversion input: its header and rows, with a reader error naming the
+/// file and line.
+fn read_csv(
+    path: &Path,
+    gz: bool,
+) -> Result<(csv::StringRecord, Vec<csv::StringRecord>), FetchError> {
+    let file = std::fs::File::open(path).map_err(|source| FetchError::Io {
+        path: path.into(),
+        source,
+    })?;
+    let reader: Box<dyn std::io::Read> = if gz {
+        Box::new(flate2::read::GzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    let mut r = csv::Reader::from_reader(reader);
+    let bad = |e: csv::Error| FetchError::Conversion {
+        path: path.into(),
+        message: e.to_string(),
+    };
+    let header = r.headers().map_err(bad)?.clone();
+    let rows = r.records().collect::<Result<Vec<_>, _>>().map_err(bad)?;
+    Ok((header, rows))
+}
+
+/// The index of each named column, or an error naming the file and the missing column.
+fn columns<const N: usize>(
+    path: &Path,
+    header: &csv::StringRecord,
+    names: [&str; N],
+) -> Result<[usize; N], FetchError> {
+    let mut out = [0; N];
+    for (k, name) in names.iter().enumerate() {
+        out[k] = header
+            .iter()
+            .position(|h| h == *name)
+            .ok_or_else(|| FetchError::Conversion {
+                path: path.into(),
+                message: format!(
+                    "no column `{name}`; expected the published table with columns {}",
+                    names.join(", ")
+                ),
+            })?;
+    }
+    Ok(out)
+}
+
+fn write_rows(header: &[&str], rows: &[Vec<&str>]) -> String {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    w.write_record(header).expect("writing to memory");
+    for r in rows {
+        w.write_record(r).expect("writing to memory");
+    }
+    String::from_utf8(w.into_inner().expect("writing to memory")).expect("UTF-8 fields")
+}
+
+/// door-python-toolkit's `selected_glomerulus_with_full_connectivity.csv` (one row per
+/// olfactory receptor neuron, its partners and counts as `;`-separated lists) as one row
+/// per (ORN, partner) pair, in file order.
+fn door_orn_outputs(input: &Path) -> Result<String, FetchError> {
+    let (header, rows) = read_csv(input, false)?;
+    let [pre, label, glomerulus, ids, counts] = columns(
+        input,
+        &header,
+        [
+            "source_root_id",
+            "label",
+            "glomerulus",
+            "output_cell_ids",
+            "output_synapse_counts",
+        ],
+    )?;
+    let split = |s: &str| -> Vec<String> {
+        if s.is_empty() {
+            Vec::new()
+        } else {
+            s.split(';').map(str::to_owned).collect()
+        }
+    };
+    let mut owned: Vec<[String; 5]> = Vec::new();
+    for r in &rows {
+        for (id, count) in split(&r[ids]).into_iter().zip(split(&r[counts])) {
+            owned.push([
+                r[pre].to_owned(),
+                id,
+                count,
+                r[label].to_owned(),
+                r[glomerulus].to_owned(),
+            ]);
+        }
+    }
+    let refs: Vec<Vec<&str>> = owned
+        .iter()
+        .map(|r| r.iter().map(String::as_str).collect())
+        .collect();
+    Ok(write_rows(
+        &[
+            "pre_root_id",
+            "post_root_id",
+            "syn_count",
+            "orn_receptor",
+            "orn_glomerulus",
+        ],
+        &refs,
+    ))
+}
+
+/// door-python-toolkit's two antennal-lobe crosstalk tables (ORN -> LN -> PN, then the PN
+/// feedback step) as one row per (level-1, level-2) neuron pair, the first occurrence kept,
+/// with each neuron's FlyWire `class` from the v783 classification table.
+fn door_al_ln_pn(
+    ln_pn: &Path,
+    feedback: &Path,
+    classification: &Path,
+) -> Result<String, FetchError> {
+    let (header, rows) = read_csv(classification, true)?;
+    let [id, class] = columns(classification, &header, ["root_id", "class"])?;
+    let classes: HashMap<String, String> = rows
+        .iter()
+        .map(|r| (r[id].to_owned(), r[class].to_owned()))
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut owned: Vec<[String; 7]> = Vec::new();
+    for input in [ln_pn, feedback] {
+        let (header, rows) = read_csv(input, false)?;
+        let [l1, l1_type, l2, l2_type, count] = columns(
+            input,
+            &header,
+            [
+                "level1_root_id",
+                "level1_cell_type",
+                "level2_root_id",
+                "level2_cell_type",
+                "synapse_count_step2",
+            ],
+        )?;
+        for r in &rows {
+            if !seen.insert((r[l1].to_owned(), r[l2].to_owned())) {
+                continue;
+            }
+            let class_of = |k: &str| classes.get(k).cloned().unwrap_or_default();
+            owned.push([
+                r[l1].to_owned(),
+                r[l2].to_owned(),
+                r[count].to_owned(),
+                class_of(&r[l1]),
+                r[l1_type].to_owned(),
+                class_of(&r[l2]),
+                r[l2_type].to_owned(),
+            ]);
+        }
+    }
+    let refs: Vec<Vec<&str>> = owned
+        .iter()
+        .map(|r| r.iter().map(String::as_str).collect())
+        .collect();
+    Ok(write_rows(
+        &[
+            "pre_root_id",
+            "post_root_id",
+            "syn_count",
+            "pre_class",
+            "pre_type",
+            "post_class",
+            "post_type",
+        ],
+        &refs,
+    ))
+}
+
+/// NeLy-EPFL antennal-grooming's `Connectome_neurons.yaml` (`GROUP:` / `  NAME:` /
+/// `    key: value` with keys id, color, nt, cell_type) as one row per neuron, in file
+/// order; every value kept as its text (`.nan` stays `.nan`, quotes removed).
+fn grooming_neurons(input: &Path) -> Result<String, FetchError> {
+    let text = std::fs::read_to_string(input).map_err(|source| FetchError::Io {
+        path: input.into(),
+        source,
+    })?;
+    const KEYS: [&str; 4] = ["id", "color", "nt", "cell_type"];
+    let mut rows: Vec<[String; 6]> = Vec::new();
+    let mut group: Option<String> = None;
+    for (k, line) in text.lines().enumerate() {
+        let bad = |what: &str| FetchError::Conversion {
+            path: input.into(),
+            message: format!(
+                "line {}: {what}; expected `GROUP:`, `  NAME:` or `    key: value`",
+                k + 1
+            ),
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        let body = line.trim();
+        match indent {
+            0 => group = Some(body.strip_suffix(':').ok_or_else(|| bad(body))?.to_owned()),
+            2 => {
+                let name = body.strip_suffix(':').ok_or_else(|| bad(body))?;
+                let g = group
+                    .clone()
+                    .ok_or_else(|| bad("a neuron before any group"))?;
+                rows.push([
+                    g,
+                    name.to_owned(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ]);
+            }
+            4 => {
+                let (key, value) = body.split_once(": ").ok_or_else(|| bad(body))?;
+                let slot = KEYS
+                    .iter()
+                    .position(|k| *k == key)
+                    .ok_or_else(|| bad(&format!("unknown key `{key}`")))?;
+                let row = rows
+                    .last_mut()
+                    .ok_or_else(|| bad("a value before any neuron"))?;
+                let value = match value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) {
+                    Some(quoted) => quoted.replace("''", "'"),
+                    None => value.to_owned(),
+                };
+                row[2 + slot] = value;
+            }
+            _ => return Err(bad(&format!("indent of {indent} spaces"))),
+        }
+    }
+    let refs: Vec<Vec<&str>> = rows
+        .iter()
+        .map(|r| r.iter().map(String::as_str).collect())
+        .collect();
+    Ok(write_rows(
+        &["group", "name", "id", "color", "nt", "cell_type"],
+        &refs,
+    ))
+}
+
+/// DesktopFly's circuit.json as one of its three tables.
+fn desktopfly(conversion: &str, input: &Path) -> Result<String, FetchError> {
     let bad = |message: String| FetchError::Conversion {
         path: input.into(),
         message,
@@ -130,17 +410,7 @@ pub fn run(conversion: &str, input: &Path, output: &Path) -> Result<(u64, String
             )));
         }
     }
-    let mut f = std::fs::File::create(output).map_err(|source| FetchError::Io {
-        path: output.into(),
-        source,
-    })?;
-    f.write_all(out.as_bytes())
-        .and_then(|()| f.sync_all())
-        .map_err(|source| FetchError::Io {
-            path: output.into(),
-            source,
-        })?;
-    Ok((out.len() as u64, hex(&Sha256::digest(out.as_bytes()))))
+    Ok(out)
 }
 
 /// A number as Python's `str` writes a float that may be whole: `-51` for -51.0 (pandas wrote
@@ -185,7 +455,7 @@ mod tests {
         let input = dir.path().join("circuit.json");
         std::fs::write(&input, JSON).unwrap();
         let out = dir.path().join("out.csv");
-        let (bytes, sha) = run(how, &input, &out).unwrap();
+        let (bytes, sha) = run(how, &[input], &out).unwrap();
         let text = std::fs::read_to_string(&out).unwrap();
         assert_eq!(bytes as usize, text.len());
         assert_eq!(sha, hex(&Sha256::digest(text.as_bytes())));
@@ -212,6 +482,89 @@ mod tests {
     }
 
     #[test]
+    fn door_tables_become_one_row_per_pair() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(
+            d.join("orn.csv"),
+            "source_root_id,label,glomerulus,output_cell_ids,output_synapse_counts\n\
+             1,Or2a,ORN_DA4m,7;8,3;5\n2,Or7a,ORN_DL5,,\n",
+        )
+        .unwrap();
+        let out = d.join("out.csv");
+        run("door-orn-outputs-csv", &[d.join("orn.csv")], &out).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap(),
+            "pre_root_id,post_root_id,syn_count,orn_receptor,orn_glomerulus\n\
+             1,7,3,Or2a,ORN_DA4m\n1,8,5,Or2a,ORN_DA4m\n"
+        );
+        let step = "level1_root_id,level1_cell_type,level2_root_id,level2_cell_type,\
+                    synapse_count_step2\n";
+        std::fs::write(d.join("a.csv"), format!("{step}7,lLN9,9,VA1v_adPN,13\n")).unwrap();
+        std::fs::write(
+            d.join("b.csv"),
+            format!("{step}7,lLN9,9,VA1v_adPN,99\n9,VA1v_adPN,7,lLN9,4\n"),
+        )
+        .unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(b"root_id,class\n7,ALLN\n").unwrap();
+        std::fs::write(d.join("c.csv.gz"), gz.finish().unwrap()).unwrap();
+        run(
+            "door-al-ln-pn-csv",
+            &[d.join("a.csv"), d.join("b.csv"), d.join("c.csv.gz")],
+            &out,
+        )
+        .unwrap();
+        // The first row of a pair wins; a neuron without a class gets an empty one.
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap(),
+            "pre_root_id,post_root_id,syn_count,pre_class,pre_type,post_class,post_type\n\
+             7,9,13,ALLN,lLN9,,VA1v_adPN\n9,7,4,,VA1v_adPN,ALLN,lLN9\n"
+        );
+        let e = run("door-al-ln-pn-csv", &[d.join("a.csv")], &out)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("takes 3 input files"), "{e}");
+        let e = run("door-orn-outputs-csv", &[d.join("a.csv")], &out)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("a.csv") && e.contains("no column `source_root_id`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_grooming_yaml_becomes_one_row_per_neuron() {
+        let dir = tempfile::tempdir().unwrap();
+        let yaml = dir.path().join("n.yaml");
+        std::fs::write(
+            &yaml,
+            "JO-C:\n  JO-C_1:\n    id: 7\n    color: '#a3f7f6'\n    nt: .nan\n  JO-C_2:\n    id: 8\n",
+        )
+        .unwrap();
+        let out = dir.path().join("o.csv");
+        run(
+            "antennal-grooming-neurons-csv",
+            std::slice::from_ref(&yaml),
+            &out,
+        )
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap(),
+            "group,name,id,color,nt,cell_type\nJO-C,JO-C_1,7,#a3f7f6,.nan,\nJO-C,JO-C_2,8,,,\n"
+        );
+        std::fs::write(&yaml, "JO-C:\n  JO-C_1:\n    colour: red\n").unwrap();
+        let e = run("antennal-grooming-neurons-csv", &[yaml], &out)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 3") && e.contains("unknown key `colour`"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn floats_read_as_python_writes_them() {
         for (x, text) in [
             (-2.0, "-2.0"),
@@ -231,12 +584,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("circuit.json");
         std::fs::write(&input, r#"{"neurons": [], "edges": [[0, 1, 3]]}"#).unwrap();
-        let e = run("desktopfly-rows-csv", &input, &dir.path().join("o"))
-            .unwrap_err()
-            .to_string();
+        let e = run(
+            "desktopfly-rows-csv",
+            std::slice::from_ref(&input),
+            &dir.path().join("o"),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("circuit.json") && e.contains("edge 0"), "{e}");
         std::fs::write(&input, "[1, 2]").unwrap();
-        let e = run("desktopfly-rows-csv", &input, &dir.path().join("o"))
+        let e = run("desktopfly-rows-csv", &[input], &dir.path().join("o"))
             .unwrap_err()
             .to_string();
         assert!(e.contains("expected DesktopFly's circuit.json"), "{e}");

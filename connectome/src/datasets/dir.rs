@@ -117,7 +117,7 @@ pub fn file_state(dataset: &Dataset, file: &DatasetFile, data_dir: &Path) -> Fil
 pub struct Located {
     /// The dataset's directory.
     pub dir: PathBuf,
-    /// Each registered file, in registry order.
+    /// Each registered file but the conversion inputs (`input_only`), in registry order.
     pub files: Vec<PathBuf>,
     /// The path to hand to the loaders.
     pub load: PathBuf,
@@ -138,6 +138,7 @@ impl Registry {
         let missing: Vec<MissingFile> = d
             .files
             .iter()
+            .filter(|f| !f.input_only)
             .filter_map(|f| {
                 let problem = match file_state(d, f, data_dir) {
                     FileState::Present if content_ok(d, f, data_dir) => return None,
@@ -175,7 +176,12 @@ impl Registry {
         }
         Ok(Located {
             dir: d.dir(data_dir),
-            files: d.files.iter().map(|f| f.dest(d, data_dir)).collect(),
+            files: d
+                .files
+                .iter()
+                .filter(|f| !f.input_only)
+                .map(|f| f.dest(d, data_dir))
+                .collect(),
             load,
             format: d.format.clone(),
         })

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use super::dir::{FileState, file_state, record_verified};
 use super::error::{ConversionMismatch, FetchError, NotOffline, OfflineOnly};
-use super::offline::{OfflineSource, copy_hashing, hex};
+use super::offline::{OfflineCopy, OfflineSource};
 use super::registry::{Dataset, DatasetFile};
 
 /// How to download.
@@ -32,6 +32,9 @@ pub struct FetchOptions {
     /// An offline source folder to copy the files from instead of downloading them
     /// (`--from DIR`, `$HEXAFLY_FETCH_FROM`); files are matched by size and sha256.
     pub from: Option<PathBuf>,
+    /// Folders of copies that ship with hexafly (its assets), searched first whether or not
+    /// `from` is set: a registered file found there (by sha256) is copied, not downloaded.
+    pub shipped: Vec<PathBuf>,
 }
 
 impl Default for FetchOptions {
@@ -40,6 +43,7 @@ impl Default for FetchOptions {
             url_base: None,
             connect_timeout: Duration::from_secs(30),
             from: None,
+            shipped: Vec::new(),
         }
     }
 }
@@ -106,6 +110,13 @@ pub fn fetch(
     on_event: &mut dyn FnMut(FetchEvent<'_>),
 ) -> Result<Vec<PathBuf>, FetchError> {
     let mut offline = opts.from.as_deref().map(OfflineSource::scan).transpose()?;
+    let offline_root = offline.as_ref().map(|s| s.root().to_path_buf());
+    let mut shipped = opts
+        .shipped
+        .iter()
+        .filter(|d| d.is_dir())
+        .map(|d| OfflineSource::scan(d))
+        .collect::<Result<Vec<_>, _>>()?;
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_connect(Some(opts.connect_timeout))
         .timeout_recv_response(Some(opts.connect_timeout))
@@ -113,38 +124,65 @@ pub fn fetch(
         .build()
         .into();
     let dir = dataset.dir(data_dir);
+    // A copy anywhere: the offline folder, else the copies shipped with hexafly.
+    let mut find_copy = |file: &DatasetFile| -> Result<Option<OfflineCopy>, FetchError> {
+        let Some(sha) = &file.sha256 else {
+            return Ok(None);
+        };
+        for src in offline.iter_mut().chain(shipped.iter_mut()) {
+            if let Some(found) = src.find(file.size, sha)? {
+                return Ok(Some(found));
+            }
+        }
+        Ok(None)
+    };
+    // Conversion inputs are installed only for the tables that have to be made.
+    let mut needed_inputs: Vec<&str> = Vec::new();
+    for file in dataset
+        .files
+        .iter()
+        .filter(|f| !f.converted_from.is_empty())
+    {
+        let dest = file.dest(dataset, data_dir);
+        if !already_present(dataset, file, data_dir, &dest)? && find_copy(file)?.is_none() {
+            needed_inputs.extend(file.converted_from.iter().map(String::as_str));
+        }
+    }
     let mut out = Vec::with_capacity(dataset.files.len());
     for file in &dataset.files {
         let dest = file.dest(dataset, data_dir);
+        if file.input_only && !needed_inputs.contains(&file.path.as_str()) {
+            continue;
+        }
         if already_present(dataset, file, data_dir, &dest)? {
             on_event(FetchEvent::AlreadyPresent { dest: &dest });
         } else {
-            let offline_copy = match (&mut offline, &file.sha256) {
-                (Some(src), Some(sha)) => src.find(file.size, sha)?,
-                _ => None,
-            };
-            let bytes = if let Some(from) = offline_copy {
-                on_event(FetchEvent::Copied { from: &from });
-                install(file, &dest, |part| copy_hashing(&from, part), &from)?
-            } else if let Some(source) = &file.converted_from {
+            let bytes = if let Some(copy) = find_copy(file)? {
+                on_event(FetchEvent::Copied { from: copy.path() });
+                install(file, &dest, |part| copy.install(part), copy.path())?
+            } else if !file.converted_from.is_empty() {
                 let conversion = file.conversion.as_deref().unwrap_or_default();
-                let input = dir.join(source);
+                let inputs = file
+                    .converted_from
+                    .iter()
+                    .map(|i| conversion_input(i, &dir, data_dir))
+                    .collect::<Result<Vec<_>, _>>()?;
                 on_event(FetchEvent::Converted {
-                    from: &input,
+                    from: &inputs[0],
                     conversion,
                 });
                 install(
                     file,
                     &dest,
-                    |part| super::convert::run(conversion, &input, part),
-                    &input,
+                    |part| super::convert::run(conversion, &inputs, part),
+                    &inputs[0],
                 )
                 .map_err(|e| match e {
                     FetchError::HashMismatch { got, expected, .. } => {
                         FetchError::ConversionMismatch(Box::new(ConversionMismatch {
                             dataset: dataset.name.clone(),
                             path: file.path.clone(),
-                            from: source.clone(),
+                            from: file.converted_from.join(", "),
                             conversion: conversion.to_owned(),
                             got,
                             expected,
@@ -159,14 +197,14 @@ pub fn fetch(
                     url: file.url.clone(),
                     note: note.clone(),
                     sha256: file.sha256.clone().unwrap_or_default(),
-                    from: offline.as_ref().map(|s| s.root().to_path_buf()),
+                    from: offline_root.clone(),
                 })));
-            } else if let Some(src) = &offline {
+            } else if let Some(root) = &offline_root {
                 return Err(FetchError::NotOffline(Box::new(NotOffline {
                     dataset: dataset.name.clone(),
                     path: file.path.clone(),
                     sha256: file.sha256.clone(),
-                    from: src.root().to_path_buf(),
+                    from: root.clone(),
                     url: file.url.clone(),
                 })));
             } else {
@@ -198,6 +236,18 @@ pub fn fetch(
         out.push(dest);
     }
     Ok(out)
+}
+
+/// Where a conversion input is: a file of this dataset (installed above it), or a
+/// `dataset:NAME/PATH` of another dataset, which must be installed first.
+fn conversion_input(written: &str, dir: &Path, data_dir: &Path) -> Result<PathBuf, FetchError> {
+    match super::reference::DataRef::parse(written) {
+        Some(r) => {
+            let r = r?;
+            Ok(r.locate(&super::registry::Registry::active()?, data_dir)?)
+        }
+        None => Ok(dir.join(written)),
+    }
 }
 
 /// Creates a folder of the data directory, telling a read-only one apart.
@@ -421,7 +471,7 @@ fn download(
         });
     }
     if let Some(expected) = &file.sha256 {
-        let got = hex(&hasher.finalize());
+        let got = super::offline::hex(&hasher.finalize());
         if got != *expected {
             return Err(FetchError::HashMismatch {
                 url: url.to_owned(),

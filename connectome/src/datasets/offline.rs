@@ -1,7 +1,8 @@
 //! An offline source: a local folder that holds copies of registry files in any layout
 //! (a USB stick, a mirror of another machine's data directory, a project's shared data).
 //! Files are recognised by size and sha256, never by name, so a renamed copy is found and a
-//! same-named different file is never taken.
+//! same-named different file is never taken. A gzip file whose decompressed content has the
+//! registered size and sha256 is a copy too (a table kept compressed).
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -21,13 +22,49 @@ pub const FROM_ENV: &str = "HEXAFLY_FETCH_FROM";
 pub struct OfflineSource {
     root: PathBuf,
     by_size: HashMap<u64, Vec<PathBuf>>,
+    gzipped: Vec<PathBuf>,
     hashes: HashMap<PathBuf, String>,
+    /// (size, sha256) of each gzip file's decompressed content.
+    inflated: HashMap<PathBuf, (u64, String)>,
+}
+
+/// A copy found in an offline source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OfflineCopy {
+    /// The file itself.
+    Plain(PathBuf),
+    /// A gzip file holding it.
+    Gzipped(PathBuf),
+}
+
+impl OfflineCopy {
+    /// The file in the offline source.
+    pub fn path(&self) -> &Path {
+        match self {
+            OfflineCopy::Plain(p) | OfflineCopy::Gzipped(p) => p,
+        }
+    }
+
+    /// Writes the copy's content to `part`; returns (bytes, sha256) of what was written.
+    pub fn install(&self, part: &Path) -> Result<(u64, String), FetchError> {
+        match self {
+            OfflineCopy::Plain(p) => copy_hashing(p, part),
+            OfflineCopy::Gzipped(p) => {
+                let f = File::open(p).map_err(|source| FetchError::Io {
+                    path: p.clone(),
+                    source,
+                })?;
+                copy_reader_hashing(flate2::read::GzDecoder::new(f), p, part)
+            }
+        }
+    }
 }
 
 impl OfflineSource {
     /// Lists every regular file under `root` (following no symlinked folders).
     pub fn scan(root: &Path) -> Result<OfflineSource, FetchError> {
         let mut by_size: HashMap<u64, Vec<PathBuf>> = HashMap::new();
+        let mut gzipped = Vec::new();
         let mut stack = vec![root.to_path_buf()];
         while let Some(dir) = stack.pop() {
             let entries = std::fs::read_dir(&dir).map_err(|source| FetchError::Io {
@@ -43,6 +80,9 @@ impl OfflineSource {
                 } else if let Ok(meta) = std::fs::metadata(e.path())
                     && meta.is_file()
                 {
+                    if e.path().extension().is_some_and(|x| x == "gz") {
+                        gzipped.push(e.path());
+                    }
                     by_size.entry(meta.len()).or_default().push(e.path());
                 }
             }
@@ -50,7 +90,9 @@ impl OfflineSource {
         Ok(OfflineSource {
             root: root.to_path_buf(),
             by_size,
+            gzipped,
             hashes: HashMap::new(),
+            inflated: HashMap::new(),
         })
     }
 
@@ -59,8 +101,12 @@ impl OfflineSource {
         &self.root
     }
 
-    /// A file of `size` bytes whose sha256 is `sha256`, if the folder holds one.
-    pub fn find(&mut self, size: Option<u64>, sha256: &str) -> Result<Option<PathBuf>, FetchError> {
+    /// A copy of the file of `size` bytes whose sha256 is `sha256`, if the folder holds one.
+    pub fn find(
+        &mut self,
+        size: Option<u64>,
+        sha256: &str,
+    ) -> Result<Option<OfflineCopy>, FetchError> {
         let candidates: Vec<PathBuf> = match size {
             Some(s) => self.by_size.get(&s).cloned().unwrap_or_default(),
             None => self.by_size.values().flatten().cloned().collect(),
@@ -75,11 +121,35 @@ impl OfflineSource {
                 }
             };
             if digest == sha256 {
-                return Ok(Some(path));
+                return Ok(Some(OfflineCopy::Plain(path)));
+            }
+        }
+        for path in self.gzipped.clone() {
+            let (n, digest) = match self.inflated.get(&path) {
+                Some(v) => v.clone(),
+                // Not gzip after all, or damaged: not a copy of anything.
+                None => match inflated_sha256(&path) {
+                    Some(v) => {
+                        self.inflated.insert(path.clone(), v.clone());
+                        v
+                    }
+                    None => continue,
+                },
+            };
+            if digest == sha256 && size.is_none_or(|s| s == n) {
+                return Ok(Some(OfflineCopy::Gzipped(path)));
             }
         }
         Ok(None)
     }
+}
+
+/// (size, sha256) of a gzip file's decompressed content; `None` if it does not decompress.
+fn inflated_sha256(path: &Path) -> Option<(u64, String)> {
+    let f = File::open(path).ok()?;
+    let mut hasher = Sha256::new();
+    let n = std::io::copy(&mut flate2::read::GzDecoder::new(f), &mut hasher).ok()?;
+    Some((n, hex(&hasher.finalize())))
 }
 
 /// The lowercase hex sha256 of a file.
@@ -98,11 +168,23 @@ pub fn sha256_of(path: &Path) -> Result<String, FetchError> {
 
 /// Copies `from` to `part` while hashing it; returns (bytes, sha256).
 pub fn copy_hashing(from: &Path, part: &Path) -> Result<(u64, String), FetchError> {
+    let input = File::open(from).map_err(|source| FetchError::Io {
+        path: from.into(),
+        source,
+    })?;
+    copy_reader_hashing(input, from, part)
+}
+
+/// Copies what `input` (read from `from`) yields to `part` while hashing it.
+fn copy_reader_hashing(
+    mut input: impl Read,
+    from: &Path,
+    part: &Path,
+) -> Result<(u64, String), FetchError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| FetchError::Io { path, source }
     };
-    let mut input = File::open(from).map_err(io(from))?;
     let mut out = File::create(part).map_err(io(part))?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 256 * 1024];

@@ -62,12 +62,13 @@ pub struct DatasetFile {
     /// (the archive is kept, so its size can still be checked). Default false.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unpack: bool,
-    /// For a file that is a conversion of a published one (a CSV made from a JSON file):
-    /// the path of that published file among this dataset's files, listed before it.
-    /// `hexafly fetch` makes it with `conversion` and checks the result against `sha256`;
-    /// an offline source may hold the converted file itself, matched by that sha256.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub converted_from: Option<String>,
+    /// For a file that is a conversion of published ones (a CSV made from a JSON file): the
+    /// files it is made from, each a file of this dataset listed before it or a
+    /// `dataset:NAME/PATH` of another dataset. `hexafly fetch` makes it with `conversion`
+    /// and checks the result against `sha256`; an offline source may hold the converted
+    /// file itself, matched by that sha256.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub converted_from: Vec<String>,
     /// The conversion that makes this file from `converted_from` (one of
     /// `connectome::datasets::CONVERSIONS`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -77,6 +78,11 @@ pub struct DatasetFile {
     /// file installs from an offline copy only (`--from DIR`), matched by `sha256`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversion_note: Option<String>,
+    /// A published file that is only the input of a conversion: installed only when a table
+    /// made from it has to be made (not when that table is already there or found offline),
+    /// and not needed for the dataset to be complete.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub input_only: bool,
     /// Size in bytes of the published file a `conversion_note` table was made from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published_size: Option<u64>,
@@ -175,7 +181,8 @@ impl Registry {
                 }
             }
             for (k, f) in d.files.iter().enumerate() {
-                if f.conversion_note.is_some() && (f.converted_from.is_some() || f.sha256.is_none())
+                if f.conversion_note.is_some()
+                    && (!f.converted_from.is_empty() || f.sha256.is_none())
                 {
                     return Err(what(&format!(
                         "`{}`: a conversion_note needs the sha256 of the table and no \
@@ -183,15 +190,18 @@ impl Registry {
                         f.path
                     )));
                 }
-                match (&f.converted_from, &f.conversion) {
-                    (None, None) => {}
-                    (Some(from), Some(how)) => {
-                        if !d.files[..k].iter().any(|g| &g.path == from) {
-                            return Err(what(&format!(
-                                "`{}` is converted_from `{from}`, which is not a file listed \
-                                 before it",
-                                f.path
-                            )));
+                match (f.converted_from.is_empty(), &f.conversion) {
+                    (true, None) => {}
+                    (false, Some(how)) => {
+                        for from in &f.converted_from {
+                            let listed = d.files[..k].iter().any(|g| &g.path == from);
+                            if !listed && !from.starts_with(super::reference::SCHEME) {
+                                return Err(what(&format!(
+                                    "`{}` is converted_from `{from}`, which is neither a file \
+                                     listed before it nor a `dataset:NAME/PATH`",
+                                    f.path
+                                )));
+                            }
                         }
                         if !super::convert::CONVERSIONS.contains(&how.as_str()) {
                             return Err(what(&format!(

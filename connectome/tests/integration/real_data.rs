@@ -149,7 +149,7 @@ fn escape_subset_loads_onto_annotated_neurons() {
 
 #[test]
 fn olfaction_subsets_load() {
-    let c = load("flywire-783-olfaction/olfaction_ORN_outputs_edges.csv.gz");
+    let c = load("flywire-783-olfaction/olfaction_ORN_outputs_edges.csv");
     assert_eq!(c.n_edges(), 135_593);
     let orns = (0..c.n_neurons() as u32)
         .filter(|&i| !c.neurons.annotation(i, "orn_glomerulus").is_empty())
@@ -296,7 +296,7 @@ cord = "manc"
 
 #[test]
 fn loading_gives_the_same_network_at_any_thread_count() {
-    let p = require("flywire-783-olfaction/olfaction_ORN_outputs_edges.csv.gz");
+    let p = require("flywire-783-olfaction/olfaction_ORN_outputs_edges.csv");
     let with = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)

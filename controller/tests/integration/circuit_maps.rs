@@ -158,7 +158,7 @@ fn escape_map_resolves_on_the_escape_subset() {
 fn subsets_map_resolves_on_the_composed_adult_subsets() {
     // The manifest names its datasets (`dataset:`); fail with the missing file's
     // name rather than a load error when it is absent.
-    require("flywire-783-olfaction/olfaction_ORN_outputs_edges.csv.gz");
+    require("flywire-783-olfaction/olfaction_ORN_outputs_edges.csv");
     let c = load(
         &asset("manifests/flywire783_subsets.toml"),
         &LoadOptions::default(),

@@ -21,7 +21,7 @@ fn asset(rel: &str) -> PathBuf {
 
 #[test]
 fn giant_fibre_latency_and_odor_specificity_beat_the_shuffled_null() {
-    require("flywire-783-olfaction/olfaction_ORN_outputs_edges.csv.gz");
+    require("flywire-783-olfaction/olfaction_ORN_outputs_edges.csv");
     let c = load(
         &asset("manifests/flywire783_subsets.toml"),
         &LoadOptions::default(),

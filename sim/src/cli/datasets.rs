@@ -203,6 +203,9 @@ pub fn fetch(args: FetchArgs) -> anyhow::Result<()> {
     let opts = FetchOptions {
         url_base: args.url_base.clone(),
         from: args.from.clone(),
+        // Registered files that hexafly itself ships (the escape circuit) are copied from
+        // its assets, matched by sha256 like any offline copy.
+        shipped: vec![crate::assets::path("connectomes")],
         ..FetchOptions::default()
     };
     let mut failed = Vec::new();

@@ -791,3 +791,22 @@ fn an_experiment_whose_data_are_missing_names_the_fetch_commands() {
     );
     assert!(!dir.path().join("run").join("summary.json").exists());
 }
+
+#[test]
+fn a_gzipped_offline_copy_installs_the_table_it_holds() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let (reg, a, b) = offline_demo(dir.path());
+    let copies = dir.path().join("copies");
+    std::fs::create_dir_all(&copies).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&a).unwrap();
+    std::fs::write(copies.join("kept-compressed.bin.gz"), gz.finish().unwrap()).unwrap();
+    std::fs::write(copies.join("b"), &b).unwrap();
+    // A file named .gz that is not gzip is no copy of anything, and no error either.
+    std::fs::write(copies.join("junk.gz"), b"not gzip").unwrap();
+    let data = dir.path().join("data");
+    let out = fetch_demo_from(&reg, &data, &copies);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(data.join("demo/a.bin")).unwrap(), a);
+}
