@@ -222,6 +222,49 @@ fn without_a_display_it_runs_headless_with_plots_and_an_offscreen_frame() {
     }
 }
 
+#[test]
+fn without_a_vulkan_driver_the_run_folder_is_written_and_the_frame_skipped_with_a_note() {
+    // No display, no usable Vulkan driver, no XDG_RUNTIME_DIR, no --out: a server.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let o = Command::new(BIN)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("XDG_RUNTIME_DIR")
+        .env("VK_ICD_FILENAMES", dir.path().join("no-such-driver.json"))
+        .env("HEXAFLY_DATA", &data)
+        .env("HEXAFLY_CACHE", dir.path().join("cache"))
+        .current_dir(dir.path())
+        .args(["view", loom_experiment().to_str().unwrap(), "--light"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "exit {:?}: {err}", o.status.code());
+    assert!(
+        err.contains("no offscreen frame (no Vulkan driver"),
+        "says why there is no frame: {err}"
+    );
+    assert!(!err.contains("XDG_RUNTIME_DIR"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    // The run folder went to the data directory, not the current one.
+    let runs: Vec<_> = std::fs::read_dir(data.join("runs"))
+        .expect("a runs folder in the data directory")
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert!(runs[0].join("summary.json").is_file() && runs[0].join("plots/ethogram.png").is_file());
+    let mut here: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    here.sort();
+    assert_eq!(
+        here,
+        ["cache", "data"],
+        "nothing written into the current directory"
+    );
+}
+
 /// The keys and the selector panel reach the simulation: under Xvfb, xdotool presses D
 /// (dust), types `silence type=DNp01` into the panel, presses L (a loom from the left) and
 /// Q (quit). The run folder shows the dust, and the user's loom reaches no giant-fibre

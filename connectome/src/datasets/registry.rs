@@ -266,9 +266,12 @@ impl Dataset {
     }
 
     /// Total size in bytes of the files whose size is known, and whether every size is known.
+    /// Conversion inputs (`input_only`) are not counted: they are installed only to make
+    /// a table and are not part of the installed dataset.
     pub fn total_size(&self) -> (u64, bool) {
-        let known = self.files.iter().filter_map(|f| f.size).sum();
-        (known, self.files.iter().all(|f| f.size.is_some()))
+        let kept = || self.files.iter().filter(|f| !f.input_only);
+        let known = kept().filter_map(|f| f.size).sum();
+        (known, kept().all(|f| f.size.is_some()))
     }
 }
 

@@ -65,16 +65,17 @@ fn registry(path: Option<&PathBuf>) -> anyhow::Result<Registry> {
 }
 
 /// `present` when every file is there, `missing` when none is, else `partial`; a file with
-/// the wrong size counts as not there.
+/// the wrong size counts as not there, and a conversion input (`input_only`) not at all.
 fn status(d: &Dataset, data_dir: &std::path::Path) -> (&'static str, Vec<FileState>) {
     let states: Vec<FileState> = d
         .files
         .iter()
         .map(|f| datasets::file_state(d, f, data_dir))
         .collect();
-    let present = states.iter().filter(|s| **s == FileState::Present).count();
+    let kept = || d.files.iter().zip(&states).filter(|(f, _)| !f.input_only);
+    let present = kept().filter(|(_, s)| **s == FileState::Present).count();
     let word = match present {
-        p if p == states.len() => "present",
+        p if p == kept().count() => "present",
         0 => "missing",
         _ => "partial",
     };
@@ -112,6 +113,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                     .map(|(f, s)| {
                         json!({
                             "path": f.path, "url": f.url, "size": f.size, "sha256": f.sha256,
+                            "input_only": f.input_only, "converted_from": f.converted_from,
+                            "conversion": f.conversion, "conversion_note": f.conversion_note,
                             "dest": f.dest(d, &dir).display().to_string(),
                             "state": match s {
                                 FileState::Present => "present".to_owned(),
@@ -139,7 +142,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     writeln!(out, "data directory: {}", dir.display())?;
     writeln!(
         out,
-        "{:<26} {:>11}  {:<8} description",
+        "{:<30} {:>11}  {:<8} description",
         "name", "size", "status"
     )?;
     for d in &reg.datasets {
@@ -147,7 +150,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         let (bytes, known) = d.total_size();
         writeln!(
             out,
-            "{:<26} {:>11}  {:<8} {}",
+            "{:<30} {:>11}  {:<8} {}",
             d.name,
             human(bytes, known),
             word,

@@ -223,17 +223,28 @@ fn offscreen(args: &Args, experiment: PathBuf, out: &std::path::Path) {
     }
 }
 
-/// Why no Vulkan driver can be there (Linux: no ICD manifest in the loader's folders and
-/// none named by VK_ICD_FILENAMES / VK_DRIVER_FILES), or `None` when one may be.
+/// Why no Vulkan driver can be there, or `None` when one may be. As the Vulkan loader
+/// does: when VK_ICD_FILENAMES or VK_DRIVER_FILES is set, only the manifests it names count;
+/// else (Linux) those in the loader's folders.
 #[cfg(feature = "viewer")]
 fn no_vulkan_driver() -> Option<String> {
+    let named: Vec<std::ffi::OsString> = ["VK_DRIVER_FILES", "VK_ICD_FILENAMES"]
+        .iter()
+        .filter_map(std::env::var_os)
+        .filter(|v| !v.is_empty())
+        .collect();
+    if let Some(v) = named.first() {
+        return (!std::env::split_paths(v).any(|p| p.exists())).then(|| {
+            format!(
+                "no Vulkan driver: none of the manifests named by VK_ICD_FILENAMES / \
+                 VK_DRIVER_FILES exists ({})",
+                v.to_string_lossy()
+            )
+        });
+    }
     if !cfg!(target_os = "linux") {
         return None;
     }
-    let named = ["VK_ICD_FILENAMES", "VK_DRIVER_FILES"]
-        .iter()
-        .filter_map(std::env::var_os)
-        .any(|v| std::env::split_paths(&v).any(|p| p.exists()));
     let listed = [
         "/usr/share/vulkan/icd.d",
         "/usr/local/share/vulkan/icd.d",
@@ -241,7 +252,7 @@ fn no_vulkan_driver() -> Option<String> {
     ]
     .iter()
     .any(|d| std::fs::read_dir(d).is_ok_and(|mut e| e.next().is_some()));
-    (!named && !listed).then(|| {
+    (!listed).then(|| {
         "no Vulkan driver installed (on Debian: apt-get install mesa-vulkan-drivers)".to_owned()
     })
 }
