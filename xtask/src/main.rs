@@ -111,22 +111,57 @@ fn test(core_only: bool, extra: &[String]) -> Result<(), String> {
         Some(dir) => format!("offline, from {}", PathBuf::from(dir).display()),
         None => "from the network".to_owned(),
     };
-    // Offline (CI), every dataset must install. From the network a few tables install only
-    // from an offline copy (the registry's `conversion_note`: pandas pickles): the rest is
-    // installed, and the tests that read those tables fail naming the fetch command.
+    // Offline (CI), every dataset must install. A few tables are made by a script of this
+    // repository (from pandas pickles) when no copy of them is at hand: `hexafly fetch`
+    // installs the inputs and names the script, which runs here with the venv's Python
+    // before fetching again.
     let offline = std::env::var_os("HEXAFLY_FETCH_FROM").is_some();
+    let fetch = |dataset: &str| -> Result<(), String> {
+        eprintln!(
+            "xtask: installing {dataset} into {} ({source})",
+            data.display()
+        );
+        let out = Command::new(target.join("debug").join("hexafly"))
+            .current_dir(&root)
+            .args(["fetch", dataset, "--data-dir"])
+            .arg(&data)
+            .stdout(std::process::Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot start hexafly: {e}"))?;
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        eprint!("{stderr}");
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(stderr)
+        }
+    };
     let mut missing = Vec::new();
     for dataset in TEST_DATASETS {
-        let installed = run(
-            &format!("installing {dataset} into {} ({source})", data.display()),
-            Command::new(target.join("debug").join("hexafly"))
-                .current_dir(&root)
-                .args(["fetch", dataset, "--data-dir"])
-                .arg(&data)
-                .stdout(std::process::Stdio::null()),
-        );
-        match installed {
-            Err(e) if offline => return Err(e),
+        let Err(stderr) = fetch(dataset) else {
+            continue;
+        };
+        // The script's name from the command `hexafly fetch` prints; its argument is the
+        // dataset's folder, which is known here.
+        let script = stderr.lines().find_map(|l| {
+            l.trim()
+                .strip_prefix("python3 scripts/convert/")
+                .and_then(|rest| rest.split_whitespace().next())
+                .map(str::to_owned)
+        });
+        let made = match script {
+            Some(script) => run(
+                &format!("making {dataset}'s tables with scripts/convert/{script}"),
+                Command::new(&python)
+                    .current_dir(&root)
+                    .arg(format!("scripts/convert/{script}"))
+                    .arg(data.join(dataset)),
+            )
+            .and_then(|()| fetch(dataset)),
+            None => Err(stderr),
+        };
+        match made {
+            Err(e) if offline => return Err(format!("installing {dataset}: {e}")),
             Err(_) => missing.push(dataset),
             Ok(()) => {}
         }
@@ -134,7 +169,7 @@ fn test(core_only: bool, extra: &[String]) -> Result<(), String> {
     if !missing.is_empty() {
         eprintln!(
             "xtask: not installed: {} (see the errors above); the tests that read them will \
-             fail. Set HEXAFLY_FETCH_FROM=DIR to a folder of copies to install them offline.",
+             fail. HEXAFLY_FETCH_FROM=DIR installs from a folder of copies instead.",
             missing.join(", ")
         );
     }

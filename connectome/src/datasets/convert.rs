@@ -13,6 +13,11 @@ use sha2::{Digest, Sha256};
 use super::error::FetchError;
 use super::offline::hex;
 
+/// The prefix of a conversion made by a script of the hexafly repository (Python with pandas,
+/// for pickles): `hexafly fetch` installs its inputs, names the command, and checks what the
+/// script wrote when it is run again.
+pub const SCRIPT: &str = "script:";
+
 /// The conversions the registry may name.
 pub const CONVERSIONS: [&str; 6] = [
     "desktopfly-neurons-csv",

@@ -173,6 +173,10 @@ pub enum FetchError {
     /// the registered one.
     #[error("{0}")]
     ConversionMismatch(Box<ConversionMismatch>),
+    /// Tables made by a script of the hexafly repository, which has to be run before they
+    /// install (their inputs are installed).
+    #[error("{0}")]
+    ScriptConversion(Box<ScriptConversion>),
     /// A conversion could not read its published input.
     #[error("{}: {message}", .path.display())]
     Conversion {
@@ -270,4 +274,18 @@ pub struct ConversionMismatch {
     pub got: String,
     /// The registered digest.
     pub expected: String,
+}
+
+/// See [`FetchError::ScriptConversion`].
+#[derive(Debug, thiserror::Error)]
+#[error("dataset `{dataset}`: {} made from the published files by a script that hexafly does not run itself (Python with pandas); its inputs are installed. Run, in the hexafly repository:\n  python3 {script} {}\nthen `hexafly fetch {dataset}` again: it checks each table's sha256", .tables.join(", "), .dir.display())]
+pub struct ScriptConversion {
+    /// The dataset.
+    pub dataset: String,
+    /// The tables the script makes.
+    pub tables: Vec<String>,
+    /// The script, relative to the hexafly repository.
+    pub script: String,
+    /// The dataset's folder, where the inputs are and the tables go.
+    pub dir: PathBuf,
 }

@@ -16,7 +16,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 use super::dir::{FileState, file_state, record_verified};
-use super::error::{ConversionMismatch, FetchError, NotOffline, OfflineOnly};
+use super::error::{ConversionMismatch, FetchError, NotOffline, OfflineOnly, ScriptConversion};
 use super::offline::{OfflineCopy, OfflineSource};
 use super::registry::{Dataset, DatasetFile};
 
@@ -149,6 +149,7 @@ pub fn fetch(
         }
     }
     let mut out = Vec::with_capacity(dataset.files.len());
+    let mut scripts: Vec<(&DatasetFile, &str)> = Vec::new();
     for file in &dataset.files {
         let dest = file.dest(dataset, data_dir);
         if file.input_only && !needed_inputs.contains(&file.path.as_str()) {
@@ -160,6 +161,15 @@ pub fn fetch(
             let bytes = if let Some(copy) = find_copy(file)? {
                 on_event(FetchEvent::Copied { from: copy.path() });
                 install(file, &dest, |part| copy.install(part), copy.path())?
+            } else if let Some(script) = file
+                .conversion
+                .as_deref()
+                .and_then(|c| c.strip_prefix(super::convert::SCRIPT))
+            {
+                // Made by a script hexafly does not run: installed on the next fetch, once
+                // the script has written it, if its sha256 is right.
+                scripts.push((file, script));
+                continue;
             } else if !file.converted_from.is_empty() {
                 let conversion = file.conversion.as_deref().unwrap_or_default();
                 let inputs = file
@@ -234,6 +244,14 @@ pub fn fetch(
             });
         }
         out.push(dest);
+    }
+    if let Some((_, script)) = scripts.first() {
+        return Err(FetchError::ScriptConversion(Box::new(ScriptConversion {
+            dataset: dataset.name.clone(),
+            tables: scripts.iter().map(|(f, _)| f.path.clone()).collect(),
+            script: (*script).to_owned(),
+            dir,
+        })));
     }
     Ok(out)
 }

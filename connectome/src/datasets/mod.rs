@@ -20,7 +20,7 @@ mod reference;
 mod registry;
 mod unpack;
 
-pub use convert::CONVERSIONS;
+pub use convert::{CONVERSIONS, SCRIPT};
 pub use dir::{DATA_ENV, FileState, Located, VERIFIED_FILE, data_dir, file_state, locate};
 pub use error::{
     ConversionMismatch, DatasetError, FetchError, MissingFile, NotOffline, OfflineOnly,

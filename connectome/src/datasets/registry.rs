@@ -69,8 +69,9 @@ pub struct DatasetFile {
     /// file itself, matched by that sha256.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub converted_from: Vec<String>,
-    /// The conversion that makes this file from `converted_from` (one of
-    /// `connectome::datasets::CONVERSIONS`).
+    /// The conversion that makes this file from `converted_from`: one of
+    /// `connectome::datasets::CONVERSIONS`, or `script:PATH`, a script of the hexafly
+    /// repository that `hexafly fetch` names (it does not run it) and whose output it checks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversion: Option<String>,
     /// For a table made from a published file that hexafly cannot read or convert itself (a
@@ -203,7 +204,16 @@ impl Registry {
                                 )));
                             }
                         }
-                        if !super::convert::CONVERSIONS.contains(&how.as_str()) {
+                        let script = how.strip_prefix(super::convert::SCRIPT);
+                        if script.is_some_and(|p| !is_safe_relative(p)) {
+                            return Err(what(&format!(
+                                "`{}`: conversion `{how}` must name a script by a relative path \
+                                 in the hexafly repository",
+                                f.path
+                            )));
+                        }
+                        if script.is_none() && !super::convert::CONVERSIONS.contains(&how.as_str())
+                        {
                             return Err(what(&format!(
                                 "`{}`: unknown conversion `{how}`; expected one of {}",
                                 f.path,
@@ -350,6 +360,25 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn every_conversion_script_the_registry_names_is_in_the_repository() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut scripts = 0;
+        for d in &Registry::builtin().datasets {
+            for f in &d.files {
+                if let Some(s) = f
+                    .conversion
+                    .as_deref()
+                    .and_then(|c| c.strip_prefix("script:"))
+                {
+                    assert!(root.join(s).is_file(), "{}/{}: {s}", d.name, f.path);
+                    scripts += 1;
+                }
+            }
+        }
+        assert_eq!(scripts, 3, "the three FANC tables");
     }
 
     #[test]

@@ -810,3 +810,68 @@ fn a_gzipped_offline_copy_installs_the_table_it_holds() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(std::fs::read(data.join("demo/a.bin")).unwrap(), a);
 }
+
+#[test]
+fn a_table_made_by_a_script_is_asked_for_then_verified() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = content(5_000, 11);
+    let table = b"pre,post,weight\n1,2,3\n".to_vec();
+    let reg = dir.path().join("reg.toml");
+    let nowhere = refused_base();
+    std::fs::write(
+        &reg,
+        format!(
+            "[[dataset]]\nname = \"pk\"\ndescription = \"d\"\ncitation = \"c\"\nlicence = \"l\"\n\
+             [[dataset.files]]\npath = \"in.pkl\"\nurl = \"{nowhere}/in.pkl\"\nsize = {}\n\
+             sha256 = \"{}\"\ninput_only = true\n\
+             [[dataset.files]]\npath = \"t.csv\"\nurl = \"{nowhere}/in.pkl\"\nsize = {}\n\
+             sha256 = \"{}\"\nconverted_from = [\"in.pkl\"]\n\
+             conversion = \"script:scripts/convert/make_t.py\"\n",
+            input.len(),
+            sha256(&input),
+            table.len(),
+            sha256(&table)
+        ),
+    )
+    .unwrap();
+    let copies = dir.path().join("copies");
+    std::fs::create_dir_all(&copies).unwrap();
+    std::fs::write(copies.join("input"), &input).unwrap();
+    let data = dir.path().join("data");
+    let fetch = || {
+        hexafly(&[
+            "fetch",
+            "pk",
+            "--registry",
+            reg.to_str().unwrap(),
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--from",
+            copies.to_str().unwrap(),
+        ])
+    };
+    let out = fetch();
+    assert!(!out.status.success());
+    let e = stderr(&out);
+    let folder = data.join("pk");
+    assert!(
+        e.contains(&format!(
+            "python3 scripts/convert/make_t.py {}",
+            folder.display()
+        )),
+        "{e}"
+    );
+    assert_eq!(std::fs::read(folder.join("in.pkl")).unwrap(), input);
+    // What a broken script writes is refused and removed; the right table installs.
+    std::fs::write(folder.join("t.csv"), b"pre,post,weight\n1,2,4\n").unwrap();
+    assert!(!fetch().status.success());
+    assert!(!folder.join("t.csv").exists());
+    std::fs::write(folder.join("t.csv"), &table).unwrap();
+    let out = fetch();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let located = connectome::datasets::Registry::from_file(&reg)
+        .unwrap()
+        .locate("pk", &data)
+        .unwrap();
+    assert_eq!(located.files, [folder.join("t.csv")]);
+}

@@ -192,3 +192,29 @@ fn the_shipped_circuit_is_made_again_byte_for_byte_from_the_registry_datasets() 
         );
     }
 }
+
+#[test]
+fn the_mission_gives_the_same_bytes_on_one_and_two_brain_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let outputs: Vec<(Vec<u8>, Vec<u8>)> = ["1", "2"]
+        .iter()
+        .map(|threads| {
+            let out = dir.path().join(format!("t{threads}"));
+            let o = Command::new(env!("CARGO_BIN_EXE_hexafly"))
+                .args(["run", "--threads", threads, "--out"])
+                .arg(&out)
+                .env("HEXAFLY_DATA", dir.path().join("data"))
+                .env("HEXAFLY_CACHE", dir.path().join("cache"))
+                .env_remove("HEXAFLY_ASSETS")
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            (
+                std::fs::read(out.join("timeline.csv")).unwrap(),
+                std::fs::read(out.join("spikes.parquet")).unwrap(),
+            )
+        })
+        .collect();
+    assert!(outputs[0].0 == outputs[1].0, "timeline.csv differs");
+    assert!(outputs[0].1 == outputs[1].1, "spikes.parquet differs");
+}
