@@ -455,7 +455,9 @@ impl<'a> Session<'a> {
                         - chain.event_s,
                 );
             }
-            if chain.escape_command_s.is_none() && d.behaviour == Behaviour::Escape {
+            // Only an escape that starts after the loom is its command: one already running
+            // when it came (a spontaneous, noise-driven escape) was not caused by it.
+            if chain.escape_command_s.is_none() && d.behaviour == Behaviour::Escape && d.switched {
                 chain.escape_command_s = Some(t_after - chain.event_s);
                 let az = agent
                     .sensors()

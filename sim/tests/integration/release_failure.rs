@@ -184,3 +184,44 @@ fn a_negative_noise_names_the_key_and_line() {
         "{e}"
     );
 }
+
+#[test]
+fn with_noise_only_an_escape_that_starts_after_the_loom_is_its_command() {
+    // At 4 mV the giant fibre fires by itself and the robot escapes with nothing looming;
+    // an escape already running when the loom comes is not the loom's, so the chain's
+    // escape command never comes before the giant fibre's first spike after the loom.
+    let dir = tempfile::tempdir().unwrap();
+    let mut running_at_loom = 0;
+    for seed in 1..=6 {
+        let out = dir.path().join(seed.to_string());
+        std::fs::create_dir_all(&out).unwrap();
+        let s = run_in(&out, &noisy(4.0, seed));
+        let chain = &s.latency[0];
+        if let Some(cmd) = chain.escape_command_s {
+            let spike = chain
+                .first_trigger_spike_s
+                .expect("an escape command after a giant-fibre spike");
+            assert!(
+                cmd >= spike,
+                "seed {seed}: command at {cmd} s, first spike at {spike} s"
+            );
+        }
+        // The behaviour on the timeline's row at the loom (0.5 s).
+        let timeline = std::fs::read_to_string(out.join("timeline.csv")).unwrap();
+        let at_loom = timeline
+            .lines()
+            .skip(1)
+            .find(|l| l.split(',').next().unwrap().parse::<f64>().unwrap() >= 0.5)
+            .unwrap()
+            .split(',')
+            .nth(1)
+            .unwrap()
+            .to_owned();
+        running_at_loom += usize::from(at_loom == "escape");
+    }
+    // The case this guards against does occur at this noise level.
+    assert!(
+        running_at_loom > 0,
+        "no seed had an escape running at the loom"
+    );
+}
