@@ -18,7 +18,8 @@ pub struct Args {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
-    /// Read the dataset list from this TOML file instead of the built-in assets/datasets.toml.
+    /// Read the dataset list from this TOML file (default: $HEXAFLY_REGISTRY, else the
+    /// built-in assets/datasets.toml).
     #[arg(long)]
     pub registry: Option<PathBuf>,
 }
@@ -29,7 +30,7 @@ pub struct Args {
 pub struct FetchArgs {
     /// Dataset names (see `hexafly datasets`).
     pub names: Vec<String>,
-    /// Every dataset of the registry (the whole brain too: several GB).
+    /// Every dataset of the registry (the whole brain too: over 1 GB).
     #[arg(long)]
     pub all: bool,
     /// Every dataset that this experiment file needs (its connectome, manifests, surrogate
@@ -52,7 +53,8 @@ pub struct FetchArgs {
     /// fetched from URL/NAME/PATH.
     #[arg(long, value_name = "URL")]
     pub url_base: Option<String>,
-    /// Read the dataset list from this TOML file instead of the built-in assets/datasets.toml.
+    /// Read the dataset list from this TOML file (default: $HEXAFLY_REGISTRY, else the
+    /// built-in assets/datasets.toml).
     #[arg(long)]
     pub registry: Option<PathBuf>,
 }
