@@ -102,8 +102,7 @@ impl DatasetSource {
     /// (located in the data directory, with an error saying how to get it when absent).
     pub fn tables(&self, path_or_name: &Path) -> anyhow::Result<Vec<PathBuf>> {
         if datasets::is_reference(path_or_name) {
-            let path = datasets::resolve(path_or_name, Path::new(""), self.data_dir.as_deref())?;
-            return Ok(vec![path]);
+            return Ok(vec![self.resolve(path_or_name)?.0]);
         }
         if path_or_name.exists() {
             return Ok(vec![path_or_name.to_path_buf()]);

@@ -96,17 +96,7 @@ fn test(core_only: bool, extra: &[String]) -> Result<(), String> {
     let data = target.join("test-data");
 
     // The headless binary fetches the data: the same build the tests use.
-    run(
-        "building the headless hexafly",
-        cargo().current_dir(&root).args([
-            "build",
-            "-p",
-            "sim",
-            "--no-default-features",
-            "--bin",
-            "hexafly",
-        ]),
-    )?;
+    build_headless("building the headless hexafly", &root, &target)?;
     let source = match std::env::var_os("HEXAFLY_FETCH_FROM") {
         Some(dir) => format!("offline, from {}", PathBuf::from(dir).display()),
         None => "from the network".to_owned(),
@@ -220,6 +210,24 @@ fn test(core_only: bool, extra: &[String]) -> Result<(), String> {
     run("the viewer's tests", &mut view)
 }
 
+/// `cargo build` of the headless `hexafly` of the workspace at `root` into `target`.
+fn build_headless(what: &str, root: &Path, target: &Path) -> Result<(), String> {
+    run(
+        what,
+        cargo()
+            .current_dir(root)
+            .env("CARGO_TARGET_DIR", target)
+            .args([
+                "build",
+                "-p",
+                "sim",
+                "--no-default-features",
+                "--bin",
+                "hexafly",
+            ]),
+    )
+}
+
 /// What a new user gets: the committed tree cloned where no `../shared` exists, its data
 /// installed only by `hexafly fetch`, the default and every example experiment run.
 fn fresh_clone(root: &Path, target: &Path) -> Result<(), String> {
@@ -238,20 +246,7 @@ fn fresh_clone(root: &Path, target: &Path) -> Result<(), String> {
         return Err(format!("{} has a shared/ beside it", clone.display()));
     }
     // The same target folder: the clone's dependencies are the ones already built.
-    run(
-        "fresh clone: building the headless hexafly",
-        cargo()
-            .current_dir(&clone)
-            .env("CARGO_TARGET_DIR", target)
-            .args([
-                "build",
-                "-p",
-                "sim",
-                "--no-default-features",
-                "--bin",
-                "hexafly",
-            ]),
-    )?;
+    build_headless("fresh clone: building the headless hexafly", &clone, target)?;
     let bin = target.join("debug").join("hexafly");
     let hexafly = |cwd: &Path| {
         let mut c = Command::new(&bin);

@@ -131,11 +131,11 @@ fn columns<const N: usize>(
     Ok(out)
 }
 
-fn write_rows(header: &[&str], rows: &[Vec<&str>]) -> String {
+fn write_rows<R: AsRef<[String]>>(header: &[&str], rows: &[R]) -> String {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     w.write_record(header).expect("writing to memory");
     for r in rows {
-        w.write_record(r).expect("writing to memory");
+        w.write_record(r.as_ref()).expect("writing to memory");
     }
     String::from_utf8(w.into_inner().expect("writing to memory")).expect("UTF-8 fields")
 }
@@ -175,10 +175,6 @@ fn door_orn_outputs(input: &Path) -> Result<String, FetchError> {
             ]);
         }
     }
-    let refs: Vec<Vec<&str>> = owned
-        .iter()
-        .map(|r| r.iter().map(String::as_str).collect())
-        .collect();
     Ok(write_rows(
         &[
             "pre_root_id",
@@ -187,7 +183,7 @@ fn door_orn_outputs(input: &Path) -> Result<String, FetchError> {
             "orn_receptor",
             "orn_glomerulus",
         ],
-        &refs,
+        &owned,
     ))
 }
 
@@ -236,10 +232,6 @@ fn door_al_ln_pn(
             ]);
         }
     }
-    let refs: Vec<Vec<&str>> = owned
-        .iter()
-        .map(|r| r.iter().map(String::as_str).collect())
-        .collect();
     Ok(write_rows(
         &[
             "pre_root_id",
@@ -250,7 +242,7 @@ fn door_al_ln_pn(
             "post_class",
             "post_type",
         ],
-        &refs,
+        &owned,
     ))
 }
 
@@ -312,13 +304,9 @@ fn grooming_neurons(input: &Path) -> Result<String, FetchError> {
             _ => return Err(bad(&format!("indent of {indent} spaces"))),
         }
     }
-    let refs: Vec<Vec<&str>> = rows
-        .iter()
-        .map(|r| r.iter().map(String::as_str).collect())
-        .collect();
     Ok(write_rows(
         &["group", "name", "id", "color", "nt", "cell_type"],
-        &refs,
+        &rows,
     ))
 }
 

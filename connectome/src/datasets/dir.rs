@@ -62,7 +62,7 @@ fn size_and_mtime(path: &Path) -> Option<(u64, i128)> {
 
 /// Whether the file's content is the registered one: trusted from the verified record when
 /// its size and time match, else hashed (and recorded).
-fn content_ok(dataset: &Dataset, file: &DatasetFile, data_dir: &Path) -> bool {
+pub(super) fn content_ok(dataset: &Dataset, file: &DatasetFile, data_dir: &Path) -> bool {
     let Some(expected) = &file.sha256 else {
         return true;
     };

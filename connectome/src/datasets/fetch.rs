@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use super::dir::{FileState, file_state, record_verified};
+use super::dir::{FileState, content_ok, file_state, record_verified};
 use super::error::{ConversionMismatch, FetchError, NotOffline, OfflineOnly, ScriptConversion};
 use super::offline::{OfflineCopy, OfflineSource};
 use super::registry::{Dataset, DatasetFile};
@@ -136,26 +136,30 @@ pub fn fetch(
         }
         Ok(None)
     };
-    // Conversion inputs are installed only for the tables that have to be made.
-    let mut needed_inputs: Vec<&str> = Vec::new();
-    for file in dataset
+    // Which files are in place, checked once (it may hash them); conversion inputs only
+    // when a table has to be made from them.
+    let present = dataset
         .files
         .iter()
-        .filter(|f| !f.converted_from.is_empty())
-    {
-        let dest = file.dest(dataset, data_dir);
-        if !already_present(dataset, file, data_dir, &dest)? && find_copy(file)?.is_none() {
+        .map(|f| match f.input_only {
+            true => Ok(false),
+            false => already_present(dataset, f, data_dir, &f.dest(dataset, data_dir)),
+        })
+        .collect::<Result<Vec<bool>, FetchError>>()?;
+    let mut needed_inputs: Vec<&str> = Vec::new();
+    for (file, &here) in dataset.files.iter().zip(&present) {
+        if !here && !file.converted_from.is_empty() && find_copy(file)?.is_none() {
             needed_inputs.extend(file.converted_from.iter().map(String::as_str));
         }
     }
     let mut out = Vec::with_capacity(dataset.files.len());
     let mut scripts: Vec<(&DatasetFile, &str)> = Vec::new();
-    for file in &dataset.files {
+    for (file, &here) in dataset.files.iter().zip(&present) {
         let dest = file.dest(dataset, data_dir);
         if file.input_only && !needed_inputs.contains(&file.path.as_str()) {
             continue;
         }
-        if already_present(dataset, file, data_dir, &dest)? {
+        if here || (file.input_only && already_present(dataset, file, data_dir, &dest)?) {
             on_event(FetchEvent::AlreadyPresent { dest: &dest });
         } else {
             let bytes = if let Some(copy) = find_copy(file)? {
@@ -365,10 +369,8 @@ fn already_present(
     if file_state(dataset, file, data_dir) != FileState::Present {
         return Ok(false);
     }
-    let Some(expected) = &file.sha256 else {
-        return Ok(true);
-    };
-    if super::offline::sha256_of(dest)? == *expected {
+    // The same check as before every use: the verified record, else a hash.
+    if content_ok(dataset, file, data_dir) {
         return Ok(true);
     }
     // Another file under the registered name: refused and removed, never used.

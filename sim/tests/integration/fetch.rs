@@ -525,18 +525,24 @@ fn archives_are_unpacked_and_the_dataset_loads_by_name() {
     );
 }
 
-/// `hexafly fetch demo` with registry `reg` into `data`, offline from `from`.
-fn fetch_demo_from(reg: &Path, data: &Path, from: &Path) -> Output {
-    hexafly(&[
-        "fetch",
-        "demo",
+/// `hexafly fetch WHAT...` with registry `reg` into `data`, offline from `from`.
+fn fetch_from(what: &[&str], reg: &Path, data: &Path, from: &Path) -> Output {
+    let mut args = vec!["fetch"];
+    args.extend(what);
+    args.extend([
         "--registry",
         reg.to_str().unwrap(),
         "--data-dir",
         data.to_str().unwrap(),
         "--from",
         from.to_str().unwrap(),
-    ])
+    ]);
+    hexafly(&args)
+}
+
+/// `hexafly fetch demo` with registry `reg` into `data`, offline from `from`.
+fn fetch_demo_from(reg: &Path, data: &Path, from: &Path) -> Output {
+    fetch_from(&["demo"], reg, data, from)
 }
 
 /// A registry of one dataset `demo` (files a.bin, sub/b.csv with sizes and hashes) and the
@@ -714,17 +720,7 @@ fn fetch_for_an_experiment_installs_exactly_the_datasets_it_needs() {
     std::fs::write(copies.join("1"), &a).unwrap();
     std::fs::write(copies.join("2"), &b).unwrap();
     let data = dir.path().join("data");
-    let out = hexafly(&[
-        "fetch",
-        "--for",
-        exp.to_str().unwrap(),
-        "--registry",
-        reg.to_str().unwrap(),
-        "--data-dir",
-        data.to_str().unwrap(),
-        "--from",
-        copies.to_str().unwrap(),
-    ]);
+    let out = fetch_from(&["--for", exp.to_str().unwrap()], &reg, &data, &copies);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(tree(&data), ["demo/a.bin", "demo/sub/b.csv"]);
     // Nothing asked for is a usage error.
@@ -838,18 +834,7 @@ fn a_table_made_by_a_script_is_asked_for_then_verified() {
     std::fs::create_dir_all(&copies).unwrap();
     std::fs::write(copies.join("input"), &input).unwrap();
     let data = dir.path().join("data");
-    let fetch = || {
-        hexafly(&[
-            "fetch",
-            "pk",
-            "--registry",
-            reg.to_str().unwrap(),
-            "--data-dir",
-            data.to_str().unwrap(),
-            "--from",
-            copies.to_str().unwrap(),
-        ])
-    };
+    let fetch = || fetch_from(&["pk"], &reg, &data, &copies);
     let out = fetch();
     assert!(!out.status.success());
     let e = stderr(&out);
