@@ -5,7 +5,7 @@ use controller::anatomy::{JointTargets, LegId, Segment};
 use controller::motor::{MotorCommand, MotorPatterns, PatternKind};
 use controller::sensors::{InternalState, Sensors};
 
-use crate::body::state::check_body;
+use crate::body::state::{check_above_ground, check_body};
 use crate::body::{Body, BodySpec, BodyStateError};
 use crate::sensing::sense;
 use crate::world::{Scene, World};
@@ -244,11 +244,17 @@ impl Agent {
         if let Some(e) = &self.broken {
             return Err(e.clone());
         }
+        let arena = &self.world.scene.arena;
         check_body(
             &self.body,
             &self.world.physics,
-            self.world.scene.arena.half_size,
+            arena.half_size,
             self.world.time,
-        )
+        )?;
+        let floor = match arena.terrain {
+            crate::world::TerrainKind::Flat => 0.0,
+            crate::world::TerrainKind::Rough => -arena.rough_amplitude,
+        };
+        check_above_ground(&self.body, &self.world.physics, floor, self.world.time)
     }
 }

@@ -1,4 +1,5 @@
-//! A check shared by the body and scene files: every number must be finite and fit an `f32`.
+//! Checks shared by the body, scene and experiment files: every number must be finite and fit
+//! an `f32`, and a fixed-length list must have exactly its length.
 //!
 //! TOML has `nan` and `inf` literals, and a literal such as `1e39` becomes an infinite `f32`;
 //! either would flow into the physics as silently wrong state (or a panic deep in a
@@ -127,6 +128,23 @@ fn line_column(text: &str, at: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
+}
+
+/// Deserializes a fixed-length array of numbers, refusing a list of another length: serde's
+/// arrays read the first N items of a longer list and drop the rest, so `position = [0, 0, 0]`
+/// was taken as (0, 0) without a word.
+pub(crate) fn exact_array<'de, D, const N: usize>(d: D) -> Result<[f32; N], D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let v: Vec<f32> = serde::Deserialize::deserialize(d)?;
+    let n = v.len();
+    v.try_into().map_err(|_| {
+        serde::de::Error::custom(format!(
+            "expected a list of {N} numbers, found {n} number{}",
+            if n == 1 { "" } else { "s" }
+        ))
+    })
 }
 
 #[cfg(test)]

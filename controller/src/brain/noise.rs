@@ -32,13 +32,20 @@ pub struct Noise {
     step_sd: f64,
 }
 
+/// Largest membrane noise accepted, volts (sd of the membrane potential): 20 mV, three
+/// times the distance from rest to threshold in the model of Shiu et al.
+pub const MAX_NOISE_V: f64 = 0.020;
+
 impl Noise {
     /// Noise with stationary standard deviation `sigma_v` (volts, >= 0 and finite) for a
     /// neuron of membrane time constant `t_mbr` (s) stepped every `dt` (s), decided by `seed`.
     pub fn new(sigma_v: f64, t_mbr: f64, dt: f64, seed: u64) -> Result<Noise, String> {
-        if !(sigma_v.is_finite() && sigma_v >= 0.0) {
+        if !(sigma_v.is_finite() && (0.0..=MAX_NOISE_V).contains(&sigma_v)) {
             return Err(format!(
-                "membrane noise sd = {sigma_v} V; expected a finite value >= 0"
+                "membrane noise sd = {} mV; expected 0 to {} mV (the threshold is 7 mV above \
+                 rest: far more noise than that fires every neuron at random)",
+                sigma_v * 1e3,
+                MAX_NOISE_V * 1e3
             ));
         }
         let step_sd = sigma_v * (-(-2.0 * dt / t_mbr).exp_m1()).sqrt();
@@ -131,10 +138,12 @@ mod tests {
 
     #[test]
     fn bad_sigmas_are_errors() {
-        for s in [-1e-3, f64::NAN, f64::INFINITY] {
+        // 1000 V (1e6 mV) was accepted and fired every neuron at random.
+        for s in [-1e-3, f64::NAN, f64::INFINITY, 1e3, 0.0201] {
             let e = Noise::new(s, 0.02, 1e-4, 0).unwrap_err();
-            assert!(e.contains("expected a finite value >= 0"), "{e}");
+            assert!(e.contains("expected 0 to 20 mV"), "{e}");
         }
+        assert!(Noise::new(MAX_NOISE_V, 0.02, 1e-4, 0).is_ok());
         assert_eq!(Noise::new(0.0, 0.02, 1e-4, 0).unwrap().kick(1, 1), 0.0);
     }
 }

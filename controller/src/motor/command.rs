@@ -122,6 +122,14 @@ pub struct MotorParams {
 }
 
 impl MotorParams {
+    /// The fastest walk the gait can carry out, m/s: the longest stride
+    /// (`2 * max_half_stride`) in every stance, at the highest stepping rate (a stance
+    /// lasts `duty / max_step_hz`). A faster command could only be met by strides that leave
+    /// the legs' workspace, so it is refused rather than quietly capped.
+    pub fn max_walk_speed(&self) -> f32 {
+        2.0 * self.max_half_stride * self.max_step_hz / self.duty
+    }
+
     /// Every field that is out of its range, one message per field naming it as
     /// `motor.FIELD` (the table a body file sets them in); empty when all are usable. The
     /// patterns divide by or clamp with several of them, so an out-of-range value would

@@ -167,6 +167,13 @@ pub enum StateFault {
     },
     /// The part's rigid body is no longer in the physics world.
     Missing,
+    /// The part is far below the lowest ground of the arena: it fell off or through it.
+    BelowGround {
+        /// Its height, metres.
+        z_m: f32,
+        /// The lowest height a body on the arena reaches, metres.
+        floor_m: f32,
+    },
 }
 
 impl fmt::Display for StateFault {
@@ -210,6 +217,11 @@ impl fmt::Display for StateFault {
                 "rotation quaternion has norm {norm}, not 1 (within {MAX_ROTATION_NORM_ERROR})"
             ),
             StateFault::Missing => f.write_str("is missing from the physics world"),
+            StateFault::BelowGround { z_m, floor_m } => write!(
+                f,
+                "is at z = {z_m:.3} m, more than {FALL_MARGIN_M} m below the arena's lowest \
+                 ground ({floor_m:.3} m): the body fell off the arena or through the ground"
+            ),
         }
     }
 }
@@ -295,6 +307,31 @@ pub fn check_body(
             None => Err(StateFault::Missing),
         };
         what.map_err(|what| BodyStateError { time_s, part, what })?;
+    }
+    Ok(())
+}
+
+/// How far below the arena's lowest ground the thorax may be before the body counts as
+/// fallen off the world, metres. The thorax of a standing, walking or jumping robot is
+/// always above the ground; half a metre below it is half a metre of free fall (0.3 s).
+pub const FALL_MARGIN_M: f32 = 0.5;
+
+/// Checks that the thorax has not fallen below the ground: with the walls off, a robot that
+/// walks off the edge would otherwise fall for seconds and its run read as a success.
+/// `floor_m` is the lowest ground of the arena (minus the rough terrain's amplitude).
+pub fn check_above_ground(
+    body: &Body,
+    world: &PhysicsWorld,
+    floor_m: f32,
+    time_s: f64,
+) -> Result<(), BodyStateError> {
+    let z = body.thorax_pose(world).translation.z;
+    if z < floor_m - FALL_MARGIN_M {
+        return Err(BodyStateError {
+            time_s,
+            part: BodyPart::Thorax,
+            what: StateFault::BelowGround { z_m: z, floor_m },
+        });
     }
     Ok(())
 }

@@ -86,6 +86,7 @@ pub struct SceneSpec {
 #[serde(deny_unknown_fields, default)]
 pub struct AgentSpec {
     /// Start position (x, y), metres.
+    #[serde(deserialize_with = "crate::toml_numbers::exact_array")]
     pub position: [f32; 2],
     /// Start heading, degrees (0 = +x, counter-clockwise).
     pub heading_deg: f32,
@@ -184,6 +185,7 @@ pub enum EventSpec {
         /// Time, seconds.
         at_s: f64,
         /// Centre (x, y), metres.
+        #[serde(deserialize_with = "crate::toml_numbers::exact_array")]
         position: [f32; 2],
         /// Radius, metres.
         #[serde(default = "food_radius")]
@@ -316,22 +318,58 @@ pub struct Experiment {
     lines: HashMap<String, usize>,
 }
 
+/// Largest experiment file, bytes: experiments are a few kilobytes; a 58 MB file took
+/// 1.6 GB to parse.
+pub const MAX_FILE_BYTES: u64 = 4 << 20;
+
+/// Reads an experiment file's text, refusing one larger than [`MAX_FILE_BYTES`].
+pub fn read_text(path: &Path) -> anyhow::Result<String> {
+    let len = std::fs::metadata(path)
+        .with_context(|| format!("cannot read experiment file {}", path.display()))?
+        .len();
+    if len > MAX_FILE_BYTES {
+        anyhow::bail!(
+            "{}: {len} bytes; an experiment file is at most {MAX_FILE_BYTES} bytes (is this an \
+             experiment file?)",
+            path.display()
+        );
+    }
+    std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read experiment file {}", path.display()))
+}
+
+/// A parser's message with each line cut to 200 characters: a junk line of 50 MB was
+/// echoed whole to the terminal.
+pub fn clip_lines(message: &str) -> String {
+    const MAX: usize = 200;
+    message
+        .lines()
+        .map(|l| match l.char_indices().nth(MAX) {
+            Some((cut, _)) => format!("{}... ({} characters)", &l[..cut], l.chars().count()),
+            None => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Largest seed: TOML integers are signed 64-bit, so a sweep can write any seed back.
+pub const MAX_SEED: u64 = i64::MAX as u64;
+
 /// Longest experiment, seconds (the brain's step counter allows ~59 h; a day is plenty).
 pub const MAX_DURATION_S: f64 = 86_400.0;
 
 impl Experiment {
     /// Reads and validates an experiment file.
     pub fn load(path: &Path) -> anyhow::Result<Experiment> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read experiment file {}", path.display()))?;
-        Experiment::parse(&text, path)
+        Experiment::parse(&read_text(path)?, path)
     }
 
     /// Parses and validates an experiment's text; `path` names it in errors and anchors
     /// its relative paths.
     pub fn parse(text: &str, path: &Path) -> anyhow::Result<Experiment> {
-        let mut e: Experiment =
-            toml::from_str(text).map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))?;
+        let mut e: Experiment = toml::from_str(text).map_err(|err| {
+            anyhow::anyhow!("{}: {}", path.display(), clip_lines(&err.to_string()))
+        })?;
         e.file = path.to_path_buf();
         e.lines = crate::toml_numbers::key_lines(text);
         let mut problems: Vec<String> = crate::toml_numbers::non_finite_numbers(text);
@@ -390,8 +428,8 @@ impl Experiment {
         }
     }
 
-    /// `key` (line L)
-    fn at(&self, key: &str) -> String {
+    /// `` `key` (line L) ``, as every problem names a key of the file.
+    pub fn at(&self, key: &str) -> String {
         match self.lines.get(key) {
             Some(l) => format!("`{key}` (line {l})"),
             None => format!("`{key}`"),
@@ -405,6 +443,14 @@ impl Experiment {
             out.push(format!(
                 "{}: expected a duration > 0 and at most {MAX_DURATION_S} s, got {dur}",
                 self.at("run.duration_s")
+            ));
+        }
+        if self.run.seed > MAX_SEED {
+            out.push(format!(
+                "{}: expected a seed from 0 to {MAX_SEED} (a TOML integer: the range sweeps and \
+                 every command accept), got {}",
+                self.at("run.seed"),
+                self.run.seed
             ));
         }
         if !(self.run.settle_s >= 0.0 && self.run.settle_s <= 60.0) {
@@ -430,11 +476,8 @@ impl Experiment {
             out.push(format!("{}: {e}", self.at("network.release_failure")));
         }
         let noise_mv = self.network.membrane_noise_mv;
-        if !(noise_mv.is_finite() && noise_mv >= 0.0) {
-            out.push(format!(
-                "{}: expected a standard deviation in mV >= 0, got {noise_mv}",
-                self.at("network.membrane_noise_mv")
-            ));
+        if let Err(e) = controller::brain::Noise::new(noise_mv * 1e-3, 0.02, 1e-4, 0) {
+            out.push(format!("{}: {e}", self.at("network.membrane_noise_mv")));
         }
         let a = &self.agent;
         for (k, v) in [
@@ -452,7 +495,8 @@ impl Experiment {
         for p in self.arbiter.problems() {
             out.push(format!("{}: {p}", self.at("arbiter")));
         }
-        let within = |t: f64| t.is_finite() && t >= 0.0 && t <= dur;
+        // An event at the very end (or later) would never take effect.
+        let within = |t: f64| t.is_finite() && t >= 0.0 && t < dur;
         let selector = |k: &str, s: &str, out: &mut Vec<String>| {
             if let Err(e) = connectome::select::Selector::parse(s) {
                 out.push(format!("{}: {e}", self.at(k)));
@@ -479,7 +523,7 @@ impl Experiment {
             let k = format!("events[{i}]");
             if !within(ev.at_s()) {
                 out.push(format!(
-                    "{}: a {} event at {} s is outside the run (0..{dur} s)",
+                    "{}: a {} event at {} s is outside the run (from 0 to before {dur} s)",
                     self.at(&format!("{k}.at_s")),
                     ev.kind(),
                     ev.at_s()
@@ -571,10 +615,78 @@ impl Experiment {
         out
     }
 
-    fn window(&self, k: &str, start: f64, stop: Option<f64>, dur: f64, out: &mut Vec<String>) {
-        if !(start.is_finite() && start >= 0.0 && start <= dur) {
+    /// The checks that need the scene the run starts in and the body's motor: the start and
+    /// every food added inside the arena, every `remove_food` index naming a source that is
+    /// there at its time, and `arbiter.max_speed` within what the gait can carry out. Each
+    /// problem names the file, the key and its line.
+    pub fn check_world(
+        &self,
+        scene: &crate::world::Scene,
+        motor: &controller::motor::MotorParams,
+    ) -> anyhow::Result<()> {
+        let mut out = Vec::new();
+        let h = scene.arena.half_size;
+        let inside = |p: [f32; 2]| p[0].abs() <= h && p[1].abs() <= h;
+        if !inside(self.agent.position) {
             out.push(format!(
-                "{}: expected a start within the run (0..{dur} s), got {start}",
+                "{}: {:?} is outside the arena (|x|, |y| <= {h} m)",
+                self.at("agent.position"),
+                self.agent.position
+            ));
+        }
+        let fastest = motor.max_walk_speed();
+        if self.arbiter.max_speed > fastest {
+            out.push(format!(
+                "{}: {} m/s is faster than this body's gait can walk ({fastest:.3} m/s: the \
+                 longest stride at the highest stepping rate)",
+                self.at("arbiter.max_speed"),
+                self.arbiter.max_speed
+            ));
+        }
+        let mut order: Vec<(usize, &EventSpec)> = self.events.iter().enumerate().collect();
+        order.sort_by(|a, b| a.1.at_s().total_cmp(&b.1.at_s()).then(a.0.cmp(&b.0)));
+        let mut food = scene.food.len();
+        for (i, ev) in order {
+            match ev {
+                EventSpec::AddFood { position, .. } => {
+                    if !inside(*position) {
+                        out.push(format!(
+                            "{}: {position:?} is outside the arena (|x|, |y| <= {h} m)",
+                            self.at(&format!("events[{i}].position"))
+                        ));
+                    }
+                    food += 1;
+                }
+                EventSpec::RemoveFood { index, .. } => {
+                    if *index >= food {
+                        out.push(format!(
+                            "{}: there {} {food} food source{} at {} s (indices from 0), got {index}",
+                            self.at(&format!("events[{i}].index")),
+                            if food == 1 { "is" } else { "are" },
+                            if food == 1 { "" } else { "s" },
+                            ev.at_s()
+                        ));
+                    } else {
+                        food -= 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !out.is_empty() {
+            anyhow::bail!(
+                "{}: invalid experiment:\n  {}",
+                self.file.display(),
+                out.join("\n  ")
+            );
+        }
+        Ok(())
+    }
+
+    fn window(&self, k: &str, start: f64, stop: Option<f64>, dur: f64, out: &mut Vec<String>) {
+        if !(start.is_finite() && start >= 0.0 && start < dur) {
+            out.push(format!(
+                "{}: expected a start within the run (from 0 to before {dur} s), got {start}",
                 self.at(&format!("{k}.start_s"))
             ));
         }

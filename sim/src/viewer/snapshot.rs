@@ -138,11 +138,13 @@ pub fn scene_info(session: &Session, title: &str) -> anyhow::Result<(SceneInfo, 
     let agent = session.agent();
     let arena = &agent.world.scene.arena;
     let ground = grid(arena.half_size, |x, y| terrain_height(session, x, y));
+    let walls = arena.wall_boxes();
     let obstacles = agent
         .world
         .scene
         .obstacles
         .iter()
+        .chain(&walls)
         .map(|o| {
             let e = o.half_extents;
             let (s, c) = (o.yaw_deg.to_radians() / 2.0).sin_cos();

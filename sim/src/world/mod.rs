@@ -36,7 +36,7 @@ impl World {
         physics.integration_parameters.num_solver_iterations = solver_iterations;
         physics.integration_parameters.num_internal_pgs_iterations = pgs_iterations;
         let ground = terrain::add_ground(&mut physics, &scene.arena, seed);
-        for o in &scene.obstacles {
+        for o in scene.obstacles.iter().chain(&scene.arena.wall_boxes()) {
             let e = o.half_extents;
             physics.colliders.insert(
                 ColliderBuilder::cuboid(e[0], e[1], e[2])

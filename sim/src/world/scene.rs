@@ -33,6 +33,43 @@ pub struct Arena {
     pub spawn_clearance: f32,
     /// Ground friction coefficient.
     pub friction: f32,
+    /// Walls around the arena (on by default): a robot that walks to the edge meets a
+    /// wall instead of falling off the world. `false` leaves an open edge.
+    pub walls: bool,
+    /// Height of the walls, metres.
+    pub wall_height: f32,
+}
+
+/// Thickness of the arena's walls, metres (they stand just outside `half_size`).
+pub const WALL_THICKNESS_M: f32 = 0.02;
+
+impl Arena {
+    /// The walls as box obstacles (none when `walls` is off): four boxes just outside the
+    /// square, corners closed.
+    pub fn wall_boxes(&self) -> Vec<Obstacle> {
+        if !self.walls {
+            return Vec::new();
+        }
+        let (h, t, z) = (
+            self.half_size,
+            WALL_THICKNESS_M / 2.0,
+            self.wall_height / 2.0,
+        );
+        let long = h + 2.0 * t;
+        [
+            ([h + t, 0.0], [t, long, z]),
+            ([-(h + t), 0.0], [t, long, z]),
+            ([0.0, h + t], [long, t, z]),
+            ([0.0, -(h + t)], [long, t, z]),
+        ]
+        .into_iter()
+        .map(|(center, half_extents)| Obstacle {
+            center,
+            half_extents,
+            yaw_deg: 0.0,
+        })
+        .collect()
+    }
 }
 
 impl Default for Arena {
@@ -44,6 +81,8 @@ impl Default for Arena {
             rough_cell: 0.04,
             spawn_clearance: 0.15,
             friction: 1.0,
+            walls: true,
+            wall_height: 0.2,
         }
     }
 }
@@ -53,8 +92,10 @@ impl Default for Arena {
 #[serde(deny_unknown_fields)]
 pub struct Obstacle {
     /// Centre (x, y) on the ground, metres.
+    #[serde(deserialize_with = "crate::toml_numbers::exact_array")]
     pub center: [f32; 2],
     /// Half extents (x, y, z), metres.
+    #[serde(deserialize_with = "crate::toml_numbers::exact_array")]
     pub half_extents: [f32; 3],
     /// Rotation about z, degrees.
     #[serde(default)]
@@ -77,6 +118,7 @@ pub enum OdorMode {
 #[serde(deny_unknown_fields)]
 pub struct Food {
     /// Position (x, y), metres.
+    #[serde(deserialize_with = "crate::toml_numbers::exact_array")]
     pub position: [f32; 2],
     /// Radius of the food patch, metres.
     #[serde(default = "default_food_radius")]
@@ -126,8 +168,10 @@ impl Default for OdorSpec {
 #[serde(deny_unknown_fields)]
 pub struct Threat {
     /// Position when it appears (x, y, z), metres.
+    #[serde(deserialize_with = "crate::toml_numbers::exact_array")]
     pub start: [f32; 3],
     /// Velocity, m/s.
+    #[serde(deserialize_with = "crate::toml_numbers::exact_array")]
     pub velocity: [f32; 3],
     /// Radius of the object, metres.
     pub radius: f32,
@@ -181,6 +225,7 @@ pub struct Scene {
     /// Odor transport.
     pub odor: OdorSpec,
     /// Uniform wind (x, y), m/s.
+    #[serde(deserialize_with = "crate::toml_numbers::exact_array")]
     pub wind: [f32; 2],
     /// Looming threats.
     pub threats: Vec<Threat>,
@@ -248,7 +293,21 @@ impl Scene {
                 errs.push(format!("`{name}` must be >= 0, got {v}"));
             }
         }
+        if !positive(a.wall_height) || a.wall_height > MAX_HALF_SIZE {
+            errs.push(format!(
+                "`arena.wall_height` must be > 0 and at most {MAX_HALF_SIZE} m, got {}",
+                a.wall_height
+            ));
+        }
+        let inside = |p: [f32; 2]| p[0].abs() <= a.half_size && p[1].abs() <= a.half_size;
         for (i, o) in self.obstacles.iter().enumerate() {
+            if !inside(o.center) {
+                errs.push(format!(
+                    "`obstacles[{i}].center` {:?} is outside the arena (|x|, |y| <= \
+                     `arena.half_size` {})",
+                    o.center, a.half_size
+                ));
+            }
             if o.half_extents.iter().any(|v| !positive(*v)) {
                 errs.push(format!(
                     "`obstacles[{i}].half_extents` must all be > 0, got {:?}",
@@ -257,6 +316,13 @@ impl Scene {
             }
         }
         for (i, f) in self.food.iter().enumerate() {
+            if !inside([f.position[0], f.position[1]]) {
+                errs.push(format!(
+                    "`food[{i}].position` {:?} is outside the arena (|x|, |y| <= \
+                     `arena.half_size` {}): the robot could never reach it",
+                    f.position, a.half_size
+                ));
+            }
             if !positive(f.radius) || !non_negative(f.odor) || !(0.0..=1.0).contains(&f.sugar) {
                 errs.push(format!(
                     "`food[{i}]` needs radius > 0, odor >= 0, sugar in 0..1, got {f:?}"
