@@ -67,7 +67,7 @@ pub struct Args {
     #[arg(long, value_enum)]
     pub terrain: Option<Terrain>,
     /// Seed (rough terrain).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = super::seed_parser())]
     pub seed: u64,
     /// Trajectory sampling interval, milliseconds.
     #[arg(long, default_value_t = 10.0, allow_hyphen_values = true)]
@@ -150,6 +150,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.speed.is_finite() && args.turn.is_finite(),
         "--speed and --turn must be finite numbers"
     );
+    // The same rule as an experiment's `arbiter.max_speed`: faster than the gait can walk
+    // is an error, not a quiet cap.
+    let fastest = spec.motor.max_walk_speed();
+    anyhow::ensure!(
+        args.speed.abs() <= fastest,
+        "--speed {} m/s is faster than this body's gait can walk ({fastest:.3} m/s: the longest \
+         stride at the highest stepping rate)",
+        args.speed
+    );
+    // The output folder is checked before anything is simulated.
+    crate::record::atomic::check_writable(&args.out.join("trajectory.csv"))?;
     anyhow::ensure!(
         args.sample_ms.is_finite() && args.sample_ms > 0.0,
         "--sample-ms must be a positive number of milliseconds, got {}",

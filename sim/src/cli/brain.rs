@@ -48,7 +48,7 @@ pub struct Args {
     #[arg(long)]
     pub silence: Vec<String>,
     /// Seed of the Poisson input (trial i uses stream i).
-    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true, value_parser = super::seed_parser())]
     pub seed: u64,
     /// Worker threads; default: all cores. Trials run in parallel (see --split-trials).
     #[arg(long)]
@@ -90,6 +90,27 @@ pub struct Args {
 
 /// Runs `hexafly brain run`.
 pub fn run(args: Args) -> anyhow::Result<()> {
+    println!("{}", simulate(args)?);
+    Ok(())
+}
+
+/// `hexafly brain run` with these arguments (those after `brain run`): the same files and
+/// the summary it prints, for callers that are not the command line (the Python package).
+pub fn run_args(args: &[String]) -> anyhow::Result<serde_json::Value> {
+    #[derive(clap::Parser)]
+    #[command(name = "hexafly brain run")]
+    struct Line {
+        #[command(flatten)]
+        args: Args,
+    }
+    use clap::Parser;
+    let argv = std::iter::once("hexafly brain run".to_string()).chain(args.iter().cloned());
+    let line = Line::try_parse_from(argv).map_err(|e| anyhow::anyhow!("{e}"))?;
+    simulate(line.args)
+}
+
+/// Runs the protocol, writes the spikes (and rates) and returns the summary.
+fn simulate(args: Args) -> anyhow::Result<serde_json::Value> {
     let params = ModelParams::default();
     let dt_ms = params.dt_ms;
     let steps = ms_to_step(args.duration_ms, dt_ms)
@@ -100,22 +121,21 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if args.trials == 0 {
         bail!("--trials must be >= 1");
     }
-    // Each thread is an OS thread, and split trials synchronise all of them every step:
-    // --threads 100000 ran for minutes on a 2-neuron network before this bound.
-    if let Some(t) = args.threads
-        && t > MAX_THREADS
-    {
-        bail!("--threads must be from 1 to {MAX_THREADS}, got {t}");
-    }
     let rate = args.rate.unwrap_or(DEFAULT_RATE_HZ);
     // The Poisson input is one Bernoulli draw per step: above 1/dt it would silently stay
     // at one event per step.
     let max_rate = 1000.0 / dt_ms;
-    if !(rate.is_finite() && (0.0..=max_rate).contains(&rate)) {
+    // The same rule as an experiment's `rate_hz`: a rate of 0 would drive nothing.
+    if !(rate.is_finite() && rate > 0.0 && rate <= max_rate) {
         bail!(
-            "--rate must be a number of Hz from 0 to {max_rate} (one event per {dt_ms} ms \
-             step), got {rate}"
+            "--rate must be a number of Hz > 0 and at most {max_rate} (one event per {dt_ms} \
+             ms step), got {rate}"
         );
+    }
+    // Where the outputs go is checked before anything loads or runs.
+    crate::record::atomic::check_writable(&args.out)?;
+    if let Some(p) = &args.rates_out {
+        crate::record::atomic::check_writable(p)?;
     }
     if args.rate.is_some() && args.stimulate.is_empty() {
         bail!("--rate sets the rate of the --stimulate neurons; expected --stimulate SELECTOR too");
@@ -162,6 +182,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Ok(all)
     };
     let silenced = select("--silence", &args.silence)?;
+    let rate_of_sel = args
+        .rate_of
+        .iter()
+        .map(|s| select("--rate-of", std::slice::from_ref(s)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let stimulated = select("--stimulate", &args.stimulate)?;
     let input = match &args.input_spikes {
         Some(p) => read_input_spikes(p, &c, dt_ms, steps)?,
@@ -198,11 +223,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         seed: args.seed,
         record,
     };
-    let threads = match args.threads {
-        Some(0) => bail!("--threads must be >= 1"),
-        Some(t) => t,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
+    // Split trials synchronise every thread each step: beyond the cores they only wait
+    // (64 threads on 2 cores ran 200 times slower than 2).
+    let threads = super::cap_threads("--threads", args.threads, usize::MAX)?;
     let n_edges = net.n_edges();
     // Split: each thread keeps only its share of the synapses and runs part of every
     // trial (the default for a single trial, which would leave the other threads idle,
@@ -249,9 +272,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         w.flush()?;
     }
     let mut rate_of = serde_json::Map::new();
-    for s in &args.rate_of {
-        let idx = select("--rate-of", std::slice::from_ref(s))?;
-        rate_of.insert(s.clone(), serde_json::json!(selection_rate(&rates, &idx)));
+    for (s, idx) in args.rate_of.iter().zip(&rate_of_sel) {
+        rate_of.insert(s.clone(), serde_json::json!(selection_rate(&rates, idx)));
     }
     let total: u64 = results
         .iter()
@@ -277,12 +299,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         "realtime_factor": simulated_s / sim_s.max(1e-12),
         "rate_of": rate_of,
     });
-    println!("{summary}");
-    Ok(())
+    Ok(summary)
 }
-
-/// Most worker threads accepted by --threads.
-const MAX_THREADS: usize = 1024;
 
 /// Poisson rate of --stimulate without --rate, Hz (Shiu et al. 2024).
 const DEFAULT_RATE_HZ: f64 = 150.0;

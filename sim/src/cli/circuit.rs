@@ -36,7 +36,7 @@ pub struct Args {
     #[arg(long, default_value_t = 4)]
     pub trials: u32,
     /// Seed of the drive test's Poisson input.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = super::seed_parser())]
     pub seed: u64,
     /// Drive time per condition (ms).
     #[arg(long, default_value_t = 1000.0, allow_hyphen_values = true)]

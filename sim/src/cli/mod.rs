@@ -88,6 +88,7 @@ enum BodyCommand {
 
 /// Entry point: runs the command and maps errors to exit code 1 (usage errors: 2).
 pub fn main() -> ExitCode {
+    report_file_size_limits();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("HEXAFLY_LOG")
@@ -124,5 +125,46 @@ pub fn main() -> ExitCode {
             let _ = writeln!(std::io::stderr(), "error: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The one rule for `--threads` and `--jobs`: at least 1; more than this machine's cores is
+/// capped to them with a note (every output is the same at any count, and threads beyond
+/// the cores only wait for each other); `None` is `default`.
+pub(crate) fn cap_threads(
+    flag: &str,
+    requested: Option<usize>,
+    default: usize,
+) -> anyhow::Result<usize> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    match requested {
+        None => Ok(default.clamp(1, cores)),
+        Some(0) => anyhow::bail!("{flag} 0: expected at least 1"),
+        Some(n) if n > cores => {
+            eprintln!(
+                "note: {flag} {n} is more than this machine's {cores} core{}: using {cores} \
+                 (the outputs are the same at any count)",
+                if cores == 1 { "" } else { "s" }
+            );
+            Ok(cores)
+        }
+        Some(n) => Ok(n),
+    }
+}
+
+/// The one range of seeds, as in experiment files and sweeps: 0 to 2^63 - 1 (a TOML
+/// integer).
+pub(crate) fn seed_parser() -> clap::builder::RangedU64ValueParser<u64> {
+    clap::value_parser!(u64).range(..=crate::experiment::file::MAX_SEED)
+}
+
+/// Under a file-size limit (`ulimit -f`) the kernel kills a process that writes past it with
+/// SIGXFSZ, silently, leaving half a file. Ignored, the write fails instead with "File too
+/// large", which hexafly reports naming the file (and a run records in its summary).
+fn report_file_size_limits() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to SIG_IGN at startup, before any thread.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
 }

@@ -31,12 +31,7 @@ pub fn default_experiment() -> PathBuf {
 pub fn run(args: Args) -> anyhow::Result<()> {
     let path = args.experiment.unwrap_or_else(default_experiment);
     let exp = crate::sweep::spec::load_experiment(&path)?;
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(2)));
-    if threads == 0 {
-        anyhow::bail!("--threads must be at least 1");
-    }
+    let threads = super::cap_threads("--threads", args.threads, 2)?;
     let s = run_on_threads(&exp, &args.out, threads)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&s)?);

@@ -81,6 +81,21 @@ pub struct MergeArgs {
     pub allow_missing: bool,
 }
 
+/// `hexafly sweep` with these arguments (those after `sweep`), for callers that are not
+/// the command line (the Python package).
+pub fn run_args(args: &[String]) -> anyhow::Result<()> {
+    #[derive(clap::Parser)]
+    #[command(name = "hexafly sweep")]
+    struct Line {
+        #[command(flatten)]
+        args: Args,
+    }
+    use clap::Parser;
+    let argv = std::iter::once("hexafly sweep".to_string()).chain(args.iter().cloned());
+    let line = Line::try_parse_from(argv).map_err(|e| anyhow::anyhow!("{e}"))?;
+    run(line.args)
+}
+
 /// Runs `hexafly sweep`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     if let Some(Command::Merge(m)) = args.command {
@@ -102,7 +117,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         bail!("--refresh {}: expected seconds >= 0", args.refresh);
     }
     let opts = Options {
-        jobs: args.jobs,
+        jobs: Some(super::cap_threads("--jobs", args.jobs, usize::MAX)?),
         shard,
         refresh: std::time::Duration::from_secs_f64(args.refresh),
         ..Options::default()

@@ -32,7 +32,7 @@ pub struct Args {
     #[arg(long)]
     pub edges: Option<usize>,
     /// Seed: the same seed writes identical files.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = super::seed_parser())]
     pub seed: u64,
     /// Fraction of inhibitory (GABA/glutamate) neurons.
     #[arg(long, default_value_t = 0.35)]

@@ -140,8 +140,12 @@ pub struct LatencyChain {
 /// `summary.json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
-    /// Format tag.
+    /// Format tag, [`crate::record::folder::RUN_SCHEMA`].
     pub schema: &'static str,
+    /// `complete`, or `failed` (then `failure` says why and when).
+    pub status: crate::record::Status,
+    /// The error that stopped a failed run and the simulated time it reached.
+    pub failure: Option<crate::record::Failure>,
     /// The experiment file.
     pub experiment: String,
     /// The connectome file.
@@ -188,6 +192,8 @@ pub struct Summary {
     pub activity: super::activity::Activity,
     /// Behaviour switches.
     pub switches: u32,
+    /// Rows written to `timeline.csv` (readers check the file has them all).
+    pub timeline_rows: u64,
     /// Simulated seconds per wall second (loading excluded).
     pub real_time_factor: f64,
     /// Wall time of the loop, s.
@@ -242,6 +248,8 @@ pub fn run(exp: &Experiment, out: &Path) -> anyhow::Result<Summary> {
 /// [`run`] with the brain on `threads` threads (0 counts as 1): the same outputs, sooner on
 /// a machine with cores to spare.
 pub fn run_on_threads(exp: &Experiment, out: &Path, threads: usize) -> anyhow::Result<Summary> {
+    // The run folder first: one that cannot be written is found before the network loads.
+    crate::record::folder::start(out)?;
     let mut p = prepare(exp)?;
     p.brain_threads = threads;
     run_prepared(exp, &p, out)
@@ -249,10 +257,23 @@ pub fn run_on_threads(exp: &Experiment, out: &Path, threads: usize) -> anyhow::R
 
 /// [`run`] on an already prepared network (sweeps prepare once).
 pub fn run_prepared(exp: &Experiment, p: &Prepared, out: &Path) -> anyhow::Result<Summary> {
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let mut session = Session::new(exp, p)?;
+    run_prepared_checked(exp, p, out, &mut |_| Ok(()))
+}
+
+/// [`run_prepared`] that calls `check` with the number of ticks done after each tick: an
+/// error from it (an interrupt) stops the run as a failure, its folder keeping what was
+/// computed.
+pub fn run_prepared_checked(
+    exp: &Experiment,
+    p: &Prepared,
+    out: &Path,
+    check: &mut dyn FnMut(u64) -> anyhow::Result<()>,
+) -> anyhow::Result<Summary> {
+    let mut session = Session::recording(exp, p, out)?;
     while !session.done() {
-        session.step()?;
+        if let Err(e) = session.step().and_then(|()| check(session.ticks_done())) {
+            return Err(session.fail(e));
+        }
     }
-    session.finish(out)
+    session.finish()
 }

@@ -5,7 +5,7 @@
 //! what it shows is exactly what a headless run computes.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -24,8 +24,9 @@ use super::run::{
 };
 use crate::agent::{Agent, Start};
 use crate::body::{BodyPose, BodySpec, default_body_path};
-use crate::record::spikes::write_spikes;
-use crate::record::timeline::Timeline;
+use crate::record::folder::{self, Failure, RUN_SCHEMA, SPIKES_PARQUET, SUMMARY_JSON, Status};
+use crate::record::spikes::SpikeWriter;
+use crate::record::timeline::TimelineWriter;
 use crate::record::write_atomic;
 use crate::world::Threat;
 
@@ -47,11 +48,15 @@ pub struct Session<'a> {
     ctl: Controller,
     agent: Agent,
     dt: f32,
+    /// The control tick in microseconds: time is `k` ticks, exactly.
+    tick_us: u64,
     ticks: u64,
     every: u64,
     k: u64,
-    timeline: Timeline,
-    events: Vec<(usize, &'a EventSpec)>,
+    header: Vec<String>,
+    out: Option<Recorder>,
+    /// Each event with the tick it is due at, in time order.
+    events: Vec<(usize, u64, &'a EventSpec)>,
     next_event: usize,
     input_on: Vec<bool>,
     mod_on: Vec<bool>,
@@ -64,8 +69,10 @@ pub struct Session<'a> {
     chains: Vec<(usize, LatencyChain)>,
     /// Chain, thorax height, position and yaw at the escape command.
     escape_ref: Option<(usize, f32, [f32; 3], f32)>,
-    spikes: Vec<(u32, NeuronIndex)>,
-    new_spikes: usize,
+    /// Spikes since the viewer last asked ([`Session::new_spikes`]), kept only when it
+    /// watches ([`Session::watch_spikes`]).
+    recent: Option<Vec<(u32, NeuronIndex)>>,
+    unread: usize,
     path_length: f32,
     food_eaten: f32,
     switches: u32,
@@ -77,6 +84,9 @@ pub struct Session<'a> {
     /// Activation and silencing asked for between ticks ([`Session::activate`],
     /// [`Session::silence`]), applied with the timeline's at the next change point.
     queued: Vec<(Vec<NeuronIndex>, BrainChange)>,
+    /// A motor command that drives the body in place of the arbiter's
+    /// ([`Session::override_command`]).
+    command_override: Option<controller::motor::MotorCommand>,
 }
 
 /// Whether time `t` is in `[start, stop)` (open-ended without a stop), to within 1 ns.
@@ -99,26 +109,62 @@ enum BrainChange {
 /// (vendor/rapier3d) 0.1 is fastest; before it, with slower physics, 0 was.
 const LOOP_LOCAL_SHARE: f64 = 0.1;
 
+/// The run folder being written, as the run goes.
+struct Recorder {
+    dir: PathBuf,
+    timeline: TimelineWriter,
+    spikes: SpikeWriter,
+}
+
+/// The tick at which something due at `at_s` happens: the first whose start is at or after
+/// it (to within 1 ns), counted in whole ticks of `tick_us` microseconds.
+fn due_tick(at_s: f64, tick_us: u64) -> u64 {
+    ((at_s * 1e6 - 1e-3) / tick_us as f64).ceil().max(0.0) as u64
+}
+
 impl<'a> Session<'a> {
     /// Builds the controller and the agent, lets the body settle standing, and resolves
-    /// every selection of the timeline before anything runs.
+    /// every selection of the timeline before anything runs. Nothing is written: see
+    /// [`Session::recording`].
     pub fn new(exp: &'a Experiment, p: &'a Prepared) -> anyhow::Result<Session<'a>> {
+        Session::build(exp, p, None)
+    }
+
+    /// [`Session::new`] that writes the run folder `out` as it goes: the folder is made
+    /// ready and the files opened before anything is simulated, so an output that cannot
+    /// be written is an error at once; rows and spikes reach the files every simulated
+    /// second; [`Session::finish`] or [`Session::fail`] writes `summary.json`.
+    pub fn recording(
+        exp: &'a Experiment,
+        p: &'a Prepared,
+        out: &Path,
+    ) -> anyhow::Result<Session<'a>> {
+        Session::build(exp, p, Some(out))
+    }
+
+    fn build(
+        exp: &'a Experiment,
+        p: &'a Prepared,
+        out: Option<&Path>,
+    ) -> anyhow::Result<Session<'a>> {
         let c = &p.connectome;
+        // A selector problem names the file, the key and its line.
+        let key = |k: &str| format!("{}: {}", exp.file.display(), exp.at(k));
         let inputs: Vec<Vec<NeuronIndex>> = exp
             .inputs
             .iter()
             .enumerate()
-            .map(|(i, x)| selection(c, &x.neurons, &format!("inputs[{i}].neurons")))
+            .map(|(i, x)| selection(c, &x.neurons, &key(&format!("inputs[{i}].neurons"))))
             .collect::<anyhow::Result<_>>()?;
         let mods: Vec<Vec<NeuronIndex>> = exp
             .modifications
             .iter()
             .enumerate()
-            .map(|(i, m)| selection(c, &m.neurons, &format!("modifications[{i}].neurons")))
+            .map(|(i, m)| selection(c, &m.neurons, &key(&format!("modifications[{i}].neurons"))))
             .collect::<anyhow::Result<_>>()?;
         let mut record: Vec<NeuronIndex> = Vec::new();
         for (i, s) in exp.reports.spikes.iter().enumerate() {
-            record.extend(selection(c, s, &format!("reports.spikes[{i}]"))?);
+            record.extend(selection(c, s, &key(&format!("reports.spikes[{i}]")))?);
         }
         record.sort_unstable();
         record.dedup();
@@ -161,6 +207,7 @@ impl<'a> Session<'a> {
             .unwrap_or_else(default_body_path);
         let spec = BodySpec::load(&body_path)?;
         let scene = exp.start_scene()?;
+        exp.check_world(&scene, &spec.motor)?;
         let start = Start {
             xy: exp.agent.position,
             yaw: exp.agent.heading_deg.to_radians(),
@@ -176,36 +223,32 @@ impl<'a> Session<'a> {
             agent.step(&controller::motor::MotorCommand::Stand);
         }
         agent.set_internal(start.internal);
+        fits_in_arena(&agent, exp)?;
+        // Every check passed: the run folder's files open before the first tick.
+        let header = timeline_header(&ctl, p);
+        let out = match out {
+            Some(dir) => {
+                let dir = folder::start(dir)?;
+                Some(Recorder {
+                    timeline: TimelineWriter::create(&dir.join(folder::TIMELINE_CSV), &header)?,
+                    spikes: SpikeWriter::create(
+                        &dir.join(SPIKES_PARQUET),
+                        p.network.propagator().k.dt * 1e3,
+                    )?,
+                    dir,
+                })
+            }
+            None => None,
+        };
 
-        let sensor_names = ctl.encoder().group_names(&p.map);
-        let readouts = ctl.decoder().describe();
-        let mut header: Vec<String> = [
-            "t_s",
-            "behaviour",
-            "reason",
-            "x_m",
-            "y_m",
-            "z_m",
-            "yaw_rad",
-            "speed_m_s",
-            "hunger",
-            "dust",
-            "arousal",
-            "drive_forward",
-            "drive_backward",
-            "drive_turn",
-            "drive_groom",
-            "drive_feed",
-            "escape_spikes",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        header.extend(readouts.iter().map(|r| format!("readout_{}", r.0)));
-        header.extend(sensor_names.iter().map(|s| format!("input_{s}_hz")));
-
-        let mut events: Vec<(usize, &EventSpec)> = exp.events.iter().enumerate().collect();
-        events.sort_by(|a, b| a.1.at_s().total_cmp(&b.1.at_s()).then(a.0.cmp(&b.0)));
+        let tick_us = (exp.run.control_ms * 1e3).round() as u64;
+        let mut events: Vec<(usize, u64, &EventSpec)> = exp
+            .events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (i, due_tick(e.at_s(), tick_us), e))
+            .collect();
+        events.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
         let onsets = exp
             .events
             .iter()
@@ -225,10 +268,12 @@ impl<'a> Session<'a> {
             mods,
             ctl,
             dt,
-            ticks: (exp.run.duration_s / dt as f64).round() as u64,
+            tick_us,
+            ticks: (exp.run.duration_s * 1e6 / tick_us as f64).round() as u64,
             every: (exp.reports.timeline_ms / exp.run.control_ms).round() as u64,
             k: 0,
-            timeline: Timeline::new(header),
+            header,
+            out,
             events,
             next_event: 0,
             behaviour_time: BTreeMap::new(),
@@ -239,8 +284,8 @@ impl<'a> Session<'a> {
             onsets,
             chains: Vec::new(),
             escape_ref: None,
-            spikes: Vec::new(),
-            new_spikes: 0,
+            recent: None,
+            unread: 0,
             path_length: 0.0,
             food_eaten: 0.0,
             switches: 0,
@@ -251,6 +296,7 @@ impl<'a> Session<'a> {
             wall: Duration::ZERO,
             last: None,
             queued: Vec::new(),
+            command_override: None,
         };
         session.change_brain(0.0);
         Ok(session)
@@ -292,9 +338,24 @@ impl<'a> Session<'a> {
         self.k >= self.ticks
     }
 
-    /// Simulated time since the start (after settling), seconds.
+    /// Simulated time since the start (after settling), seconds: a whole number of ticks.
     pub fn time_s(&self) -> f64 {
-        self.k as f64 * self.dt as f64
+        self.time_at(self.k)
+    }
+
+    /// Time at the start of tick `k`, seconds (the nearest f64 to `k` ticks: no drift).
+    fn time_at(&self, k: u64) -> f64 {
+        (k * self.tick_us) as f64 * 1e-6
+    }
+
+    /// Control ticks simulated so far.
+    pub fn ticks_done(&self) -> u64 {
+        self.k
+    }
+
+    /// The columns of `timeline.csv`.
+    pub fn timeline_header(&self) -> &[String] {
+        &self.header
     }
 
     /// The control tick, seconds.
@@ -327,11 +388,22 @@ impl<'a> Session<'a> {
         self.last
     }
 
-    /// Recorded spikes (step, neuron) since the last call.
+    /// Keeps the recorded spikes for [`Session::new_spikes`] from now on (the viewer).
+    pub fn watch_spikes(&mut self) {
+        self.recent.get_or_insert_with(Vec::new);
+    }
+
+    /// Recorded spikes (step, neuron) since the last call (none unless
+    /// [`Session::watch_spikes`] was called).
     pub fn new_spikes(&mut self) -> &[(u32, NeuronIndex)] {
-        let from = self.new_spikes;
-        self.new_spikes = self.spikes.len();
-        &self.spikes[from..]
+        match &mut self.recent {
+            Some(v) => {
+                v.drain(..self.unread);
+                self.unread = v.len();
+                v
+            }
+            None => &[],
+        }
     }
 
     /// Applies an event now, as if the timeline had it at this time (the viewer's buttons).
@@ -351,6 +423,14 @@ impl<'a> Session<'a> {
         let n = v.len();
         self.queued.push((v, BrainChange::Activate(rate_hz)));
         Ok(n)
+    }
+
+    /// Drives the body with `command` from the next tick on, in place of the arbiter's
+    /// choice (`None` gives the body back to the arbiter). The brain still runs, is read and
+    /// decides; only what the body does is the caller's (a policy driving the body while the
+    /// brain observes). The timeline's `behaviour` stays the arbiter's decision.
+    pub fn override_command(&mut self, command: Option<controller::motor::MotorCommand>) {
+        self.command_override = command;
     }
 
     /// Silences (or restores) `selector`'s neurons from the window after the next tick's;
@@ -386,9 +466,8 @@ impl<'a> Session<'a> {
         let wall = Instant::now();
         let exp = self.exp;
         let dt = self.dt;
-        let t = self.k as f64 * dt as f64;
-        while let Some(&(i, ev)) = self.events.get(self.next_event) {
-            if ev.at_s() > t + 1e-9 {
+        while let Some(&(i, due, ev)) = self.events.get(self.next_event) {
+            if due > self.k {
                 break;
             }
             self.next_event += 1;
@@ -403,8 +482,16 @@ impl<'a> Session<'a> {
             self.ctl.brain().synaptic_events(),
         );
         let tick = self.ctl.tick(self.agent.sensors());
-        self.spikes.extend(self.ctl.take_spikes());
-        let t_after = t + dt as f64;
+        let fresh = self.ctl.take_spikes();
+        if let Some(out) = &mut self.out {
+            let ids = self.p.connectome.neurons.ids();
+            out.spikes
+                .extend(fresh.iter().map(|&(s, i)| (s, ids[i as usize])));
+        }
+        if let Some(recent) = &mut self.recent {
+            recent.extend(fresh);
+        }
+        let t_after = self.time_at(self.k + 1);
         // The next window's changes, then (unless this is the last) its brain work on the
         // other threads while this one moves the body.
         self.change_brain(t_after);
@@ -414,7 +501,7 @@ impl<'a> Session<'a> {
         let agent = &mut self.agent;
         let ctl = &mut self.ctl;
         let d = tick.decision;
-        agent.step(&d.command);
+        agent.step(self.command_override.as_ref().unwrap_or(&d.command));
         agent.check_state()?;
         if exp.agent.clamp_state {
             agent.set_internal(self.clamped);
@@ -439,7 +526,7 @@ impl<'a> Session<'a> {
         if d.switched {
             self.switches += 1;
             for (ev, o) in exp.events.iter().zip(&mut self.onsets) {
-                if ev.at_s() <= t + 1e-9 {
+                if due_tick(ev.at_s(), self.tick_us) <= self.k {
                     o.onset_s.entry(name.into()).or_insert(t_after - ev.at_s());
                 }
             }
@@ -516,7 +603,17 @@ impl<'a> Session<'a> {
             ];
             row.extend(ctl.decoder().values().into_iter().map(fmt));
             row.extend(ctl.encoder().rates().iter().map(|&r| fmt(r)));
-            self.timeline.push(&row);
+            if let Some(out) = &mut self.out {
+                out.timeline.push(&row)?;
+            }
+        }
+        // Every simulated second, what was computed goes to the files: a run killed keeps it.
+        let second = |k: u64| k * self.tick_us / 1_000_000;
+        if second(self.k) != second(self.k - 1)
+            && let Some(out) = &mut self.out
+        {
+            out.timeline.flush()?;
+            out.spikes.flush()?;
         }
         self.last = Some(LastTick {
             decision: d,
@@ -584,29 +681,21 @@ impl<'a> Session<'a> {
         (synthetic, wiring_note)
     }
 
-    /// Writes the run folder `out` (`timeline.csv`, `spikes.parquet`, `summary.json`) for
-    /// the time simulated so far and returns the summary.
-    pub fn finish(self, out: &Path) -> anyhow::Result<Summary> {
-        use anyhow::Context;
-        std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    /// The summary of the time simulated so far.
+    fn summary(&self, status: Status, failure: Option<Failure>) -> Summary {
         let p = self.p;
         let c = &p.connectome;
         let exp = self.exp;
         let wall_s = self.wall.as_secs_f64();
         let last = self.agent.body.pose(&self.agent.world.physics);
-        let ids = c.neurons.ids();
-        let dt_ms = p.network.propagator().k.dt * 1e3;
-        let spikes_by_id: Vec<(u32, u64)> = self
-            .spikes
-            .iter()
-            .map(|&(s, i)| (s, ids[i as usize]))
-            .collect();
         let links = self.links();
         let (synthetic, wiring_note) = self.wiring();
         let ctl = &self.ctl;
-        let duration_s = self.k as f64 * self.dt as f64;
-        let summary = Summary {
-            schema: "hexafly.run/1",
+        let duration_s = self.time_s();
+        Summary {
+            schema: RUN_SCHEMA,
+            status,
+            failure,
             experiment: exp.file.display().to_string(),
             dataset: p.path.display().to_string(),
             dataset_sha256: network_hash(c),
@@ -619,10 +708,10 @@ impl<'a> Session<'a> {
             links,
             duration_s,
             seed: exp.run.seed,
-            behaviour_time_s: self.behaviour_time,
-            bouts: self.bouts,
-            onsets: self.onsets,
-            latency: self.chains.into_iter().map(|c| c.1).collect(),
+            behaviour_time_s: self.behaviour_time.clone(),
+            bouts: self.bouts.clone(),
+            onsets: self.onsets.clone(),
+            latency: self.chains.iter().map(|c| c.1.clone()).collect(),
             distance_m: ((last.position[0] - self.first_pose.position[0]).powi(2)
                 + (last.position[1] - self.first_pose.position[1]).powi(2))
             .sqrt(),
@@ -645,19 +734,111 @@ impl<'a> Session<'a> {
                 },
             ),
             switches: self.switches,
+            timeline_rows: self.out.as_ref().map_or(0, |o| o.timeline.rows()),
             real_time_factor: duration_s / wall_s.max(1e-9),
             wall_s,
-        };
-        self.timeline.write(&out.join("timeline.csv"))?;
-        write_spikes(&out.join("spikes.parquet"), &spikes_by_id, dt_ms)?;
-        let json = serde_json::to_string_pretty(&summary)?;
-        write_atomic(&out.join("summary.json"), |w| {
-            use std::io::Write;
-            writeln!(w, "{json}")?;
-            Ok(())
-        })?;
+        }
+    }
+
+    /// Ends a run that simulated its whole duration: closes the run folder's files and
+    /// writes `summary.json` (status `complete`), if recording; returns the summary.
+    pub fn finish(mut self) -> anyhow::Result<Summary> {
+        let summary = self.summary(Status::Complete, None);
+        if let Some(out) = self.out.take() {
+            write_folder(out, &summary)?;
+        }
         Ok(summary)
     }
+
+    /// Ends a run that stopped with `error`: the run folder keeps every row and spike up to
+    /// now and its `summary.json` says `failed`, with the error and the simulated time
+    /// reached. Returns the error, saying where the partial outputs are.
+    pub fn fail(mut self, error: anyhow::Error) -> anyhow::Error {
+        let at_s = self.time_s();
+        let failure = Failure {
+            error: format!("{error:#}"),
+            at_s,
+        };
+        let summary = self.summary(Status::Failed, Some(failure));
+        match self.out.take() {
+            Some(out) => {
+                let dir = out.dir.clone();
+                match write_folder(out, &summary) {
+                    Ok(()) => error.context(format!(
+                        "the run failed at t = {at_s} s (the world's clock, which counts the \
+                         settling too, read {:.3} s); {} keeps its timeline and spikes up to \
+                         then, and its {SUMMARY_JSON} says `failed`",
+                        self.agent.time(),
+                        dir.display()
+                    )),
+                    Err(e) => error.context(format!(
+                        "the run failed at t = {at_s} s, and its outputs could not be closed: {e:#}"
+                    )),
+                }
+            }
+            None => error.context(format!("the run failed at t = {at_s} s")),
+        }
+    }
+}
+
+/// Closes the timeline and spikes, then writes `summary.json` last (atomically): a folder
+/// with a summary is a run that ended.
+/// The summary is written even when a file could not be closed (a full disk, a file-size
+/// limit): the folder then still says how the run ended, and the first error is returned.
+fn write_folder(out: Recorder, summary: &Summary) -> anyhow::Result<()> {
+    let closed = out.timeline.finish().and(out.spikes.finish());
+    let json = serde_json::to_string_pretty(summary)?;
+    let written = write_atomic(&out.dir.join(SUMMARY_JSON), |w| {
+        use std::io::Write;
+        writeln!(w, "{json}")?;
+        Ok(())
+    });
+    closed.and(written)
+}
+
+/// The columns of `timeline.csv`: the fixed ones, then a `readout_` column per readout and
+/// an `input_..._hz` column per sensory group of the circuit map.
+fn timeline_header(ctl: &Controller, p: &Prepared) -> Vec<String> {
+    let mut header: Vec<String> = crate::record::timeline::FIXED_COLUMNS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    header.extend(
+        ctl.decoder()
+            .describe()
+            .iter()
+            .map(|r| format!("readout_{}", r.0)),
+    );
+    header.extend(
+        ctl.encoder()
+            .group_names(&p.map)
+            .iter()
+            .map(|s| format!("input_{s}_hz")),
+    );
+    header
+}
+
+/// Checks that the settled body stands inside the arena: in an arena smaller than the body
+/// (a 5 cm one) its legs would stand beyond the walls or the edge.
+fn fits_in_arena(agent: &Agent, exp: &Experiment) -> anyhow::Result<()> {
+    let h = agent.world.scene.arena.half_size;
+    for (part, handle) in agent.body.parts() {
+        let p = agent.world.physics.bodies[handle].translation();
+        if p.x.abs() > h || p.y.abs() > h {
+            anyhow::bail!(
+                "{}: the robot does not fit in the arena where it starts: its {part} stands at \
+                 ({:.3}, {:.3}) m, outside |x|, |y| <= `arena.half_size` {h} m of {}",
+                exp.file.display(),
+                p.x,
+                p.y,
+                exp.scene
+                    .file
+                    .as_ref()
+                    .map_or("the default scene".to_string(), |f| f.display().to_string())
+            );
+        }
+    }
+    Ok(())
 }
 
 fn apply_event(ev: &EventSpec, agent: &mut Agent, clamped: &mut InternalState) {

@@ -261,9 +261,25 @@ pub struct RunData {
 impl RunData {
     /// Reads the run folder `dir`.
     pub fn read(dir: &Path) -> anyhow::Result<RunData> {
+        let ending = crate::record::RunState::ended(dir)?;
         let summary = RunSummary::read(&dir.join("summary.json"))?;
         let timeline = Timeline::read(&dir.join("timeline.csv"))?;
+        if timeline.len() as u64 != ending.timeline_rows {
+            bail!(
+                "{}: {} rows, but {} says the run wrote {}: the file was cut short or edited",
+                timeline.path.display(),
+                timeline.len(),
+                summary.path.display(),
+                ending.timeline_rows
+            );
+        }
         let mut notes = Vec::new();
+        if let Some(f) = &ending.failure {
+            notes.push(format!(
+                "the run FAILED at t = {} s and shows only what came before: {}",
+                f.at_s, f.error
+            ));
+        }
         let experiment = match &summary.experiment {
             None => {
                 notes.push(format!(

@@ -119,6 +119,10 @@ pub fn detect(dir: &Path) -> anyhow::Result<Kind> {
 pub fn plot(dir: &Path, opts: &Options) -> anyhow::Result<Report> {
     style::init_fonts();
     let kind = detect(dir)?;
+    if kind == Kind::Run {
+        // A killed or running run is refused before anything is written.
+        crate::record::RunState::ended(dir)?;
+    }
     let out = opts.out.clone().unwrap_or_else(|| dir.join("plots"));
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     let mut report = Report {

@@ -44,3 +44,29 @@ pub fn write_atomic(
     }
     result
 }
+
+/// Checks, before any work, that `path` can be written atomically: its folder exists (or
+/// is made) and takes a new file. An output that cannot be written is then an error at
+/// once, not after the computation.
+pub fn check_writable(path: &Path) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create {} for {}", dir.display(), path.display()))?;
+    anyhow::ensure!(
+        !path.is_dir(),
+        "{} is a folder; expected a file name to write",
+        path.display()
+    );
+    let probe = dir.join(format!(".hexafly-write-check-{}", std::process::id()));
+    std::fs::File::create(&probe).with_context(|| {
+        format!(
+            "cannot write {}: its folder takes no new file",
+            path.display()
+        )
+    })?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}

@@ -1,8 +1,11 @@
-//! What a run writes: `timeline.csv` (one row per recorded tick), `spikes.parquet`
-//! (recorded selections) and `summary.json`, each written atomically.
+//! What a run writes: `timeline.csv` (one row per recorded tick) and `spikes.parquet`
+//! (recorded selections), streamed as the run goes, then `summary.json`, written last and
+//! atomically, which says how the run ended ([`folder`]).
 
 pub mod atomic;
+pub mod folder;
 pub mod spikes;
 pub mod timeline;
 
 pub use atomic::write_atomic;
+pub use folder::{Failure, RunState, Status};

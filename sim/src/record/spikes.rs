@@ -1,22 +1,101 @@
 //! Recorded spikes as Parquet: columns `neuron` (the dataset's id, uint64), `t_ms`
 //! (float64, on the 0.1 ms grid, from the start of the run) and `step` (uint32).
+//!
+//! Streamed: spikes go to the file one row group per flush (the run flushes every simulated
+//! second), so memory does not grow with the duration. The file is written under a hidden
+//! `.part` name and renamed to its own when the run ends, completed or failed; a run killed
+//! before that leaves only the `.part` (Parquet is readable only once its footer is written).
 
-use std::path::Path;
+use std::fs::File;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use anyhow::Context;
 use arrow_array::{ArrayRef, Float64Array, RecordBatch, UInt32Array, UInt64Array};
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
 
-use super::write_atomic;
+/// The spikes of a run in progress.
+pub struct SpikeWriter {
+    path: PathBuf,
+    part: PathBuf,
+    schema: SchemaRef,
+    writer: ArrowWriter<File>,
+    pending: Vec<(u32, u64)>,
+    dt_ms: f64,
+}
 
-/// Writes `(step, neuron id)` spikes, sorted by step then id, with `dt_ms` per step.
-pub fn write_spikes(path: &Path, spikes: &[(u32, u64)], dt_ms: f64) -> anyhow::Result<()> {
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("neuron", DataType::UInt64, false),
-        Field::new("t_ms", DataType::Float64, false),
-        Field::new("step", DataType::UInt32, false),
-    ]));
+/// Where [`SpikeWriter`] writes `path` until it is finished.
+pub fn part_path(path: &Path) -> PathBuf {
+    let name = path.file_name().map_or_else(
+        || "spikes.parquet".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    path.with_file_name(format!(".{name}.part"))
+}
+
+impl SpikeWriter {
+    /// Starts `path` (written as its `.part` until [`SpikeWriter::finish`]); `dt_ms` is the
+    /// brain's step.
+    pub fn create(path: &Path, dt_ms: f64) -> anyhow::Result<SpikeWriter> {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("neuron", DataType::UInt64, false),
+            Field::new("t_ms", DataType::Float64, false),
+            Field::new("step", DataType::UInt32, false),
+        ]));
+        let part = part_path(path);
+        let file =
+            File::create(&part).with_context(|| format!("cannot create {}", part.display()))?;
+        let writer = ArrowWriter::try_new(file, schema.clone(), None)
+            .with_context(|| format!("cannot start {}", part.display()))?;
+        Ok(SpikeWriter {
+            path: path.to_path_buf(),
+            part,
+            schema,
+            writer,
+            pending: Vec::new(),
+            dt_ms,
+        })
+    }
+
+    /// Adds spikes `(step, neuron id)`, in step order.
+    pub fn extend(&mut self, spikes: impl IntoIterator<Item = (u32, u64)>) {
+        self.pending.extend(spikes);
+    }
+
+    /// Writes the spikes added since the last flush as one row group.
+    pub fn flush(&mut self) -> anyhow::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let batch = batch(&self.schema, &self.pending, self.dt_ms)?;
+        self.pending.clear();
+        self.writer
+            .write(&batch)
+            .and_then(|()| self.writer.flush())
+            .with_context(|| format!("cannot write {}", self.part.display()))
+    }
+
+    /// Flushes, writes the footer and renames the file to its own name.
+    pub fn finish(mut self) -> anyhow::Result<()> {
+        self.flush()?;
+        let file = self
+            .writer
+            .into_inner()
+            .with_context(|| format!("cannot finish {}", self.part.display()))?;
+        file.sync_all()
+            .with_context(|| format!("cannot sync {}", self.part.display()))?;
+        std::fs::rename(&self.part, &self.path).with_context(|| {
+            format!(
+                "cannot move {} to {}",
+                self.part.display(),
+                self.path.display()
+            )
+        })
+    }
+}
+
+fn batch(schema: &SchemaRef, spikes: &[(u32, u64)], dt_ms: f64) -> anyhow::Result<RecordBatch> {
     let neuron: ArrayRef = Arc::new(UInt64Array::from_iter_values(spikes.iter().map(|s| s.1)));
     let t: ArrayRef = Arc::new(Float64Array::from_iter_values(
         // Rounded to the 0.1 ms grid's decimal so that readers see 12.3, not 12.300000001.
@@ -25,11 +104,5 @@ pub fn write_spikes(path: &Path, spikes: &[(u32, u64)], dt_ms: f64) -> anyhow::R
             .map(|s| (s.0 as f64 * dt_ms * 1e4).round() / 1e4),
     ));
     let step: ArrayRef = Arc::new(UInt32Array::from_iter_values(spikes.iter().map(|s| s.0)));
-    let batch = RecordBatch::try_new(schema.clone(), vec![neuron, t, step])?;
-    write_atomic(path, |w| {
-        let mut writer = ArrowWriter::try_new(w, schema, None)?;
-        writer.write(&batch)?;
-        writer.close()?;
-        Ok(())
-    })
+    Ok(RecordBatch::try_new(schema.clone(), vec![neuron, t, step])?)
 }

@@ -71,6 +71,7 @@ pub fn run_sweep(spec: &SweepSpec, out: &Path, opts: &Options) -> anyhow::Result
     let plan = Plan::new(record.clone())?;
     std::fs::create_dir_all(out.join(super::RUNS_DIR))
         .with_context(|| format!("cannot create {}", out.display()))?;
+    let _lock = super::lock::lock(out, opts.shard)?;
     record.write_or_check(out)?;
     let runs_dir = out.join(super::RUNS_DIR);
     let selected = plan.shard(opts.shard);

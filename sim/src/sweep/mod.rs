@@ -8,7 +8,8 @@
 //! - [`execute`]: running the runs not done yet (resume), progress;
 //! - [`table`]: `runs.csv`, `aggregate.csv`, `timing.csv`, rebuilt from the run folders;
 //! - [`stats`]: mean, sd, the t-based 95% confidence interval;
-//! - [`slurm`]: the `sbatch --array` script.
+//! - [`slurm`]: the `sbatch --array` script;
+//! - [`lock`]: one sweep at a time in a folder (shards side by side).
 //!
 //! A sweep folder holds `sweep.json`, `runs/<run_id>/` (a `hexafly run` folder plus
 //! `params.json`), `runs.csv`, `aggregate.csv` and `timing.csv`.
@@ -16,6 +17,7 @@
 use std::path::Path;
 
 pub mod execute;
+pub mod lock;
 pub mod plan;
 pub mod slurm;
 pub mod spec;
@@ -46,6 +48,7 @@ pub const ERROR_TXT: &str = "error.txt";
 /// into the same folder, a copy gathered from elsewhere): exactly what a local sweep writes
 /// at its end.
 pub fn merge(dir: &Path) -> anyhow::Result<TablesReport> {
+    let _lock = lock::lock(dir, None)?;
     let plan = Plan::new(SweepRecord::read(dir)?)?;
     write_tables(dir, &plan)
 }

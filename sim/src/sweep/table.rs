@@ -19,7 +19,7 @@ use super::stats::stats;
 use crate::record::write_atomic;
 
 /// `schema` of a run's summary.json.
-pub const RUN_SCHEMA: &str = "hexafly.run/1";
+pub use crate::record::folder::RUN_SCHEMA;
 
 /// A figure's cell text (as the summary wrote it) and its value.
 type Cell = Option<(String, f64)>;
@@ -149,7 +149,10 @@ pub fn figures(s: &Value) -> Vec<Cell> {
 pub fn read_summary(run_dir: &Path, seed: u64) -> Option<Value> {
     let text = std::fs::read_to_string(run_dir.join("summary.json")).ok()?;
     let v: Value = serde_json::from_str(&text).ok()?;
-    (v.get("schema")?.as_str()? == RUN_SCHEMA && v.get("seed")?.as_u64()? == seed).then_some(v)
+    (v.get("schema")?.as_str()? == RUN_SCHEMA
+        && v.get("status")?.as_str()? == "complete"
+        && v.get("seed")?.as_u64()? == seed)
+        .then_some(v)
 }
 
 /// What [`write_tables`] found.
@@ -291,7 +294,7 @@ mod tests {
     #[test]
     fn figures_of_a_summary() {
         let s: Value = serde_json::from_str(
-            r#"{"schema":"hexafly.run/1","seed":3,"duration_s":0.5,
+            r#"{"schema":"hexafly.run/2","status":"complete","seed":3,"duration_s":0.5,
                 "behaviour_time_s":{"escape":0.2,"stand":0.3},
                 "bouts":{"escape":2,"stand":1},
                 "onsets":[{"kind":"dust","at_s":0.4,"onset_s":{"groom":0.01}},

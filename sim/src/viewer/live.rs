@@ -49,7 +49,11 @@ pub fn spawn(exp: Experiment, prepared: Prepared, opts: LiveOptions) -> anyhow::
     let thread = std::thread::Builder::new()
         .name("hexafly-sim".into())
         .spawn(move || {
-            let mut session = match Session::new(&exp, &prepared) {
+            let built = match &opts.out {
+                Some(out) => Session::recording(&exp, &prepared, out),
+                None => Session::new(&exp, &prepared),
+            };
+            let mut session = match built {
                 Ok(s) => s,
                 Err(e) => {
                     let _ = scene_tx.send(Err(anyhow::anyhow!("{e:#}")));
@@ -66,16 +70,23 @@ pub fn spawn(exp: Experiment, prepared: Prepared, opts: LiveOptions) -> anyhow::
                     return Err(e);
                 }
             };
-            let mut live = Live {
-                session: &mut session,
-                rows,
-                last_food: None,
-            };
-            pace(&mut live, &update_tx, &command_rx, opts.speed)?;
-            match &opts.out {
-                Some(out) => session.finish(out).map(Some),
-                None => Ok(None),
+            session.watch_spikes();
+            let paced = pace(
+                &mut Live {
+                    session: &mut session,
+                    rows,
+                    last_food: None,
+                },
+                &update_tx,
+                &command_rx,
+                opts.speed,
+            );
+            if let Err(e) = paced {
+                return Err(session.fail(e));
             }
+            let recording = opts.out.is_some();
+            let summary = session.finish()?;
+            Ok(recording.then_some(summary))
         })?;
     let scene = scene_rx
         .recv()

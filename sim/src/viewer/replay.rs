@@ -62,14 +62,8 @@ pub fn spawn(run_dir: &Path, speed: f32) -> anyhow::Result<Started> {
     let tl = &data.timeline;
     let col = |name: &str| tl.num(name);
     let readout_cols = tl.with_prefix("readout_");
-    let drive_cols = [
-        "drive_forward",
-        "drive_backward",
-        "drive_turn",
-        "drive_groom",
-        "drive_feed",
-        "escape_spikes",
-    ];
+    // The drives and the escape spike count: the fixed columns from `drive_forward` on.
+    let drive_cols = &crate::record::timeline::FIXED_COLUMNS[11..];
     let rows_data = Rows {
         t: col("t_s")?,
         xyz: [col("x_m")?, col("y_m")?, col("z_m")?],

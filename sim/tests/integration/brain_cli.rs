@@ -202,13 +202,17 @@ fn input_spike_files_with_bom_quotes_crlf_tabs_or_swapped_columns_give_the_same_
 #[test]
 fn bad_arguments_are_clear_errors() {
     let dir = setup();
-    let cases: [(&[&str], &str); 13] = [
+    let cases: [(&[&str], &str); 14] = [
         (&["--rate=-3"], "--rate"),
+        // One rule with experiments' `rate_hz`: 0 Hz drives nothing.
+        (
+            &["--stimulate", "all", "--rate", "0"],
+            "--rate must be a number of Hz > 0",
+        ),
         (&["--stimulate", "id=12345"], "12345"),
         (&["--silence", "type=("], "--silence"),
         (&["--trials", "0"], "--trials"),
-        // 100,000 OS threads synchronised every step ran for minutes.
-        (&["--threads", "100000"], "--threads must be from 1 to 1024"),
+        (&["--threads", "0"], "--threads 0: expected at least 1"),
         // Negative numbers after a space reach the validation (not a clap usage error).
         (
             &["--stimulate", "all", "--rate", "-3"],
@@ -219,10 +223,7 @@ fn bad_arguments_are_clear_errors() {
             "--inhibitory-fraction must be in [0, 1]",
         ),
         // Above one event per step the Poisson input silently saturated.
-        (
-            &["--stimulate", "all", "--rate", "20000"],
-            "from 0 to 10000",
-        ),
+        (&["--stimulate", "all", "--rate", "20000"], "at most 10000"),
         (&["--stimulate", "all", "--rate", "NaN"], "--rate must be"),
         // --rate without --stimulate drove nothing.
         (&["--rate", "100"], "expected --stimulate"),
@@ -253,7 +254,48 @@ fn bad_arguments_are_clear_errors() {
             !o.status.success() && err.contains(what),
             "{extra:?}: {err}"
         );
+        // Every selector and output is checked before the simulation: nothing is written.
+        assert!(!dir.path().join("o.csv").exists(), "{extra:?} wrote o.csv");
     }
+}
+
+#[test]
+fn outputs_that_cannot_be_written_fail_before_the_simulation_and_threads_are_capped() {
+    let dir = setup();
+    std::fs::write(dir.path().join("a-file"), "").unwrap();
+    let args: Vec<&str> = RUN
+        .iter()
+        .copied()
+        .chain(["--out", "a-file/spikes.csv"])
+        .collect();
+    let o = hexafly(&args, dir.path());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("a-file/spikes.csv"),
+        "{err}"
+    );
+    assert!(
+        o.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+
+    // More threads than cores: capped with a note, the same spikes.
+    let args: Vec<&str> = RUN
+        .iter()
+        .copied()
+        .chain(["--out", "many.csv", "--threads", "100000"])
+        .collect();
+    let o = hexafly(&args, dir.path());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("--threads 100000 is more than this machine's"),
+        "{err}"
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let cores = std::thread::available_parallelism().unwrap().get();
+    assert_eq!(summary["threads"], cores);
 }
 
 #[test]

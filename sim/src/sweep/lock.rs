@@ -1,0 +1,71 @@
+//! Sweep folders are locked while a sweep writes them, so two sweeps never run the same
+//! runs into one folder. A whole sweep (and `merge`) holds `.sweep.lock` alone; the shards of
+//! a Slurm array share it, each also holding its own `.shard-I-of-N.lock`, so shards run side
+//! by side while a second copy of one shard, or a whole sweep, is refused. The locks are the
+//! operating system's (`flock`): they go away with the process, however it ends.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use super::Shard;
+
+/// Held locks; released when dropped.
+#[derive(Debug)]
+pub struct SweepLock {
+    _files: Vec<File>,
+}
+
+/// The folder-wide lock file.
+pub const LOCK_FILE: &str = ".sweep.lock";
+
+fn open(path: &Path) -> anyhow::Result<File> {
+    OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .with_context(|| format!("cannot open the lock file {}", path.display()))
+}
+
+fn refused(dir: &Path, who: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{} is in use: {who} is writing it now (wait for it to end, or sweep into another \
+         folder); nothing was run",
+        dir.display()
+    )
+}
+
+/// Locks the sweep folder `dir` for a whole sweep (`shard` None) or one shard.
+pub fn lock(dir: &Path, shard: Option<Shard>) -> anyhow::Result<SweepLock> {
+    let folder = open(&dir.join(LOCK_FILE))?;
+    let held = match shard {
+        None => folder.try_lock(),
+        Some(_) => folder.try_lock_shared(),
+    };
+    match held {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            return Err(refused(dir, "another sweep (or a shard of one)"));
+        }
+        Err(TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("cannot lock {}", dir.display()));
+        }
+    }
+    let mut files = vec![folder];
+    if let Some(s) = shard {
+        let path: PathBuf = dir.join(format!(".shard-{}-of-{}.lock", s.index, s.count));
+        let f = open(&path)?;
+        match f.try_lock() {
+            Ok(()) => files.push(f),
+            Err(TryLockError::WouldBlock) => {
+                return Err(refused(dir, &format!("another copy of shard {s}")));
+            }
+            Err(TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+            }
+        }
+    }
+    Ok(SweepLock { _files: files })
+}
