@@ -6,11 +6,13 @@
 //!    (from the network, or offline from `$HEXAFLY_FETCH_FROM`, a folder of copies).
 //! 3. `cargo test --workspace --exclude view --no-default-features` with `HEXAFLY_DATA` and
 //!    `HEXAFLY_PYTHON` pointing at them;
-//! 4. the fresh-clone check: the committed tree cloned into `target/fresh-clone` (no
+//! 4. the Python package: the wheel built by maturin from `python/`, installed into the
+//!    venv, `pytest python/tests` against the `hexafly` binary of the same build;
+//! 5. the fresh-clone check: the committed tree cloned into `target/fresh-clone` (no
 //!    `../shared` beside it), built, its data installed only by `hexafly fetch --for` each
 //!    example (offline from `$HEXAFLY_FETCH_FROM` when set), then the default experiment and
 //!    every example experiment run, each writing its run folder;
-//! 5. the viewer's tests. `--core` stops after step 3.
+//! 6. the viewer's tests. `--core` stops after step 4.
 //!
 //! Arguments after `--` go to both `cargo test` runs (e.g. `cargo xtask test -- --nocapture`).
 
@@ -186,6 +188,7 @@ fn test(core_only: bool, extra: &[String]) -> Result<(), String> {
     core.args(extra);
     with_env(&mut core);
     run("the test suite (core crates, no Bevy)", &mut core)?;
+    python_package(&root, &python, &target, &with_env)?;
     if core_only {
         return Ok(());
     }
@@ -208,6 +211,74 @@ fn test(core_only: bool, extra: &[String]) -> Result<(), String> {
     view.args(extra);
     with_env(&mut view);
     run("the viewer's tests", &mut view)
+}
+
+/// The Python package (`python/`): maturin builds the wheel (the dev profile, so the crates
+/// the tests just built are reused), pip installs it into the venv, and its pytest suite runs
+/// against the `hexafly` binary of the same build.
+fn python_package(
+    root: &Path,
+    python: &Path,
+    target: &Path,
+    with_env: &dyn Fn(&mut Command),
+) -> Result<(), String> {
+    run(
+        "installing maturin, pytest and gymnasium into the venv (PyPI)",
+        Command::new(python).current_dir(root).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+            "python/requirements-test.txt",
+        ]),
+    )?;
+    let wheels = target.join("wheels");
+    let _ = std::fs::remove_dir_all(&wheels);
+    run(
+        "building the Python wheel (maturin)",
+        Command::new(python)
+            .current_dir(root)
+            .args([
+                "-m",
+                "maturin",
+                "build",
+                "--profile",
+                "dev",
+                "--manifest-path",
+            ])
+            .arg(root.join("python/Cargo.toml"))
+            .arg("--out")
+            .arg(&wheels)
+            .arg("--interpreter")
+            .arg(python),
+    )?;
+    let wheel = std::fs::read_dir(&wheels)
+        .map_err(|e| format!("{}: {e}", wheels.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "whl"))
+        .ok_or_else(|| format!("maturin left no wheel in {}", wheels.display()))?;
+    run(
+        "installing the wheel into the venv",
+        Command::new(python)
+            .current_dir(root)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--force-reinstall",
+                "--no-deps",
+            ])
+            .arg(&wheel),
+    )?;
+    let mut pytest = Command::new(python);
+    pytest.args(["-m", "pytest", "-q", "python/tests"]);
+    with_env(&mut pytest);
+    pytest.env("HEXAFLY_BIN", target.join("debug").join("hexafly"));
+    run("the Python package's tests (pytest)", &mut pytest)
 }
 
 /// `cargo build` of the headless `hexafly` of the workspace at `root` into `target`.

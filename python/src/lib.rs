@@ -1,0 +1,217 @@
+//! `hexafly._native`: the Rust side of the `hexafly` Python package. Three things cross:
+//!
+//! - [`Experiment`]: an experiment file, with keys set by the same key paths as sweeps
+//!   (`agent.hunger`, `events[0].at_s`), run into a run folder exactly as `hexafly run`;
+//! - [`brain_run`]: the brain alone, exactly as `hexafly brain run` (its arguments);
+//! - [`Loop`]: the closed loop stepped tick by tick, for the Gymnasium environment.
+//!
+//! Long work releases the interpreter and looks for Ctrl-C every simulated 0.1 s; an error
+//! is a `hexafly.HexaflyError` (a `ValueError`) carrying the file, line and key the Rust
+//! error names. The pandas side lives in `py/hexafly`.
+
+use std::path::{Path, PathBuf};
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyString, PyTuple};
+use sim::experiment::Session;
+use sim::experiment::run::{Prepared, prepare, run_prepared_checked};
+
+mod gym_loop;
+
+pyo3::create_exception!(
+    _native,
+    HexaflyError,
+    PyValueError,
+    "A problem hexafly found: bad input (file, line and key named), a missing dataset, a \
+     failed run."
+);
+
+fn error(e: anyhow::Error) -> PyErr {
+    HexaflyError::new_err(format!("{e:#}"))
+}
+
+/// A Python value as a TOML literal (numbers, booleans, strings, lists of them).
+fn toml_value(v: &Bound<'_, PyAny>) -> PyResult<toml::Value> {
+    if v.is_instance_of::<PyBool>() {
+        return Ok(toml::Value::Boolean(v.extract()?));
+    }
+    if v.is_instance_of::<PyInt>() {
+        return Ok(toml::Value::Integer(v.extract()?));
+    }
+    if v.is_instance_of::<PyFloat>() {
+        return Ok(toml::Value::Float(v.extract()?));
+    }
+    if v.is_instance_of::<PyString>() {
+        return Ok(toml::Value::String(v.extract()?));
+    }
+    if v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>() {
+        let items: Vec<Bound<'_, PyAny>> = v.try_iter()?.collect::<PyResult<_>>()?;
+        return Ok(toml::Value::Array(
+            items.iter().map(toml_value).collect::<PyResult<_>>()?,
+        ));
+    }
+    // numpy scalars and other numbers
+    if let Ok(x) = v.extract::<f64>() {
+        return Ok(toml::Value::Float(x));
+    }
+    Err(HexaflyError::new_err(format!(
+        "cannot set a key to {}: expected a number, a bool, a string or a list of them",
+        v.repr()?
+    )))
+}
+
+/// An experiment file and the keys set on it.
+#[pyclass(module = "hexafly._native", skip_from_py_object)]
+#[derive(Clone)]
+pub struct Experiment {
+    path: PathBuf,
+    text: String,
+    sets: Vec<(String, toml::Value)>,
+    seed: Option<u64>,
+}
+
+impl Experiment {
+    /// The experiment as it will run: the file (its `[sweep]` table ignored) with every key
+    /// set, validated as a sweep validates a grid point.
+    pub fn build(&self) -> anyhow::Result<sim::experiment::Experiment> {
+        if self.sets.is_empty() && self.seed.is_none() {
+            return sim::sweep::spec::load_experiment(&self.path);
+        }
+        let base = sim::sweep::spec::without_sweep_table(&self.text);
+        let sets: Vec<String> = self.sets.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let spec = sim::sweep::SweepSpec::parse(&base, &self.path, &sets, None)?;
+        let seed = self.seed.unwrap_or(spec.seeds[0]);
+        spec.experiment(&vec![0; spec.axes.len()], seed)
+    }
+}
+
+#[pymethods]
+impl Experiment {
+    /// Reads and checks an experiment file (`hexafly run` accepts the same files).
+    #[staticmethod]
+    fn load(path: PathBuf) -> PyResult<Experiment> {
+        let text = sim::experiment::file::read_text(&path).map_err(error)?;
+        let path = std::fs::canonicalize(&path)
+            .map_err(|e| HexaflyError::new_err(format!("{}: {e}", path.display())))?;
+        let e = Experiment {
+            path,
+            text,
+            sets: Vec::new(),
+            seed: None,
+        };
+        e.build().map_err(error)?;
+        Ok(e)
+    }
+
+    /// Sets one key, by the key paths of sweeps (`agent.hunger`, `events[0].at_s`,
+    /// `network.membrane_noise_mv`, `run.seed`); the experiment is checked at once.
+    fn set(&mut self, key: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let before = self.clone();
+        if key.trim() == "run.seed" {
+            let seed: u64 = value.extract().map_err(|_| {
+                HexaflyError::new_err(format!(
+                    "run.seed: expected a whole number >= 0, got {}",
+                    value.repr().map(|r| r.to_string()).unwrap_or_default()
+                ))
+            })?;
+            self.seed = Some(seed);
+        } else {
+            let v = toml_value(value)?;
+            self.sets.retain(|(k, _)| k != key.trim());
+            self.sets.push((key.trim().to_owned(), v));
+        }
+        if let Err(e) = self.build() {
+            *self = before;
+            return Err(error(e));
+        }
+        Ok(())
+    }
+
+    /// The file.
+    #[getter]
+    fn path(&self) -> PathBuf {
+        self.path.clone()
+    }
+
+    /// Runs the experiment into the run folder `out` on `threads` brain threads, as
+    /// `hexafly run` does (the same files, byte for byte); returns `summary.json`'s text.
+    /// The interpreter is released while it runs; Ctrl-C stops it, leaving a folder whose
+    /// summary says `failed` at the time reached.
+    #[pyo3(signature = (out, threads = 1))]
+    fn run(&self, py: Python<'_>, out: PathBuf, threads: usize) -> PyResult<String> {
+        let exp = self.build().map_err(error)?;
+        let threads = threads.max(1);
+        let mut interrupt: Option<PyErr> = None;
+        let result = py.detach(|| run_interruptible(&exp, &out, threads, &mut interrupt));
+        match (result, interrupt) {
+            (_, Some(ctrl_c)) => Err(ctrl_c),
+            (Ok(s), None) => Ok(serde_json::to_string_pretty(&s).unwrap_or_default()),
+            (Err(e), None) => Err(error(e)),
+        }
+    }
+}
+
+/// How often (control ticks) a long computation looks for Ctrl-C.
+const SIGNAL_EVERY_TICKS: u64 = 100;
+
+fn run_interruptible(
+    exp: &sim::experiment::Experiment,
+    out: &Path,
+    threads: usize,
+    interrupt: &mut Option<PyErr>,
+) -> anyhow::Result<sim::experiment::Summary> {
+    sim::record::folder::start(out)?;
+    let mut p: Prepared = prepare(exp)?;
+    p.brain_threads = threads;
+    run_prepared_checked(exp, &p, out, &mut |ticks| {
+        if ticks % SIGNAL_EVERY_TICKS == 0
+            && let Err(e) = Python::attach(|py| py.check_signals())
+        {
+            *interrupt = Some(e);
+            anyhow::bail!("interrupted (Ctrl-C)");
+        }
+        Ok(())
+    })
+}
+
+/// `hexafly brain run` with these arguments (everything after `brain run`); returns the
+/// JSON summary it prints. The spikes and rates go where `--out` and `--rates-out` say.
+#[pyfunction]
+fn brain_run(py: Python<'_>, args: Vec<String>) -> PyResult<String> {
+    let summary = py.detach(|| sim::cli::brain::run_args(&args));
+    summary.map(|v| v.to_string()).map_err(error)
+}
+
+/// `hexafly sweep` with these arguments (everything after `sweep`): the sweep folder with
+/// its tables, as the command writes it.
+#[pyfunction]
+fn sweep_run(py: Python<'_>, args: Vec<String>) -> PyResult<()> {
+    py.detach(|| sim::cli::sweep::run_args(&args))
+        .map_err(error)
+}
+
+/// The version of hexafly this module was built from.
+#[pyfunction]
+fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("HexaflyError", m.py().get_type::<HexaflyError>())?;
+    m.add_class::<Experiment>()?;
+    m.add_class::<gym_loop::Loop>()?;
+    m.add_function(wrap_pyfunction!(brain_run, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep_run, m)?)?;
+    m.add_function(wrap_pyfunction!(version, m)?)?;
+    Ok(())
+}
+
+/// For the loop: a session whose experiment and network it owns.
+pub(crate) fn session_of<'a>(
+    exp: &'a sim::experiment::Experiment,
+    p: &'a Prepared,
+) -> anyhow::Result<Session<'a>> {
+    Session::new(exp, p)
+}
