@@ -223,16 +223,8 @@ fn python_package(
     with_env: &dyn Fn(&mut Command),
 ) -> Result<(), String> {
     run(
-        "installing maturin, pytest and gymnasium into the venv (PyPI)",
-        Command::new(python).current_dir(root).args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "-r",
-            "python/requirements-test.txt",
-        ]),
+        "installing maturin, pytest, gymnasium and matplotlib into the venv (PyPI)",
+        pip_install(python, root).args(["-r", "python/requirements-test.txt"]),
     )?;
     let wheels = target.join("wheels");
     let _ = std::fs::remove_dir_all(&wheels);
@@ -261,17 +253,8 @@ fn python_package(
         .ok_or_else(|| format!("maturin left no wheel in {}", wheels.display()))?;
     run(
         "installing the wheel into the venv",
-        Command::new(python)
-            .current_dir(root)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--force-reinstall",
-                "--no-deps",
-            ])
+        pip_install(python, root)
+            .args(["--force-reinstall", "--no-deps"])
             .arg(&wheel),
     )?;
     let mut pytest = Command::new(python);
@@ -279,6 +262,19 @@ fn python_package(
     with_env(&mut pytest);
     pytest.env("HEXAFLY_BIN", target.join("debug").join("hexafly"));
     run("the Python package's tests (pytest)", &mut pytest)
+}
+
+/// `python -m pip install --quiet` in `root`, the arguments to follow.
+fn pip_install(python: &Path, root: &Path) -> Command {
+    let mut c = Command::new(python);
+    c.current_dir(root).args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ]);
+    c
 }
 
 /// `cargo build` of the headless `hexafly` of the workspace at `root` into `target`.
@@ -411,12 +407,7 @@ fn python(root: &Path) -> Result<PathBuf, String> {
     }
     run(
         "installing Brian 2 and the analysis packages into .venv (PyPI)",
-        Command::new(&python).current_dir(root).args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
+        pip_install(&python, root).args([
             "-r",
             "scripts/requirements.txt",
             "-r",

@@ -97,16 +97,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 /// `hexafly brain run` with these arguments (those after `brain run`): the same files and
 /// the summary it prints, for callers that are not the command line (the Python package).
 pub fn run_args(args: &[String]) -> anyhow::Result<serde_json::Value> {
-    #[derive(clap::Parser)]
-    #[command(name = "hexafly brain run")]
-    struct Line {
-        #[command(flatten)]
-        args: Args,
-    }
-    use clap::Parser;
-    let argv = std::iter::once("hexafly brain run".to_string()).chain(args.iter().cloned());
-    let line = Line::try_parse_from(argv).map_err(|e| anyhow::anyhow!("{e}"))?;
-    simulate(line.args)
+    simulate(super::parse_args("hexafly brain run", args)?)
 }
 
 /// Runs the protocol, writes the spikes (and rates) and returns the summary.

@@ -168,3 +168,18 @@ fn report_file_size_limits() {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
 }
+
+/// A command's arguments parsed from a list (those after `command`), as the command line
+/// would parse them; `command` names it in the messages.
+pub(crate) fn parse_args<A: clap::Args>(command: &str, args: &[String]) -> anyhow::Result<A> {
+    #[derive(clap::Parser)]
+    struct Line<A: clap::Args> {
+        #[command(flatten)]
+        args: A,
+    }
+    use clap::Parser;
+    let argv = std::iter::once(command.to_string()).chain(args.iter().cloned());
+    Line::<A>::try_parse_from(argv)
+        .map(|l| l.args)
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}

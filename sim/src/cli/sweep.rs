@@ -84,16 +84,7 @@ pub struct MergeArgs {
 /// `hexafly sweep` with these arguments (those after `sweep`), for callers that are not
 /// the command line (the Python package).
 pub fn run_args(args: &[String]) -> anyhow::Result<()> {
-    #[derive(clap::Parser)]
-    #[command(name = "hexafly sweep")]
-    struct Line {
-        #[command(flatten)]
-        args: Args,
-    }
-    use clap::Parser;
-    let argv = std::iter::once("hexafly sweep".to_string()).chain(args.iter().cloned());
-    let line = Line::try_parse_from(argv).map_err(|e| anyhow::anyhow!("{e}"))?;
-    run(line.args)
+    run(super::parse_args("hexafly sweep", args)?)
 }
 
 /// Runs `hexafly sweep`.

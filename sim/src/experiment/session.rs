@@ -415,14 +415,30 @@ impl<'a> Session<'a> {
     /// window after the next tick's (at any thread count); returns how many neurons it
     /// selects.
     pub fn activate(&mut self, selector: &str, rate_hz: f64) -> anyhow::Result<usize> {
+        let v = self.select(selector)?;
+        self.activate_neurons(&v, rate_hz)?;
+        Ok(v.len())
+    }
+
+    /// The neurons `selector` picks in this run's connectome (an error if none), for
+    /// [`Session::activate_neurons`] (a selection made once, used every tick).
+    pub fn select(&self, selector: &str) -> anyhow::Result<Vec<NeuronIndex>> {
+        selection(&self.p.connectome, selector, "activate")
+    }
+
+    /// [`Session::activate`] on neurons already selected ([`Session::select`]).
+    pub fn activate_neurons(
+        &mut self,
+        neurons: &[NeuronIndex],
+        rate_hz: f64,
+    ) -> anyhow::Result<()> {
         anyhow::ensure!(
             rate_hz.is_finite() && rate_hz >= 0.0,
             "rate must be a finite number of Hz >= 0, got {rate_hz}"
         );
-        let v = selection(&self.p.connectome, selector, "activate")?;
-        let n = v.len();
-        self.queued.push((v, BrainChange::Activate(rate_hz)));
-        Ok(n)
+        self.queued
+            .push((neurons.to_vec(), BrainChange::Activate(rate_hz)));
+        Ok(())
     }
 
     /// Drives the body with `command` from the next tick on, in place of the arbiter's
