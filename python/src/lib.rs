@@ -3,7 +3,8 @@
 //! - [`Experiment`]: an experiment file, with keys set by the same key paths as sweeps
 //!   (`agent.hunger`, `events[0].at_s`), run into a run folder exactly as `hexafly run`;
 //! - [`brain_run`]: the brain alone, exactly as `hexafly brain run` (its arguments);
-//! - [`Loop`]: the closed loop stepped tick by tick, for the Gymnasium environment.
+//! - [`Loop`]: the closed loop stepped tick by tick, for the Gymnasium environment;
+//! - [`dataset::Dataset`]: a connectome by name or path, its neuron table and selections.
 //!
 //! Long work releases the interpreter and looks for Ctrl-C every simulated 0.1 s; an error
 //! is a `hexafly.HexaflyError` (a `ValueError`) carrying the file, line and key the Rust
@@ -17,6 +18,7 @@ use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyString, PyTuple};
 use sim::experiment::Session;
 use sim::experiment::run::{Prepared, prepare, run_prepared_checked};
 
+mod dataset;
 mod gym_loop;
 
 pyo3::create_exception!(
@@ -202,6 +204,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("HexaflyError", m.py().get_type::<HexaflyError>())?;
     m.add_class::<Experiment>()?;
     m.add_class::<gym_loop::Loop>()?;
+    m.add_class::<dataset::Dataset>()?;
     m.add_function(wrap_pyfunction!(brain_run, m)?)?;
     m.add_function(wrap_pyfunction!(sweep_run, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;

@@ -204,3 +204,37 @@ def test_the_tour_example_runs_and_draws_its_figure(tmp_path):
     )
     assert p.returncode == 0, p.stderr
     assert (tmp_path / "tour.png").stat().st_size > 10_000
+
+
+def test_a_dataset_by_path_or_name_gives_its_neuron_table_and_selections():
+    d = hexafly.Dataset.load(ESCAPE_EDGES)
+    assert d.n_neurons == len(d.neurons) == 295
+    assert list(d.neurons.columns[:2]) == ["root_id", "nt_type"]
+    gf = d.select("type=DNp01")
+    assert len(gf) == 2 and gf.dtype == np.uint64
+    assert set(gf) == set(d.neurons.loc[d.neurons["type"] == "DNp01", "root_id"])
+    left = d.select("type=LC4 & side=left")
+    assert 0 < len(left) < len(d.select("type=LC4"))
+    with pytest.raises(hexafly.HexaflyError, match="type=\\("):
+        d.select("type=(")
+    # By name, from the data directory the tests installed (HEXAFLY_DATA).
+    if os.environ.get("HEXAFLY_DATA"):
+        named = hexafly.Dataset.load("dataset:flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv")
+        assert named.n_neurons == d.n_neurons
+
+
+def test_sugar_drives_mn9_in_a_few_lines_and_silencing_the_grns_removes_it():
+    # Shiu et al. (2024), Fig. 1, on the shipped mission network (its sugar -> MN9 link is
+    # planted and labelled synthetic; on the whole brain the same lines run on
+    # "flywire-783-shiu").
+    net = ASSETS / "connectomes/flywire783_mission/mission.surrogate.toml"
+    sugar = "class=gustatory & sub_class=sugar/water"
+    on = hexafly.brain.run(net, 1000, stimulate={sugar: 100.0}, record="type=CB0701", seed=1)
+    off = hexafly.brain.run(
+        net, 1000, stimulate={sugar: 100.0}, silence=[sugar], record="type=CB0701", seed=1
+    )
+    mn9 = hexafly.Dataset.load(net).select("type=CB0701")
+    rate = lambda b: b.rates.set_index("neuron").loc[mn9, "rate_hz"].mean()
+    assert rate(on) > 10.0, rate(on)
+    assert rate(off) == 0.0
+    assert on.summary["neurons"] == 4953

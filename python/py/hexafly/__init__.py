@@ -34,7 +34,7 @@ from . import brain
 from ._native import HexaflyError, version
 from ._native import Experiment as _NativeExperiment
 
-__all__ = ["Experiment", "Run", "HexaflyError", "brain", "version", "read_run"]
+__all__ = ["Experiment", "Run", "Dataset", "HexaflyError", "brain", "version", "read_run"]
 __version__ = version()
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -87,6 +87,58 @@ class Run:
 
     def __repr__(self) -> str:
         return f"Run({str(self.folder)!r}, status={self.status!r})"
+
+
+class Dataset:
+    """A connectome loaded by name (``flywire-783-escape``), ``dataset:NAME/PATH`` reference or
+    path, from the data directory (``hexafly fetch`` installs it), as the command line loads it.
+    ``neurons`` is its neuron table (``root_id``, ``nt_type``, every annotation column);
+    ``select`` takes the one selector grammar (``type=DNa02 & side=left``)."""
+
+    def __init__(self, native):
+        self._native = native
+        self._neurons = None
+
+    @staticmethod
+    def load(name_or_path: PathLike, annotations=()) -> "Dataset":
+        from ._native import Dataset as _NativeDataset
+
+        return Dataset(
+            _NativeDataset.load(os.fspath(name_or_path), [os.fspath(a) for a in annotations])
+        )
+
+    @property
+    def path(self) -> Path:
+        return Path(self._native.path)
+
+    @property
+    def n_neurons(self) -> int:
+        return self._native.n_neurons
+
+    @property
+    def n_edges(self) -> int:
+        return self._native.n_edges
+
+    @property
+    def neurons(self):
+        """The neuron table as a pandas DataFrame (``root_id`` as uint64)."""
+        if self._neurons is None:
+            import pandas as pd
+
+            cols = dict(self._native.neuron_columns())
+            df = pd.DataFrame(cols)
+            df["root_id"] = df["root_id"].astype("uint64")
+            self._neurons = df
+        return self._neurons
+
+    def select(self, selector: str):
+        """The ids (a numpy uint64 array, in table order) of the neurons ``selector`` picks."""
+        import numpy as np
+
+        return np.array(self._native.select(selector), dtype=np.uint64)
+
+    def __repr__(self) -> str:
+        return f"Dataset({str(self.path)!r}, {self.n_neurons} neurons, {self.n_edges} pairs)"
 
 
 def read_run(folder: PathLike) -> Run:

@@ -35,11 +35,13 @@ def run(
     record: Optional[str] = None,
     noise_mv: Optional[float] = None,
     threads: Optional[int] = None,
+    annotations: Iterable[str] = (),
     extra: Iterable[str] = (),
 ) -> BrainRun:
     """Runs the brain alone. ``stimulate`` maps selectors to Poisson rates in Hz (one rate for
     all, as ``hexafly brain run --stimulate ... --rate``); ``silence`` lists selectors whose
-    outgoing synapses are removed; ``extra`` passes further ``brain run`` options. The
+    outgoing synapses are removed; ``annotations`` adds neuron tables (paths or dataset
+    references) to select by; ``extra`` passes further ``brain run`` options. The
     spikes are those of ``hexafly brain run`` with the same arguments, exactly."""
     import pandas as pd
 
@@ -69,6 +71,8 @@ def run(
             args += ["--record", record]
         if noise_mv is not None:
             args += ["--noise-mv", repr(float(noise_mv))]
+        for a in annotations:
+            args += ["--annotations", os.fspath(a)]
         if threads is not None:
             args += ["--threads", str(int(threads))]
         args += list(extra)
