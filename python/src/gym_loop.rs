@@ -89,9 +89,7 @@ impl Loop {
         // (field order) and replaces it (above) before changing the experiment.
         let (exp, prepared): (&'static sim::experiment::Experiment, &'static Prepared) =
             unsafe { (&*(exp as *const _), &*(prepared as *const _)) };
-        let s = py
-            .detach(|| crate::session_of(exp, prepared))
-            .map_err(error)?;
+        let s = py.detach(|| Session::new(exp, prepared)).map_err(error)?;
         self.session = Some(s);
         Ok(())
     }

@@ -15,7 +15,6 @@ use std::path::{Path, PathBuf};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyString, PyTuple};
-use sim::experiment::Session;
 use sim::experiment::run::{Prepared, prepare, run_prepared_checked};
 
 mod dataset;
@@ -209,12 +208,4 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sweep_run, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     Ok(())
-}
-
-/// For the loop: a session whose experiment and network it owns.
-pub(crate) fn session_of<'a>(
-    exp: &'a sim::experiment::Experiment,
-    p: &'a Prepared,
-) -> anyhow::Result<Session<'a>> {
-    Session::new(exp, p)
 }
