@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Loihi's energy per synaptic event, pJ (Davies et al. 2018).
 pub const SYNAPTIC_EVENT_PJ: f64 = 23.6;
@@ -41,7 +41,7 @@ impl Tally {
 }
 
 /// `summary.json`'s `activity` block.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Activity {
     /// Probability that a synaptic event fails (the experiment's `network.release_failure`).
     pub release_failure: f64,
@@ -64,18 +64,18 @@ pub struct Activity {
 }
 
 /// The constants of the estimate.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EnergyModel {
     /// pJ per synaptic event.
     pub synaptic_event_pj: f64,
     /// pJ per neuron update.
     pub neuron_update_pj: f64,
     /// Where they come from.
-    pub source: &'static str,
+    pub source: String,
 }
 
 /// Activity while one behaviour ran.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BehaviourActivity {
     /// Seconds in it.
     pub seconds: f64,
@@ -134,7 +134,7 @@ pub fn activity(
         energy_model: EnergyModel {
             synaptic_event_pj: SYNAPTIC_EVENT_PJ,
             neuron_update_pj: NEURON_UPDATE_PJ,
-            source: "Intel Loihi, Davies et al. 2018 IEEE Micro 38(1):82-99, Table 2",
+            source: "Intel Loihi, Davies et al. 2018 IEEE Micro 38(1):82-99, Table 2".into(),
         },
         by_behaviour: by_behaviour
             .iter()

@@ -13,7 +13,7 @@ use controller::brain::Network;
 use controller::brain::signs::{apply_signs, seeded_inhibitory};
 use controller::circuit::map::{CircuitMap, SignSpec};
 use controller::circuit::resolve::Resolved;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::file::Experiment;
@@ -103,14 +103,14 @@ fn prepare_network(exp: &Experiment) -> anyhow::Result<Prepared> {
 }
 
 /// One link of the loop as the outputs report it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LinkReport {
     /// `sensor`, `readout` or `arbiter`.
-    pub kind: &'static str,
+    pub kind: String,
     /// Its name.
     pub name: String,
     /// `connectome` or `engineered`.
-    pub link: &'static str,
+    pub link: String,
     /// Neurons it drives or reads.
     pub neurons: usize,
     /// Why.
@@ -118,7 +118,7 @@ pub struct LinkReport {
 }
 
 /// Latency chain of one loom event (seconds after the event; null when it did not happen).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LatencyChain {
     /// Time of the loom event, s.
     pub event_s: f64,
@@ -138,10 +138,10 @@ pub struct LatencyChain {
 }
 
 /// `summary.json`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Summary {
     /// Format tag, [`crate::record::folder::RUN_SCHEMA`].
-    pub schema: &'static str,
+    pub schema: String,
     /// `complete`, or `failed` (then `failure` says why and when).
     pub status: crate::record::Status,
     /// The error that stopped a failed run and the simulated time it reached.
@@ -200,11 +200,32 @@ pub struct Summary {
     pub wall_s: f64,
 }
 
+impl Summary {
+    /// Reads a run folder's `summary.json` into the type it was written from: a summary of
+    /// another format (`schema`) or a file that does not parse is an error naming the file.
+    /// The one definition every reader shares (plots and sweep tables read the same fields).
+    pub fn read(dir: &Path) -> anyhow::Result<Summary> {
+        use crate::record::folder::{RUN_SCHEMA, SUMMARY_JSON};
+        let path = dir.join(SUMMARY_JSON);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let s: Summary = serde_json::from_str(&text)
+            .with_context(|| format!("{}: not a summary of schema {RUN_SCHEMA}", path.display()))?;
+        anyhow::ensure!(
+            s.schema == RUN_SCHEMA,
+            "{}: schema `{}`, expected `{RUN_SCHEMA}`",
+            path.display(),
+            s.schema
+        );
+        Ok(s)
+    }
+}
+
 /// Onsets after one event.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EventOnsets {
     /// Event kind.
-    pub kind: &'static str,
+    pub kind: String,
     /// Time, s.
     pub at_s: f64,
     /// Behaviour -> seconds from the event to its first onset after it.

@@ -253,7 +253,7 @@ impl<'a> Session<'a> {
             .events
             .iter()
             .map(|e| EventOnsets {
-                kind: e.kind(),
+                kind: e.kind().to_string(),
                 at_s: e.at_s(),
                 onset_s: BTreeMap::new(),
             })
@@ -645,35 +645,35 @@ impl<'a> Session<'a> {
         let mut links = Vec::new();
         for (spec, groups) in p.map.sensors.iter().zip(&p.resolved.sensors) {
             links.push(LinkReport {
-                kind: "sensor",
+                kind: "sensor".into(),
                 name: spec.name.clone(),
-                link: spec.link.as_str(),
+                link: spec.link.as_str().into(),
                 neurons: Resolved::union(groups).len(),
                 note: spec.note.clone(),
             });
         }
         for (spec, groups) in p.map.readouts.iter().zip(&p.resolved.readouts) {
             links.push(LinkReport {
-                kind: "readout",
+                kind: "readout".into(),
                 name: spec.name.clone(),
-                link: spec.link.as_str(),
+                link: spec.link.as_str().into(),
                 neurons: Resolved::union(groups).len(),
                 note: spec.note.clone(),
             });
         }
         links.push(LinkReport {
-            kind: "arbiter",
+            kind: "arbiter".into(),
             name: "thresholds, gains, dwell".into(),
-            link: "engineered",
+            link: "engineered".into(),
             neurons: 0,
             note: "behaviour thresholds, speed/turn gains and dwell times are chosen, not wired \
                    ([arbiter] of the experiment)"
                 .into(),
         });
         links.push(LinkReport {
-            kind: "arbiter",
+            kind: "arbiter".into(),
             name: "escape direction".into(),
-            link: "engineered",
+            link: "engineered".into(),
             neurons: 0,
             note: "the giant fibre triggers the escape; its direction (away from the threat) is \
                    taken from the eye that sees the larger looming angle"
@@ -709,7 +709,7 @@ impl<'a> Session<'a> {
         let ctl = &self.ctl;
         let duration_s = self.time_s();
         Summary {
-            schema: RUN_SCHEMA,
+            schema: RUN_SCHEMA.into(),
             status,
             failure,
             experiment: exp.file.display().to_string(),

@@ -18,7 +18,26 @@ fn run_example(name: &str) -> (Summary, Vec<String>) {
     let exp = Experiment::parse(&sim::sweep::spec::without_sweep_table(&text), &file).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let s = run(&exp, dir.path()).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    read_back_through_the_types(name, dir.path(), &s);
     (s, behaviours(dir.path()))
+}
+
+/// The run folder read back through the run format's types: the summary deserialises into
+/// the `Summary` it was written from, field for field; the timeline starts with the fixed
+/// columns and has the rows the summary counts.
+fn read_back_through_the_types(name: &str, dir: &Path, written: &Summary) {
+    let read = Summary::read(dir).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    assert_eq!(
+        serde_json::to_value(&read).unwrap(),
+        serde_json::to_value(written).unwrap(),
+        "{name}: summary.json does not read back as the summary written"
+    );
+    assert_eq!(read.status, sim::record::Status::Complete, "{name}");
+    let mut r = csv::Reader::from_path(dir.join("timeline.csv")).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
+    let fixed = sim::record::timeline::FIXED_COLUMNS;
+    assert_eq!(&header[..fixed.len()], &fixed[..], "{name}");
+    assert_eq!(r.records().count() as u64, read.timeline_rows, "{name}");
 }
 
 /// The behaviour of each bout, in order.
