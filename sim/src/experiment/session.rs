@@ -53,7 +53,6 @@ pub struct Session<'a> {
     ticks: u64,
     every: u64,
     k: u64,
-    header: Vec<String>,
     out: Option<Recorder>,
     /// Each event with the tick it is due at, in time order.
     events: Vec<(usize, u64, &'a EventSpec)>,
@@ -272,7 +271,6 @@ impl<'a> Session<'a> {
             ticks: (exp.run.duration_s * 1e6 / tick_us as f64).round() as u64,
             every: (exp.reports.timeline_ms / exp.run.control_ms).round() as u64,
             k: 0,
-            header,
             out,
             events,
             next_event: 0,
@@ -351,11 +349,6 @@ impl<'a> Session<'a> {
     /// Control ticks simulated so far.
     pub fn ticks_done(&self) -> u64 {
         self.k
-    }
-
-    /// The columns of `timeline.csv`.
-    pub fn timeline_header(&self) -> &[String] {
-        &self.header
     }
 
     /// The control tick, seconds.

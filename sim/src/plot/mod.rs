@@ -119,10 +119,11 @@ pub fn detect(dir: &Path) -> anyhow::Result<Kind> {
 pub fn plot(dir: &Path, opts: &Options) -> anyhow::Result<Report> {
     style::init_fonts();
     let kind = detect(dir)?;
-    if kind == Kind::Run {
-        // A killed or running run is refused before anything is written.
-        crate::record::RunState::ended(dir)?;
-    }
+    // A run folder is read (and a killed or cut-short one refused) before anything is written.
+    let run = match kind {
+        Kind::Run => Some(RunData::read(dir)?),
+        Kind::Sweep => None,
+    };
     let out = opts.out.clone().unwrap_or_else(|| dir.join("plots"));
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     let mut report = Report {
@@ -130,44 +131,43 @@ pub fn plot(dir: &Path, opts: &Options) -> anyhow::Result<Report> {
         out: out.clone(),
         ..Report::default()
     };
-    match kind {
-        Kind::Run => {
+    match &run {
+        Some(run) => {
             if !opts.figures.is_empty() {
                 bail!(
                     "--figure chooses sweep figures; {} is a run folder",
                     dir.display()
                 );
             }
-            plot_run(dir, &out, opts.format, &mut report)?
+            plot_run(run, &out, opts.format, &mut report)?
         }
-        Kind::Sweep => plot_sweep(dir, &out, opts, &mut report)?,
+        None => plot_sweep(dir, &out, opts, &mut report)?,
     }
     Ok(report)
 }
 
-fn plot_run(dir: &Path, out: &Path, format: Format, report: &mut Report) -> anyhow::Result<()> {
-    let run = RunData::read(dir)?;
+fn plot_run(run: &RunData, out: &Path, format: Format, report: &mut Report) -> anyhow::Result<()> {
     report.notes.extend(run.notes.iter().cloned());
     let keep = |name: &str, r: anyhow::Result<Vec<PathBuf>>, report: &mut Report| match r {
         Ok(files) => report.files.extend(files),
         Err(e) => report.errors.push((name.to_owned(), format!("{e:#}"))),
     };
-    let r = ethogram::Ethogram::new(&run).and_then(|f| {
+    let r = ethogram::Ethogram::new(run).and_then(|f| {
         let (files, layout) = render(&f, out, "ethogram", format)?;
         report.ethogram = Some(layout);
         Ok(files)
     });
     keep("ethogram", r, report);
-    let r = trajectory::Trajectory::new(&run).and_then(|f| {
+    let r = trajectory::Trajectory::new(run).and_then(|f| {
         report.notes.extend(f.notes.iter().cloned());
         let (files, layout) = render(&f, out, "trajectory", format)?;
         report.trajectory = Some(layout);
         Ok(files)
     });
     keep("trajectory", r, report);
-    let r = readouts::Readouts::new(&run).and_then(|f| Ok(render(&f, out, "readouts", format)?.0));
+    let r = readouts::Readouts::new(run).and_then(|f| Ok(render(&f, out, "readouts", format)?.0));
     keep("readouts", r, report);
-    let r = raster::Raster::new(&run).and_then(|f| {
+    let r = raster::Raster::new(run).and_then(|f| {
         report.notes.extend(f.notes.iter().cloned());
         Ok(render(&f, out, "raster", format)?.0)
     });
