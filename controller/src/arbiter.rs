@@ -18,6 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::decode::Drives;
 use crate::motor::{EscapeMode, MotorCommand};
+use crate::sensors::Sensors;
+use crate::steer::{Steer, Steering, SteeringParams};
 
 /// The behaviours the arbiter chooses between.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -117,6 +119,8 @@ pub struct ArbiterParams {
     /// Shortest time in a behaviour before a lower-priority one may take over, seconds
     /// (escape always interrupts).
     pub min_dwell_s: f32,
+    /// The engineered steering rules of walking (search, upwind, avoid; all off by default).
+    pub steering: SteeringParams,
 }
 
 impl Default for ArbiterParams {
@@ -140,6 +144,7 @@ impl Default for ArbiterParams {
             max_speed: 0.15,
             max_turn: 1.5,
             min_dwell_s: 0.3,
+            steering: SteeringParams::default(),
         }
     }
 }
@@ -191,6 +196,7 @@ impl ArbiterParams {
             self.min_dwell_s >= 0.0,
             nonneg,
         );
+        out.extend(self.steering.problems());
         out
     }
 }
@@ -235,6 +241,8 @@ pub struct Arbiter {
     dwell: f32,
     /// Threat azimuth at the escape's start (radians, > 0 left).
     threat_azimuth: f32,
+    /// The steering rules' state.
+    steering: Steering,
 }
 
 impl Arbiter {
@@ -245,6 +253,7 @@ impl Arbiter {
             current: Behaviour::Stand,
             dwell: 0.0,
             threat_azimuth: 0.0,
+            steering: Steering::default(),
         }
     }
 
@@ -258,10 +267,20 @@ impl Arbiter {
         self.current
     }
 
-    /// Decides for a control tick of `dt` seconds. `threat_azimuth` is where the threat is
-    /// (radians, > 0 left) as the eyes see it, used to aim an escape away from it (an
-    /// engineered link: the giant fibre triggers, it does not aim).
-    pub fn decide(&mut self, d: &Drives, threat_azimuth: f32, dt: f32) -> Decision {
+    /// Decides for a control tick of `dt` seconds. From the senses it takes where a threat
+    /// is, to aim an escape away from it (an engineered link: the giant fibre triggers, it
+    /// does not aim; the eye seeing the larger looming angle gives the azimuth), and what
+    /// the steering rules read (air flow, obstacles).
+    pub fn decide(&mut self, d: &Drives, senses: &Sensors, dt: f32) -> Decision {
+        let threat_azimuth = senses
+            .looming
+            .iter()
+            .max_by(|a, b| a.angle.total_cmp(&b.angle))
+            .map(|l| l.azimuth)
+            .unwrap_or(0.0);
+        let steer = self
+            .steering
+            .update(&self.params.steering, d.forward, d.turn, senses, dt);
         let p = &self.params;
         self.dwell += dt;
         let cur = self.current;
@@ -285,6 +304,7 @@ impl Arbiter {
                     _ => return false,
                 };
                 drive > if b == cur { off } else { on }
+                    || b == Behaviour::Walk && self.steering.searching(&p.steering, senses)
             };
             let candidates = [Behaviour::Groom, Behaviour::Feed, Behaviour::Walk];
             let best = match p.selection {
@@ -339,7 +359,7 @@ impl Arbiter {
         Decision {
             behaviour: next,
             reason,
-            command: self.command(next, d),
+            command: self.command(next, d, steer),
             switched,
         }
     }
@@ -358,7 +378,7 @@ impl Arbiter {
         }
     }
 
-    fn command(&self, b: Behaviour, d: &Drives) -> MotorCommand {
+    fn command(&self, b: Behaviour, d: &Drives, steer: Steer) -> MotorCommand {
         let p = &self.params;
         match b {
             Behaviour::Stand => MotorCommand::Stand,
@@ -372,10 +392,13 @@ impl Arbiter {
                 let fwd = (d.forward / p.forward_full_hz).clamp(0.0, 1.0);
                 let back = (d.backward / p.backward_full_hz).clamp(0.0, 1.0);
                 let turn = (d.turn / p.turn_full_hz).clamp(-1.0, 1.0);
-                MotorCommand::Walk {
-                    speed: p.max_speed * (fwd - back) as f32,
-                    turn: p.max_turn * turn as f32,
+                let mut turn = p.max_turn * turn as f32;
+                let mut speed = p.max_speed * (fwd - back) as f32;
+                if steer != Steer::NONE {
+                    turn = (turn * steer.keep_turn + steer.turn).clamp(-p.max_turn, p.max_turn);
+                    speed *= steer.speed;
                 }
+                MotorCommand::Walk { speed, turn }
             }
         }
     }
@@ -399,32 +422,36 @@ mod tests {
         let mut a = Arbiter::new(ArbiterParams::default());
         let dt = 0.001;
         assert_eq!(
-            a.decide(&drives(0.0, 0.0, 0.0), 0.0, dt).behaviour,
+            a.decide(&drives(0.0, 0.0, 0.0), &Sensors::default(), dt)
+                .behaviour,
             Behaviour::Stand
         );
         // Walk starts above walk_on (2 Hz) and keeps going down to walk_off (1 Hz).
         assert_eq!(
-            a.decide(&drives(3.0, 0.0, 0.0), 0.0, dt).behaviour,
+            a.decide(&drives(3.0, 0.0, 0.0), &Sensors::default(), dt)
+                .behaviour,
             Behaviour::Walk
         );
         for _ in 0..400 {
             assert_eq!(
-                a.decide(&drives(1.5, 0.0, 0.0), 0.0, dt).behaviour,
+                a.decide(&drives(1.5, 0.0, 0.0), &Sensors::default(), dt)
+                    .behaviour,
                 Behaviour::Walk
             );
         }
         assert_eq!(
-            a.decide(&drives(0.5, 0.0, 0.0), 0.0, dt).behaviour,
+            a.decide(&drives(0.5, 0.0, 0.0), &Sensors::default(), dt)
+                .behaviour,
             Behaviour::Stand
         );
         // Higher priority (groom) takes over at once; lower (walk) waits for min dwell.
-        a.decide(&drives(3.0, 0.0, 0.0), 0.0, dt);
-        let d = a.decide(&drives(3.0, 11.0, 0.0), 0.0, dt);
+        a.decide(&drives(3.0, 0.0, 0.0), &Sensors::default(), dt);
+        let d = a.decide(&drives(3.0, 11.0, 0.0), &Sensors::default(), dt);
         assert_eq!((d.behaviour, d.switched), (Behaviour::Groom, true));
-        let d = a.decide(&drives(3.0, 0.0, 0.0), 0.0, dt);
+        let d = a.decide(&drives(3.0, 0.0, 0.0), &Sensors::default(), dt);
         assert_eq!((d.behaviour, d.reason), (Behaviour::Groom, Reason::Dwell));
         for _ in 0..300 {
-            a.decide(&drives(3.0, 0.0, 0.0), 0.0, dt);
+            a.decide(&drives(3.0, 0.0, 0.0), &Sensors::default(), dt);
         }
         assert_eq!(a.current(), Behaviour::Walk);
         // Escape interrupts anything, aims away from the threat, and runs escape_s.
@@ -433,7 +460,18 @@ mod tests {
             escape_spikes: 1,
             ..drives(3.0, 20.0, 20.0)
         };
-        let d = a.decide(&esc, 1.2, dt);
+        let threat = Sensors {
+            looming: [
+                crate::sensors::Looming {
+                    angle: 0.5,
+                    expansion: 1.0,
+                    azimuth: 1.2,
+                },
+                crate::sensors::Looming::default(),
+            ],
+            ..Sensors::default()
+        };
+        let d = a.decide(&esc, &threat, dt);
         assert_eq!(
             (d.behaviour, d.reason),
             (Behaviour::Escape, Reason::EscapeTriggered)
@@ -443,7 +481,11 @@ mod tests {
             MotorCommand::Escape { threat_azimuth, .. } if threat_azimuth == 1.2
         ));
         let mut steps = 1;
-        while a.decide(&drives(0.0, 20.0, 0.0), 0.0, dt).behaviour == Behaviour::Escape {
+        while a
+            .decide(&drives(0.0, 20.0, 0.0), &Sensors::default(), dt)
+            .behaviour
+            == Behaviour::Escape
+        {
             steps += 1;
         }
         assert!((590..=610).contains(&steps), "{steps}");
@@ -460,24 +502,25 @@ mod tests {
         let d3 = |fwd, groom, feed| drives(fwd, groom, feed);
         // Walking while neither action is driven; an action interrupts it at once.
         assert_eq!(
-            a.decide(&d3(30.0, 0.0, 0.0), 0.0, dt).behaviour,
+            a.decide(&d3(30.0, 0.0, 0.0), &Sensors::default(), dt)
+                .behaviour,
             Behaviour::Walk
         );
         // Feed 30/40 = 0.75 beats groom 20/40 = 0.5, although groom has the higher priority.
-        let d = a.decide(&d3(30.0, 20.0, 30.0), 0.0, dt);
+        let d = a.decide(&d3(30.0, 20.0, 30.0), &Sensors::default(), dt);
         assert_eq!((d.behaviour, d.switched), (Behaviour::Feed, true));
         // Groom 34/40 = 0.85 is stronger, but not 1.25 x 0.75 = 0.94: feeding holds.
         for _ in 0..400 {
-            a.decide(&d3(30.0, 34.0, 30.0), 0.0, dt);
+            a.decide(&d3(30.0, 34.0, 30.0), &Sensors::default(), dt);
         }
         assert_eq!(a.current(), Behaviour::Feed);
-        let d = a.decide(&d3(30.0, 40.0, 30.0), 0.0, dt);
+        let d = a.decide(&d3(30.0, 40.0, 30.0), &Sensors::default(), dt);
         assert_eq!((d.behaviour, d.switched), (Behaviour::Groom, true));
         // A stronger rival waits for the minimum dwell.
-        let d = a.decide(&d3(0.0, 12.0, 80.0), 0.0, dt);
+        let d = a.decide(&d3(0.0, 12.0, 80.0), &Sensors::default(), dt);
         assert_eq!((d.behaviour, d.reason), (Behaviour::Groom, Reason::Dwell));
         for _ in 0..300 {
-            a.decide(&d3(0.0, 12.0, 80.0), 0.0, dt);
+            a.decide(&d3(0.0, 12.0, 80.0), &Sensors::default(), dt);
         }
         assert_eq!(a.current(), Behaviour::Feed);
         assert!(
@@ -498,7 +541,7 @@ mod tests {
             turn: -40.0,
             ..Drives::default()
         };
-        match a.decide(&d, 0.0, 0.001).command {
+        match a.decide(&d, &Sensors::default(), 0.001).command {
             MotorCommand::Walk { speed, turn } => {
                 assert!((speed - 0.075).abs() < 1e-6, "{speed}");
                 assert!((turn + 1.5).abs() < 1e-6, "{turn}");

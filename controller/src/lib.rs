@@ -12,6 +12,7 @@ pub mod decode;
 pub mod encode;
 pub mod motor;
 pub mod sensors;
+pub mod steer;
 pub mod tick;
 
 pub use tick::{Controller, ControllerConfig, ControllerError, Tick};

@@ -63,6 +63,10 @@ pub struct Sensors {
     pub time_s: f64,
     /// Odor concentration at the left and right antenna (arbitrary units, source strength scaled).
     pub odor: [f32; 2],
+    /// Rate of change of the log odor concentration at each antenna, 1/s (> 0 while the
+    /// odor grows), low-pass filtered: what an olfactory receptor neuron's phasic response
+    /// follows (Nagel & Wilson 2011 Nat Neurosci).
+    pub odor_change: [f32; 2],
     /// Taste on contact of proboscis or front tarsi with food.
     pub taste: Taste,
     /// Looming stimulus per eye (left, right).
@@ -75,6 +79,9 @@ pub struct Sensors {
     pub wind: [f32; 2],
     /// Mechanical touch of the head/body on obstacles, left and right, 0..1.
     pub touch: [f32; 2],
+    /// Nearness of a wall or obstacle ahead on each side, 0 (nothing within reach of the
+    /// antenna's feeler) to 1 (touching it).
+    pub obstacle: [f32; 2],
     /// Leg joint angles and tarsal contacts.
     pub legs: [LegSense; 6],
     /// Self-motion estimate (optic flow): body velocity in the body frame, [forward, leftward] m/s.

@@ -196,13 +196,7 @@ impl Controller {
         }
         let window_s = self.window_steps as f64 * self.dt_ms * 1e-3;
         let drives = self.decoder.finish_window(&self.brain, window_s);
-        let threat = sensors
-            .looming
-            .iter()
-            .max_by(|a, b| a.angle.total_cmp(&b.angle))
-            .map(|l| l.azimuth)
-            .unwrap_or(0.0);
-        let decision = self.arbiter.decide(&drives, threat, window_s as f32);
+        let decision = self.arbiter.decide(&drives, sensors, window_s as f32);
         Tick {
             decision,
             drives,

@@ -7,7 +7,7 @@ use controller::sensors::{InternalState, Sensors};
 
 use crate::body::state::{check_above_ground, check_body};
 use crate::body::{Body, BodySpec, BodyStateError};
-use crate::sensing::sense;
+use crate::sensing::{odor_change, sense};
 use crate::world::{Scene, World};
 
 /// How internal state changes.
@@ -172,7 +172,9 @@ impl Agent {
             }
         }
         self.update_internal(dt);
-        self.sensors = sense(&self.world, &self.body, &self.internal);
+        let mut now = sense(&self.world, &self.body, &self.internal);
+        odor_change(&self.sensors, &mut now, dt);
+        self.sensors = now;
     }
 
     fn update_internal(&mut self, dt: f32) {

@@ -12,12 +12,40 @@ use crate::world::World;
 const EYE_OVERLAP: f32 = 0.35;
 /// Largest height of a taste organ above the food surface that still counts as contact, metres.
 const TASTE_CONTACT: f32 = 0.012;
+/// Each antenna's obstacle feeler: a segment from the antenna this long, metres...
+const FEELER_REACH: f32 = 0.04;
+/// ...pointing this far outward from straight ahead, radians...
+const FEELER_ANGLE: f32 = 0.5;
+/// ...that senses walls and obstacles up to this far from it, metres (nearness 1 at 0).
+const OBSTACLE_RANGE: f32 = 0.08;
 
 fn arr(v: Vector) -> [f32; 3] {
     [v.x, v.y, v.z]
 }
 
-/// Everything the body senses now.
+/// Odor concentration below which the receptors see nothing (the log of the concentration
+/// is taken of `c + ODOR_FLOOR`), arbitrary units.
+const ODOR_FLOOR: f32 = 0.01;
+/// Time constant of the odor's rate of change, seconds (the phasic part of a receptor
+/// neuron's response lasts some 100 ms: Nagel & Wilson 2011).
+const ODOR_CHANGE_TAU_S: f32 = 0.1;
+
+/// `now.odor_change`: the rate of change of the log odor concentration at each antenna
+/// from `before` (the last tick, `dt` seconds ago), low-pass filtered.
+pub fn odor_change(before: &Sensors, now: &mut Sensors, dt: f32) {
+    let alpha = 1.0 - (-dt / ODOR_CHANGE_TAU_S).exp();
+    for i in 0..2 {
+        let rate = ((now.odor[i] + ODOR_FLOOR).ln() - (before.odor[i] + ODOR_FLOOR).ln()) / dt;
+        let y = before.odor_change[i];
+        now.odor_change[i] = if rate.is_finite() {
+            y + (rate - y) * alpha
+        } else {
+            y
+        };
+    }
+}
+
+/// Everything the body senses now (all but [`odor_change`], which needs the last tick).
 pub fn sense(world: &World, body: &Body, internal: &InternalState) -> Sensors {
     let phys = &world.physics;
     let pose = body.thorax_pose(phys);
@@ -32,6 +60,27 @@ pub fn sense(world: &World, body: &Body, internal: &InternalState) -> Sensors {
     };
     for side in Side::BOTH {
         s.odor[side.index()] = world.odor_at(arr(body.antenna(phys, side)));
+    }
+
+    // Obstacles: nearness to the closest point of each antenna's feeler, as antennal touch
+    // and the eyes' view of a close surface would report it.
+    let ahead = pose.rotation * Vector::X;
+    let (sy, cy) = ahead.y.atan2(ahead.x).sin_cos();
+    for side in Side::BOTH {
+        let base = body.antenna(phys, side);
+        let out = match side {
+            Side::Left => FEELER_ANGLE,
+            Side::Right => -FEELER_ANGLE,
+        };
+        let (so, co) = out.sin_cos();
+        let dir = [cy * co - sy * so, sy * co + cy * so];
+        let d = (0..=4)
+            .map(|k| {
+                let r = FEELER_REACH * k as f32 / 4.0;
+                world.obstacle_distance(base.x + r * dir[0], base.y + r * dir[1])
+            })
+            .fold(f32::INFINITY, f32::min);
+        s.obstacle[side.index()] = (1.0 - d / OBSTACLE_RANGE).clamp(0.0, 1.0);
     }
 
     // Taste: a labellum or tarsus on a food patch, low enough to touch it.

@@ -11,6 +11,8 @@ use crate::sensors::Sensors;
 pub enum SensorField {
     /// `odor`: concentration at each antenna.
     Odor,
+    /// `odor.change`: rate of change of the log concentration at each antenna, 1/s.
+    OdorChange,
     /// `taste.proboscis`: labellum activation, 0..1.
     TasteProboscis,
     /// `taste.tarsi`: front-leg tarsi activation per side, 0..1.
@@ -29,6 +31,8 @@ pub enum SensorField {
     WindLeftward,
     /// `touch`: mechanical touch of head/body per side, 0..1.
     Touch,
+    /// `obstacle`: nearness of a wall or obstacle ahead per side, 0..1.
+    Obstacle,
     /// `body_velocity.forward`: optic-flow estimate of forward speed, m/s.
     BodyVelocityForward,
     /// `body_velocity.leftward`: optic-flow estimate of leftward speed, m/s.
@@ -45,8 +49,9 @@ pub enum SensorField {
 
 impl SensorField {
     /// Every field, in the order listed to users.
-    pub const ALL: [SensorField; 16] = [
+    pub const ALL: [SensorField; 18] = [
         SensorField::Odor,
+        SensorField::OdorChange,
         SensorField::TasteProboscis,
         SensorField::TasteTarsi,
         SensorField::LoomingAngle,
@@ -56,6 +61,7 @@ impl SensorField {
         SensorField::WindForward,
         SensorField::WindLeftward,
         SensorField::Touch,
+        SensorField::Obstacle,
         SensorField::BodyVelocityForward,
         SensorField::BodyVelocityLeftward,
         SensorField::YawRate,
@@ -68,6 +74,7 @@ impl SensorField {
     pub fn path(self) -> &'static str {
         match self {
             SensorField::Odor => "odor",
+            SensorField::OdorChange => "odor.change",
             SensorField::TasteProboscis => "taste.proboscis",
             SensorField::TasteTarsi => "taste.tarsi",
             SensorField::LoomingAngle => "looming.angle",
@@ -77,6 +84,7 @@ impl SensorField {
             SensorField::WindForward => "wind.forward",
             SensorField::WindLeftward => "wind.leftward",
             SensorField::Touch => "touch",
+            SensorField::Obstacle => "obstacle",
             SensorField::BodyVelocityForward => "body_velocity.forward",
             SensorField::BodyVelocityLeftward => "body_velocity.leftward",
             SensorField::YawRate => "yaw_rate",
@@ -101,6 +109,8 @@ impl SensorField {
         matches!(
             self,
             SensorField::Odor
+                | SensorField::OdorChange
+                | SensorField::Obstacle
                 | SensorField::TasteTarsi
                 | SensorField::LoomingAngle
                 | SensorField::LoomingExpansion
@@ -115,6 +125,7 @@ impl SensorField {
         let i = side.index();
         match self {
             SensorField::Odor => s.odor[i],
+            SensorField::OdorChange => s.odor_change[i],
             SensorField::TasteProboscis => s.taste.proboscis,
             SensorField::TasteTarsi => s.taste.tarsi[i],
             SensorField::LoomingAngle => s.looming[i].angle,
@@ -124,6 +135,7 @@ impl SensorField {
             SensorField::WindForward => s.wind[0],
             SensorField::WindLeftward => s.wind[1],
             SensorField::Touch => s.touch[i],
+            SensorField::Obstacle => s.obstacle[i],
             SensorField::BodyVelocityForward => s.body_velocity[0],
             SensorField::BodyVelocityLeftward => s.body_velocity[1],
             SensorField::YawRate => s.yaw_rate,

@@ -69,6 +69,25 @@ impl World {
         self.time += self.physics.integration_parameters.dt as f64;
     }
 
+    /// Horizontal distance from (x, y) to the nearest obstacle or arena wall, metres (0
+    /// inside one; infinite when there is none).
+    pub fn obstacle_distance(&self, x: f32, y: f32) -> f32 {
+        let walls = self.scene.arena.wall_boxes();
+        self.scene
+            .obstacles
+            .iter()
+            .chain(&walls)
+            .map(|o| {
+                let (s, c) = (-o.yaw_deg.to_radians()).sin_cos();
+                let (dx, dy) = (x - o.center[0], y - o.center[1]);
+                let (lx, ly) = (dx * c - dy * s, dx * s + dy * c);
+                let ex = (lx.abs() - o.half_extents[0]).max(0.0);
+                let ey = (ly.abs() - o.half_extents[1]).max(0.0);
+                ex.hypot(ey)
+            })
+            .fold(f32::INFINITY, f32::min)
+    }
+
     /// Height of the ground, terrain or obstacle top below (x, y); 0 outside the arena.
     pub fn ground_height(&self, x: f32, y: f32) -> f32 {
         let top = 10.0;
