@@ -66,6 +66,23 @@ pub struct NetworkSpec {
     /// brain is spike for spike Brian 2's; on, every neuron is updated every step.
     #[serde(default)]
     pub membrane_noise_mv: f64,
+    /// Lesions: every synapse from a `from` neuron to a `to` neuron is removed before the
+    /// network is built (`[[network.cut]]`; every output reports them).
+    #[serde(default)]
+    pub cut: Vec<CutSpec>,
+}
+
+/// A `[[network.cut]]` entry: the synapses from one selection to another, removed.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CutSpec {
+    /// Selector of the presynaptic neurons.
+    pub from: String,
+    /// Selector of the postsynaptic neurons.
+    pub to: String,
+    /// Why (reported with the cut).
+    #[serde(default)]
+    pub note: String,
 }
 
 /// The `[scene]` table.
@@ -90,6 +107,9 @@ pub struct AgentSpec {
     pub position: [f32; 2],
     /// Start heading, degrees (0 = +x, counter-clockwise).
     pub heading_deg: f32,
+    /// Instead of `heading_deg`: the start heading puts the nearest food source this many
+    /// degrees to the left of it (negative: right; 180: behind).
+    pub food_bearing_deg: Option<f32>,
     /// Hunger 0..1.
     pub hunger: f32,
     /// Dust 0..1.
@@ -105,6 +125,7 @@ impl Default for AgentSpec {
         AgentSpec {
             position: [0.0, 0.0],
             heading_deg: 0.0,
+            food_bearing_deg: None,
             hunger: 0.3,
             dust: 0.0,
             arousal: 0.0,
@@ -615,6 +636,23 @@ impl Experiment {
         out
     }
 
+    /// The start heading, radians: `agent.heading_deg`, or the heading that puts the
+    /// nearest food source of `scene` at `agent.food_bearing_deg`.
+    pub fn start_yaw(&self, scene: &crate::world::Scene) -> f32 {
+        let a = &self.agent;
+        let nearest = scene.food.iter().min_by(|f, g| {
+            let d = |p: [f32; 2]| (p[0] - a.position[0]).hypot(p[1] - a.position[1]);
+            d(f.position).total_cmp(&d(g.position))
+        });
+        match (a.food_bearing_deg, nearest) {
+            (Some(b), Some(f)) => {
+                let to_food = (f.position[1] - a.position[1]).atan2(f.position[0] - a.position[0]);
+                to_food - b.to_radians()
+            }
+            _ => a.heading_deg.to_radians(),
+        }
+    }
+
     /// The checks that need the scene the run starts in and the body's motor: the start and
     /// every food added inside the arena, every `remove_food` index naming a source that is
     /// there at its time, and `arbiter.max_speed` within what the gait can carry out. Each
@@ -633,6 +671,21 @@ impl Experiment {
                 self.at("agent.position"),
                 self.agent.position
             ));
+        }
+        if let Some(b) = self.agent.food_bearing_deg {
+            let at = self.at("agent.food_bearing_deg");
+            if !(b.is_finite() && (-180.0..=180.0).contains(&b)) {
+                out.push(format!("{at}: must be from -180 to 180 degrees, got {b}"));
+            } else if self.agent.heading_deg != 0.0 {
+                out.push(format!(
+                    "{at}: give `heading_deg` or `food_bearing_deg`, not both (the bearing sets \
+                     the heading)"
+                ));
+            } else if scene.food.is_empty() {
+                out.push(format!(
+                    "{at}: the scene has no food source to take a bearing on"
+                ));
+            }
         }
         let fastest = motor.max_walk_speed();
         if self.arbiter.max_speed > fastest {

@@ -36,6 +36,8 @@ pub struct Prepared {
     pub network: Arc<Network>,
     /// Shuffle seed, if the wiring was rewired.
     pub shuffled: Option<u64>,
+    /// The lesions of `[[network.cut]]`, as applied.
+    pub cuts: Vec<AppliedCut>,
     /// Threads the brain of each run uses (1 after [`prepare`]; the results are the same
     /// at any count, see `controller::brain::ThreadedBrain`).
     pub brain_threads: usize,
@@ -88,6 +90,7 @@ fn prepare_network(exp: &Experiment) -> anyhow::Result<Prepared> {
         let inh = seeded_inhibitory(&connectome.neurons, inhibitory_fraction, seed);
         apply_signs(&mut connectome.synapses, &inh, connectome.neurons.ids())?;
     }
+    let cuts = cut_synapses(&mut connectome, &exp.network.cut)?;
     let resolved = map.resolve(&connectome.neurons, &loaded.path.display().to_string())?;
     let network = Network::new(&connectome.synapses, model.params(), &[])
         .map_err(|e| anyhow::anyhow!("{}: {e}", map_path.display()))?;
@@ -98,8 +101,63 @@ fn prepare_network(exp: &Experiment) -> anyhow::Result<Prepared> {
         resolved,
         network: Arc::new(network),
         shuffled: loaded.shuffled,
+        cuts,
         brain_threads: 1,
     })
+}
+
+/// One `[[network.cut]]` as applied: what it removed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppliedCut {
+    /// The presynaptic selector.
+    pub from: String,
+    /// The postsynaptic selector.
+    pub to: String,
+    /// Neuron pairs removed.
+    pub pairs: usize,
+    /// Synapses removed.
+    pub synapses: u64,
+    /// Why, as the experiment says.
+    pub note: String,
+}
+
+/// Removes every synapse of each cut from `c` (a cut selecting no neuron is an error naming
+/// its key).
+fn cut_synapses(
+    c: &mut Connectome,
+    cuts: &[super::file::CutSpec],
+) -> anyhow::Result<Vec<AppliedCut>> {
+    let n = c.n_neurons();
+    let mut applied = Vec::new();
+    for (i, cut) in cuts.iter().enumerate() {
+        let mask = |sel: &str, key: &str| -> anyhow::Result<Vec<bool>> {
+            let mut m = vec![false; n];
+            for k in selection(c, sel, &format!("network.cut[{i}].{key}"))? {
+                m[k as usize] = true;
+            }
+            Ok(m)
+        };
+        let (from, to) = (mask(&cut.from, "from")?, mask(&cut.to, "to")?);
+        let mut kept = connectome::EdgeListBuilder::with_capacity(c.n_edges());
+        let (mut pairs, mut synapses) = (0, 0u64);
+        for (pre, post, count) in c.synapses.iter() {
+            if from[pre as usize] && to[post as usize] {
+                pairs += 1;
+                synapses += count.unsigned_abs() as u64;
+            } else {
+                kept.push(pre, post, count);
+            }
+        }
+        c.synapses = kept.build(n);
+        applied.push(AppliedCut {
+            from: cut.from.clone(),
+            to: cut.to.clone(),
+            pairs,
+            synapses,
+            note: cut.note.clone(),
+        });
+    }
+    Ok(applied)
 }
 
 /// One link of the loop as the outputs report it.
@@ -185,6 +243,16 @@ pub struct Summary {
     pub path_length_m: f32,
     /// Hunger removed by feeding.
     pub food_eaten: f32,
+    /// Whether a taste organ (labellum or a front tarsus) touched a food source (absent in
+    /// folders written before it was recorded: read as false).
+    #[serde(default)]
+    pub found_food: bool,
+    /// When a taste organ first touched a food source, seconds (null if never).
+    #[serde(default)]
+    pub time_to_food_s: Option<f64>,
+    /// Seconds spent walking with the head or body against a wall or obstacle.
+    #[serde(default)]
+    pub wall_contact_s: f64,
     /// Spikes of the whole brain.
     pub brain_spikes: u64,
     /// Spikes, synaptic events, active fraction and an energy estimate, per run and per

@@ -74,6 +74,8 @@ pub struct Session<'a> {
     unread: usize,
     path_length: f32,
     food_eaten: f32,
+    time_to_food: Option<f64>,
+    wall_contact_s: f64,
     switches: u32,
     first_pose: BodyPose,
     last_xy: [f32; 2],
@@ -209,7 +211,7 @@ impl<'a> Session<'a> {
         exp.check_world(&scene, &spec.motor)?;
         let start = Start {
             xy: exp.agent.position,
-            yaw: exp.agent.heading_deg.to_radians(),
+            yaw: exp.start_yaw(&scene),
             internal: InternalState {
                 hunger: exp.agent.hunger,
                 dust: exp.agent.dust,
@@ -286,6 +288,8 @@ impl<'a> Session<'a> {
             unread: 0,
             path_length: 0.0,
             food_eaten: 0.0,
+            time_to_food: None,
+            wall_contact_s: 0.0,
             switches: 0,
             last_xy: [first_pose.position[0], first_pose.position[1]],
             first_pose,
@@ -517,6 +521,16 @@ impl<'a> Session<'a> {
         } else if agent.sensors().taste.proboscis > 0.0 {
             self.food_eaten += (hunger_before - agent.internal().hunger).max(0.0);
         }
+        let senses = agent.sensors();
+        let taste = &senses.taste;
+        if self.time_to_food.is_none()
+            && taste.proboscis.max(taste.tarsi[0]).max(taste.tarsi[1]) > 0.0
+        {
+            self.time_to_food = Some(t_after);
+        }
+        if d.behaviour == Behaviour::Walk && senses.touch[0].max(senses.touch[1]) > 0.0 {
+            self.wall_contact_s += dt as f64;
+        }
         let name = d.behaviour.as_str();
         *self.behaviour_time.entry(name.into()).or_default() += dt as f64;
         if self.current != Some(name) {
@@ -634,7 +648,7 @@ impl<'a> Session<'a> {
 
     /// Every link of the loop, marked connectome or engineered.
     pub fn links(&self) -> Vec<LinkReport> {
-        let p = self.p;
+        let (p, exp) = (self.p, self.exp);
         let mut links = Vec::new();
         for (spec, groups) in p.map.sensors.iter().zip(&p.resolved.sensors) {
             links.push(LinkReport {
@@ -672,6 +686,43 @@ impl<'a> Session<'a> {
                    taken from the eye that sees the larger looming angle"
                 .into(),
         });
+        for cut in &p.cuts {
+            links.push(LinkReport {
+                kind: "cut".into(),
+                name: format!("{} -> {}", cut.from, cut.to),
+                link: "engineered".into(),
+                neurons: 0,
+                note: format!(
+                    "lesion: {} neuron pairs ({} synapses) of the wiring removed \
+                     ([[network.cut]]). {}",
+                    cut.pairs, cut.synapses, cut.note
+                ),
+            });
+        }
+        for rule in exp.arbiter.steering.rules_on() {
+            let note = match rule {
+                "search" => {
+                    "while the forward drive (the connectome's readout) falls, the walk turns \
+                     towards the side whose steering DNs were more active of late \
+                     ([arbiter.steering] search_*)"
+                }
+                "upwind" => {
+                    "while the forward drive is above upwind_on_hz, the walk turns into the air \
+                     flow felt on the antennae ([arbiter.steering] upwind_*)"
+                }
+                _ => {
+                    "near a wall or obstacle (the antennal feelers' `obstacle` sense) the walk \
+                     slows and turns away from the nearer side ([arbiter.steering] avoid_turn)"
+                }
+            };
+            links.push(LinkReport {
+                kind: "arbiter".into(),
+                name: format!("steering: {rule}"),
+                link: "engineered".into(),
+                neurons: 0,
+                note: note.into(),
+            });
+        }
         links
     }
 
@@ -687,7 +738,17 @@ impl<'a> Session<'a> {
             (None, Some(n)) => format!("SYNTHETIC wiring: {n}"),
             _ => format!("real wiring as published ({})", p.connectome.format),
         };
-        (synthetic, wiring_note)
+        let cuts: Vec<String> = p
+            .cuts
+            .iter()
+            .map(|c| format!("{} pairs from `{}` to `{}`", c.pairs, c.from, c.to))
+            .collect();
+        if cuts.is_empty() {
+            (synthetic, wiring_note)
+        } else {
+            let note = format!("{wiring_note}; lesioned: {} removed", cuts.join(", "));
+            (synthetic, note)
+        }
     }
 
     /// The summary of the time simulated so far.
@@ -726,6 +787,9 @@ impl<'a> Session<'a> {
             .sqrt(),
             path_length_m: self.path_length,
             food_eaten: self.food_eaten,
+            found_food: self.time_to_food.is_some(),
+            time_to_food_s: self.time_to_food,
+            wall_contact_s: self.wall_contact_s,
             brain_spikes: ctl.brain().total_spikes(),
             activity: activity::activity(
                 self.total,

@@ -44,12 +44,18 @@ pub struct SweepFigure<'a> {
     numeric_x: bool,
 }
 
+/// The behaviour B of a `time_B_s` figure (`time_to_food_s` is none).
+fn behaviour_time(figure: &str) -> Option<&str> {
+    let b = figure.strip_prefix("time_")?.strip_suffix("_s")?;
+    controller::arbiter::Behaviour::ALL
+        .iter()
+        .any(|x| x.as_str() == b)
+        .then_some(b)
+}
+
 /// The unit of a figure, from its name.
 fn describe(figure: &str) -> String {
-    if let Some(b) = figure
-        .strip_prefix("time_")
-        .and_then(|f| f.strip_suffix("_s"))
-    {
+    if let Some(b) = behaviour_time(figure) {
         return format!("time in {b} (s)");
     }
     if let Some(b) = figure
@@ -63,6 +69,9 @@ fn describe(figure: &str) -> String {
         "brain_spikes" => "brain spikes".into(),
         "switches" => "behaviour switches".into(),
         "food_eaten" => "hunger removed by feeding".into(),
+        "found_food" => "found food (fraction of runs)".into(),
+        "time_to_food_s" => "time to food (s)".into(),
+        "wall_contact_s" => "walking against a wall (s)".into(),
         "distance_m" => "distance from start to end (m)".into(),
         "path_length_m" => "path length (m)".into(),
         "loom_gf_spike_s" => "first giant-fibre spike after the loom (s)".into(),
@@ -99,7 +108,7 @@ impl<'a> SweepFigure<'a> {
                 if name == TIME_IN_BEHAVIOUR {
                     let behaviours: Vec<String> = available
                         .iter()
-                        .filter_map(|f| f.strip_prefix("time_")?.strip_suffix("_s"))
+                        .filter_map(|f| behaviour_time(f))
                         .map(str::to_owned)
                         .collect();
                     if behaviours.is_empty() {

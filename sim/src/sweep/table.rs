@@ -43,6 +43,9 @@ pub fn figure_names() -> Vec<String> {
             "distance_m",
             "path_length_m",
             "food_eaten",
+            "found_food",
+            "time_to_food_s",
+            "wall_contact_s",
             "brain_spikes",
             "switches",
         ]
@@ -78,6 +81,9 @@ fn num(v: Option<&Value>) -> Cell {
 /// - `time_B_s`: seconds in behaviour B (0 when never shown);
 /// - `bouts_B`: how many times B started (0 when never shown);
 /// - `escaped`: 1 when any time was spent escaping, else 0 (its mean is an escape rate);
+/// - `found_food`: 1 when a taste organ touched a food source, else 0 (its mean is a success
+///   rate); `time_to_food_s`: when it first did (empty if never);
+/// - `wall_contact_s`: seconds walking with the head or body against a wall or obstacle;
 /// - `onset_B_s`: first onset of B after the run's first event (earliest `at_s`, file order
 ///   on ties), seconds after that event;
 /// - `loom_*`: the latency chain of the first loom (giant-fibre spike, escape command,
@@ -101,10 +107,14 @@ pub fn figures(s: &Value) -> Vec<Cell> {
         u8::from(escaped).to_string(),
         f64::from(u8::from(escaped)),
     )));
+    for k in ["distance_m", "path_length_m", "food_eaten"] {
+        out.push(num(s.get(k)));
+    }
+    let found = s.get("found_food").and_then(Value::as_bool);
+    out.push(found.map(|f| (u8::from(f).to_string(), f64::from(u8::from(f)))));
     for k in [
-        "distance_m",
-        "path_length_m",
-        "food_eaten",
+        "time_to_food_s",
+        "wall_contact_s",
         "brain_spikes",
         "switches",
     ] {
@@ -303,6 +313,7 @@ mod tests {
                             "escape_command_s":0.011,"lift_off_s":null,
                             "heading_change_rad":null,"displacement_m":[0.01,-0.02]}],
                 "distance_m":0.04802231,"path_length_m":0.05,"food_eaten":0.0,
+                "found_food":true,"time_to_food_s":0.25,"wall_contact_s":0.0,
                 "brain_spikes":1150,"switches":1}"#,
         )
         .unwrap();
@@ -313,6 +324,8 @@ mod tests {
         assert_eq!(get("time_walk_s").unwrap().0, "0");
         assert_eq!(get("time_escape_s").unwrap().0, "0.2");
         assert_eq!(get("escaped").unwrap().1, 1.0);
+        assert_eq!(get("found_food").unwrap().0, "1");
+        assert_eq!(get("time_to_food_s").unwrap().1, 0.25);
         assert_eq!(get("bouts_escape").unwrap().0, "2");
         assert_eq!(get("bouts_feed").unwrap().0, "0");
         assert_eq!(get("distance_m").unwrap().0, "0.04802231");

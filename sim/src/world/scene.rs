@@ -236,6 +236,25 @@ pub struct Scene {
 /// Largest `arena.half_size`, metres.
 const MAX_HALF_SIZE: f32 = 1000.0;
 
+/// Fastest wind, m/s (a gale; walking flies are blown away long before).
+const MAX_WIND_M_S: f32 = 20.0;
+
+/// Each line of `errors` that starts with a backticked key gets that key's line in the file
+/// (`lines` from [`crate::toml_numbers::key_lines`]) after it.
+fn with_lines(errors: &str, lines: &std::collections::HashMap<String, usize>) -> String {
+    errors
+        .lines()
+        .map(|l| {
+            let key = l.strip_prefix('`').and_then(|r| r.split_once('`'));
+            match key.and_then(|(k, rest)| lines.get(k).map(|n| (k, n, rest))) {
+                Some((k, n, rest)) => format!("`{k}` (line {n}){rest}"),
+                None => l.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// A finite number above zero (NaN fails).
 fn positive(v: f32) -> bool {
     v.is_finite() && v > 0.0
@@ -254,7 +273,12 @@ impl Scene {
         let scene: Scene =
             toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         crate::toml_numbers::check_finite(&text)
-            .and_then(|()| scene.validate())
+            .and_then(|()| {
+                scene.validate().map_err(|e| {
+                    let lines = crate::toml_numbers::key_lines(&text);
+                    anyhow::anyhow!("{}", with_lines(&e.to_string(), &lines))
+                })
+            })
             .with_context(|| format!("{}: invalid scene", path.display()))?;
         Ok(scene)
     }
@@ -328,6 +352,14 @@ impl Scene {
                     "`food[{i}]` needs radius > 0, odor >= 0, sugar in 0..1, got {f:?}"
                 ));
             }
+        }
+        let wind = self.wind[0].hypot(self.wind[1]);
+        if !(wind.is_finite() && wind <= MAX_WIND_M_S) {
+            errs.push(format!(
+                "`wind` must be a speed of at most {MAX_WIND_M_S} m/s (x, y components), got \
+                 {:?} ({wind} m/s)",
+                self.wind
+            ));
         }
         if !(positive(self.odor.decay_length)
             && positive(self.odor.plume_spread)

@@ -94,7 +94,7 @@ fn nan_and_out_of_range_scene_values_are_rejected() {
         (
             "friction = 1.0",
             "friction = -1.0",
-            "`arena.friction` must be >= 0",
+            "`arena.friction` (line 12) must be >= 0",
         ),
         (
             "spawn_clearance = 0.2",
@@ -111,7 +111,7 @@ fn nan_and_out_of_range_scene_values_are_rejected() {
         (
             "half_size = 2.0",
             "half_size = 1e30",
-            "`arena.half_size` must be > 0 and at most",
+            "`arena.half_size` (line 7) must be > 0 and at most",
         ),
     ] {
         let text = example.replace(from, to);

@@ -399,6 +399,11 @@ fn sweep_figure_shows_means_and_intervals() {
         let Some(b) = figure
             .strip_prefix("time_")
             .and_then(|f| f.strip_suffix("_s"))
+            .filter(|b| {
+                controller::arbiter::Behaviour::ALL
+                    .iter()
+                    .any(|x| x.as_str() == *b)
+            })
         else {
             continue;
         };
