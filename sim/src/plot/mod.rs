@@ -7,7 +7,8 @@
 //! - [`readouts`]: readout rates and the giant-fibre trigger over time, internal state;
 //! - [`raster`]: recorded spikes, neurons grouped by the experiment's `reports.spikes`
 //!   selections;
-//! - [`sweep`]: per grid point, mean and 95% confidence interval of chosen figures.
+//! - [`sweep`]: per grid point, mean and 95% confidence interval of chosen figures;
+//! - [`sweep_paths`]: every run's path over the arena, one panel per grid point (food scenes).
 //!
 //! Every figure's subtitle names the dataset, and says "SYNTHETIC wiring" in red when the
 //! summary says so. Files are written atomically.
@@ -27,6 +28,7 @@ pub mod raster;
 pub mod readouts;
 pub mod style;
 pub mod sweep;
+pub mod sweep_paths;
 pub mod trajectory;
 
 pub use data::{RunData, SweepData};
@@ -179,6 +181,19 @@ fn plot_run(run: &RunData, out: &Path, format: Format, report: &mut Report) -> a
 fn plot_sweep(dir: &Path, out: &Path, opts: &Options, report: &mut Report) -> anyhow::Result<()> {
     let data = SweepData::read(dir)?;
     report.notes.extend(data.notes.iter().cloned());
+    if opts.figures.is_empty() {
+        let r = sweep_paths::SweepPaths::read(dir).and_then(|f| match f {
+            Some(f) => {
+                report.notes.extend(f.notes.iter().cloned());
+                Ok(render(&f, out, "sweep_paths", opts.format)?.0)
+            }
+            None => Ok(Vec::new()),
+        });
+        match r {
+            Ok(files) => report.files.extend(files),
+            Err(e) => report.errors.push(("sweep_paths".into(), format!("{e:#}"))),
+        }
+    }
     for fig in sweep::SweepFigure::chosen(&data, &opts.figures)? {
         let stem = format!("sweep_{}", fig.stem());
         match render(&fig, out, &stem, opts.format) {
