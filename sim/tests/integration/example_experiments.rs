@@ -143,6 +143,27 @@ fn every_shipped_example_shows_what_it_claims() {
                 surrogate(&s);
                 assert!(time_in(&s, "feed") > 1.9, "{b:?}");
             }
+            "odor_search.toml" => {
+                // The base point (still air, 1 m, food 60 degrees left): finds it and feeds;
+                // every engineered part says so (the sweep and controls: odor_search.rs).
+                assert!(s.found_food && time_in(&s, "feed") > 1.0, "{b:?}");
+                for name in ["steering: search", "steering: upwind", "steering: avoid"] {
+                    assert!(
+                        s.links
+                            .iter()
+                            .any(|l| l.name == name && l.link == "engineered"),
+                        "{name}"
+                    );
+                }
+                assert!(s.links.iter().any(|l| l.kind == "cut"));
+                assert!(s.synthetic_wiring && s.wiring_note.contains("lesioned"));
+            }
+            "larva_odor_search.toml" => {
+                // The larval wiring under the same search: it walks and searches, and in
+                // this base point does not reach the drop (README: 4 of 24 held out).
+                assert!(time_in(&s, "walk") > 5.0, "{b:?}");
+                assert!(s.links.iter().any(|l| l.name == "steering: search"));
+            }
             "larva_foraging.toml" => {
                 // Odor drives locomotion on the larval wiring (README: no approach).
                 assert!(time_in(&s, "walk") > 5.0, "{b:?}");

@@ -26,6 +26,7 @@ mod experiment_fuzz;
 mod fetch;
 mod mission;
 mod no_lost_outputs;
+mod odor_search;
 mod plot;
 mod python_reads_outputs;
 mod release_failure;
