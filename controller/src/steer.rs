@@ -3,11 +3,13 @@
 //! rules may be added on top of them, each off until its gain is set (`[arbiter.steering]`),
 //! each engineered and reported as such in every output:
 //!
-//! - **search** (klinokinesis): turn at `search_turn` towards the side whose steering DNs
-//!   were more active of late until the forward drive rises above its recent level (the
-//!   odor grows along the path), then run straight until it falls below that level again.
-//!   Walking flies turn more when odor is lost (Álvarez-Salvado et al. 2018 eLife), as larvae
-//!   turn when the concentration falls (Gomez-Marin, Stephens & Louis 2011 Nat Commun).
+//! - **search** (scan and go): turn at `search_turn` towards the side whose steering DNs
+//!   were more active of late until the forward drive has risen above its recent level (the
+//!   odor grew while the antennae swept) and fallen back below it (they swept past the
+//!   source), then run straight until the drive falls below its recent level again. Walking
+//!   flies turn more when odor is lost (Álvarez-Salvado et al. 2018 eLife); larvae accept a
+//!   head cast when the concentration rises during it (Gomez-Marin, Stephens & Louis 2011 Nat
+//!   Commun).
 //! - **upwind**: while the forward drive is above `upwind_on_hz` (odor present), turn into the
 //!   air flow felt on the antennae. Odor makes walking flies run upwind (Álvarez-Salvado et al.
 //!   2018; Steck et al. 2012 Front Neural Circuits).
@@ -26,14 +28,14 @@ use crate::sensors::Sensors;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SteeringParams {
-    /// Turn rate of the search while the forward drive falls, rad/s (0: no search).
+    /// Turn rate of the search, rad/s (0: no search).
     pub search_turn: f32,
     /// Fraction of the walking speed kept while the search turns (flies slow down to search).
     pub search_speed: f32,
-    /// Time constant of the forward drive's recent level, seconds: the drive falls when it
-    /// is below that level by more than `search_drop_hz`.
+    /// Time constant of the forward drive's recent level, seconds.
     pub search_tau_s: f32,
-    /// How far below its recent level the forward drive must be to count as falling (Hz).
+    /// How far above or below its recent level the forward drive must be to count as rising
+    /// or falling (Hz).
     pub search_drop_hz: f64,
     /// While the forward drive's recent level is above this (Hz: odor was there of late),
     /// the search goes on, turning in place, even when the drive is too weak to walk: the
