@@ -1,7 +1,8 @@
 //! Steering while walking: the walk command's turn and speed. The connectome gives the
 //! forward drive (P9 and the like) and the turn drive (left minus right steering DNs); three
-//! rules may be added on top of them, each off until its gain is set (`[arbiter.steering]`),
-//! each engineered and reported as such in every output:
+//! rules may be added on top of them (`[arbiter.steering]`), each engineered and reported as
+//! such in every output when on. Search and upwind are off until an experiment sets their
+//! gains; avoidance is on by default (a robot should not push against walls):
 //!
 //! - **search** (scan and go): turn at `search_turn` towards the side whose steering DNs
 //!   were more active of late until the forward drive has risen above its recent level (the
@@ -24,7 +25,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::sensors::Sensors;
 
-/// Gains of the engineered steering rules (0 = off, the default).
+/// Gains of the engineered steering rules (0 = off; search and upwind are off by default,
+/// avoidance on).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SteeringParams {
@@ -49,7 +51,8 @@ pub struct SteeringParams {
     /// Hunger (0..1) from which the search and upwind rules act: hungry flies search for
     /// food, fed ones do not (Corfas, Sharma & Dickinson 2019 eLife).
     pub min_hunger: f32,
-    /// Turn rate away from a wall or obstacle at nearness 1, rad/s (0: no avoidance).
+    /// Turn rate away from a wall or obstacle at nearness 1, rad/s (0: no avoidance;
+    /// default 1.5, the robot's fastest commanded turn).
     pub avoid_turn: f32,
 }
 
@@ -64,7 +67,7 @@ impl Default for SteeringParams {
             upwind_turn: 0.0,
             upwind_on_hz: 10.0,
             min_hunger: 0.5,
-            avoid_turn: 0.0,
+            avoid_turn: 1.5,
         }
     }
 }
@@ -309,15 +312,20 @@ mod tests {
     }
 
     #[test]
-    fn off_by_default_and_bad_gains_are_named() {
+    fn only_avoidance_by_default_and_bad_gains_are_named() {
         let mut st = Steering::default();
-        let s = Sensors {
+        let open = Sensors {
             wind: [0.0, -1.0],
-            obstacle: [0.5, 0.0],
-            ..Sensors::default()
+            ..hungry()
         };
-        let out = st.update(&SteeringParams::default(), 50.0, 0.0, &s, 0.001);
+        let out = st.update(&SteeringParams::default(), 50.0, 0.0, &open, 0.001);
         assert_eq!(out, Steer::NONE);
+        let wall = Sensors {
+            obstacle: [0.5, 0.0],
+            ..open
+        };
+        let out = st.update(&SteeringParams::default(), 50.0, 0.0, &wall, 0.001);
+        assert!(out.turn < 0.0 && out.speed == 0.5, "{out:?}");
         let bad = SteeringParams {
             search_turn: -1.0,
             search_tau_s: 0.0,
