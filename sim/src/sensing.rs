@@ -74,12 +74,10 @@ pub fn sense(world: &World, body: &Body, internal: &InternalState) -> Sensors {
         };
         let (so, co) = out.sin_cos();
         let dir = [cy * co - sy * so, sy * co + cy * so];
-        let d = (0..=4)
-            .map(|k| {
-                let r = FEELER_REACH * k as f32 / 4.0;
-                world.obstacle_distance(base.x + r * dir[0], base.y + r * dir[1])
-            })
-            .fold(f32::INFINITY, f32::min);
+        let d = world.obstacle_distance((0..=4).map(|k| {
+            let r = FEELER_REACH * k as f32 / 4.0;
+            [base.x + r * dir[0], base.y + r * dir[1]]
+        }));
         s.obstacle[side.index()] = (1.0 - d / OBSTACLE_RANGE).clamp(0.0, 1.0);
     }
 

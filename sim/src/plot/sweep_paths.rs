@@ -113,7 +113,6 @@ impl SweepPaths {
             );
         }
         let cols = (panels.len() as f64).sqrt().ceil().max(1.0) as u32;
-        let cols = cols.max((panels.len() as u32).div_ceil(cols.max(1)).min(6));
         Ok(Some(SweepPaths {
             panels,
             cols,

@@ -69,21 +69,22 @@ impl World {
         self.time += self.physics.integration_parameters.dt as f64;
     }
 
-    /// Horizontal distance from (x, y) to the nearest obstacle or arena wall, metres (0
-    /// inside one; infinite when there is none).
-    pub fn obstacle_distance(&self, x: f32, y: f32) -> f32 {
+    /// Horizontal distance from the nearest of `points` (x, y) to the nearest obstacle or
+    /// arena wall, metres (0 inside one; infinite when there is none).
+    pub fn obstacle_distance(&self, points: impl IntoIterator<Item = [f32; 2]>) -> f32 {
         let walls = self.scene.arena.wall_boxes();
-        self.scene
-            .obstacles
-            .iter()
-            .chain(&walls)
-            .map(|o| {
-                let (s, c) = (-o.yaw_deg.to_radians()).sin_cos();
-                let (dx, dy) = (x - o.center[0], y - o.center[1]);
-                let (lx, ly) = (dx * c - dy * s, dx * s + dy * c);
-                let ex = (lx.abs() - o.half_extents[0]).max(0.0);
-                let ey = (ly.abs() - o.half_extents[1]).max(0.0);
-                ex.hypot(ey)
+        let boxes: Vec<&Obstacle> = self.scene.obstacles.iter().chain(&walls).collect();
+        points
+            .into_iter()
+            .flat_map(|[x, y]| {
+                boxes.iter().map(move |o| {
+                    let (s, c) = (-o.yaw_deg.to_radians()).sin_cos();
+                    let (dx, dy) = (x - o.center[0], y - o.center[1]);
+                    let (lx, ly) = (dx * c - dy * s, dx * s + dy * c);
+                    let ex = (lx.abs() - o.half_extents[0]).max(0.0);
+                    let ey = (ly.abs() - o.half_extents[1]).max(0.0);
+                    ex.hypot(ey)
+                })
             })
             .fold(f32::INFINITY, f32::min)
     }
