@@ -12,7 +12,15 @@
 //!    `../shared` beside it), built, its data installed only by `hexafly fetch --for` each
 //!    example (offline from `$HEXAFLY_FETCH_FROM` when set), then the default experiment and
 //!    every example experiment run, each writing its run folder;
-//! 6. the viewer's tests. `--core` stops after step 4.
+//! 6. the outputs check: every run folder of step 5 against `xtask/example-outputs.sha256`,
+//!    the sha256 of each example's `timeline.csv` and `spikes.parquet` and of its
+//!    `summary.json` without its wall-clock fields, as the last release wrote them: a
+//!    change to the code that changes what any example computes fails here;
+//! 7. the viewer's tests. `--core` stops after step 4.
+//!
+//! `cargo xtask outputs` runs steps 5 and 6 alone; `cargo xtask outputs --bless` writes the
+//! file anew from this tree's outputs (for a change meant to change them, said in its
+//! commit).
 //!
 //! Arguments after `--` go to both `cargo test` runs (e.g. `cargo xtask test -- --nocapture`).
 
@@ -35,9 +43,15 @@ const TEST_DATASETS: [&str; 11] = [
 ];
 
 const USAGE: &str = "usage: cargo xtask test [--core] [-- CARGO TEST ARGS...]
-  Sets up the Brian 2 venv (.venv) and the test data (target/test-data), then runs the
-  test suite. --core: skip the viewer's tests (which build Bevy).
+       cargo xtask outputs [--bless]
+  test: sets up the Brian 2 venv (.venv) and the test data (target/test-data), then runs
+  the test suite. --core: skip the viewer's tests (which build Bevy).
+  outputs: runs every example in a fresh clone and compares its outputs with
+  xtask/example-outputs.sha256 (--bless: writes that file from these outputs instead).
   HEXAFLY_FETCH_FROM=DIR installs the data offline from a folder of copies.";
+
+/// The example outputs of the last release: `run/file sha256` per line.
+const GOLDEN: &str = "xtask/example-outputs.sha256";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -45,24 +59,128 @@ fn main() -> ExitCode {
         Some(k) => (&args[..k], &args[k + 1..]),
         None => (&args[..], &[][..]),
     };
-    match ours.first().map(String::as_str) {
-        Some("test") => {}
+    let (task, flag) = match ours.first().map(String::as_str) {
+        Some("test") => ("test", "--core"),
+        Some("outputs") => ("outputs", "--bless"),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
         }
-    }
-    let core_only = ours[1..].iter().any(|a| a == "--core");
-    if let Some(bad) = ours[1..].iter().find(|a| *a != "--core") {
+    };
+    if let Some(bad) = ours[1..].iter().find(|a| *a != flag) {
         eprintln!("unknown argument `{bad}`\n{USAGE}");
         return ExitCode::from(2);
     }
-    match test(core_only, rest) {
+    let flagged = ours[1..].iter().any(|a| a == flag);
+    let done = if task == "test" {
+        test(flagged, rest)
+    } else {
+        outputs(flagged)
+    };
+    match done {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("xtask test: {e}");
+            eprintln!("xtask {task}: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `cargo xtask outputs`: the fresh-clone runs and their outputs against [`GOLDEN`].
+fn outputs(bless: bool) -> Result<(), String> {
+    let root = workspace_root();
+    let target = target_dir(&root);
+    let runs = fresh_clone(&root, &target)?;
+    compare_outputs(&root, &runs, bless)
+}
+
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+}
+
+/// Hashes every run folder's outputs and compares them with [`GOLDEN`] (or writes it).
+/// `summary.json` is hashed without the fields that differ from run to run by the clock
+/// (`wall_s`, `real_time_factor`) and with the folder the clone sits in written `<clone>`,
+/// so that the hash is the same on any machine and in any directory.
+fn compare_outputs(root: &Path, runs: &Path, bless: bool) -> Result<(), String> {
+    use sha2::{Digest, Sha256};
+    let work = runs.parent().expect("runs/ sits in the fresh-clone folder");
+    let prefix = work.display().to_string();
+    let mut dirs: Vec<String> = std::fs::read_dir(runs)
+        .map_err(|e| format!("{}: {e}", runs.display()))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    dirs.sort();
+    let mut lines = Vec::new();
+    for d in &dirs {
+        for file in ["timeline.csv", "spikes.parquet", "summary.json"] {
+            let path = runs.join(d).join(file);
+            let mut bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            if file == "summary.json" {
+                let text = String::from_utf8_lossy(&bytes).replace(&prefix, "<clone>");
+                bytes = text
+                    .lines()
+                    .filter(|l| {
+                        let key = l.trim_start();
+                        !key.starts_with("\"wall_s\"") && !key.starts_with("\"real_time_factor\"")
+                    })
+                    .flat_map(|l| [l, "\n"])
+                    .collect::<String>()
+                    .into_bytes();
+            }
+            lines.push(format!("{d}/{file} {:x}", Sha256::digest(&bytes)));
+        }
+    }
+    let golden = root.join(GOLDEN);
+    let now = lines.join("\n") + "\n";
+    if bless {
+        std::fs::write(&golden, &now).map_err(|e| format!("{}: {e}", golden.display()))?;
+        eprintln!(
+            "xtask: outputs: wrote {} ({} files)",
+            golden.display(),
+            lines.len()
+        );
+        return Ok(());
+    }
+    let before =
+        std::fs::read_to_string(&golden).map_err(|e| format!("{}: {e}", golden.display()))?;
+    let before: std::collections::BTreeMap<&str, &str> =
+        before.lines().filter_map(|l| l.split_once(' ')).collect();
+    let mut differ = Vec::new();
+    for l in &lines {
+        let (file, hash) = l.split_once(' ').expect("written as `file hash`");
+        match before.get(file) {
+            Some(h) if *h == hash => {}
+            Some(_) => differ.push(format!("{file} differs")),
+            None => differ.push(format!("{file} is new")),
+        }
+    }
+    let now_files: std::collections::BTreeSet<&str> =
+        lines.iter().filter_map(|l| l.split(' ').next()).collect();
+    differ.extend(
+        before
+            .keys()
+            .filter(|f| !now_files.contains(*f))
+            .map(|f| format!("{f} was not written")),
+    );
+    if differ.is_empty() {
+        eprintln!(
+            "xtask: outputs: all {} files as {GOLDEN} says (byte-identical; summaries but for \
+             wall-clock fields)",
+            lines.len()
+        );
+        Ok(())
+    } else {
+        Err(format!(
+            "the example outputs are not those of {GOLDEN} (the run folders are in {}):\n  {}\n\
+             a change meant to change them writes the file anew with `cargo xtask outputs \
+             --bless` and says so in its commit",
+            runs.display(),
+            differ.join("\n  ")
+        ))
     }
 }
 
@@ -92,9 +210,7 @@ fn run(what: &str, cmd: &mut Command) -> Result<(), String> {
 fn test(core_only: bool, extra: &[String]) -> Result<(), String> {
     let root = workspace_root();
     let python = python(&root)?;
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
+    let target = target_dir(&root);
     let data = target.join("test-data");
 
     // The headless binary fetches the data: the same build the tests use.
@@ -192,7 +308,8 @@ fn test(core_only: bool, extra: &[String]) -> Result<(), String> {
     if core_only {
         return Ok(());
     }
-    fresh_clone(&root, &target)?;
+    let runs = fresh_clone(&root, &target)?;
+    compare_outputs(&root, &runs, false)?;
     // The viewer: Bevy unoptimised (profile view-dev), a screenshot under Xvfb + software
     // Vulkan where they are installed (README, "The 3D viewer").
     let mut view = cargo();
@@ -296,8 +413,9 @@ fn build_headless(what: &str, root: &Path, target: &Path) -> Result<(), String> 
 }
 
 /// What a new user gets: the committed tree cloned where no `../shared` exists, its data
-/// installed only by `hexafly fetch`, the default and every example experiment run.
-fn fresh_clone(root: &Path, target: &Path) -> Result<(), String> {
+/// installed only by `hexafly fetch`, the default and every example experiment run; returns
+/// the folder of their run folders.
+fn fresh_clone(root: &Path, target: &Path) -> Result<PathBuf, String> {
     let work = target.join("fresh-clone");
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
@@ -376,7 +494,7 @@ fn fresh_clone(root: &Path, target: &Path) -> Result<(), String> {
         runs.display(),
         names.len()
     );
-    Ok(())
+    Ok(runs)
 }
 
 /// A Python with brian2 2.9.0, pandas and pyarrow: `$HEXAFLY_PYTHON`, else `.venv` (made and
