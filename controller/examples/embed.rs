@@ -1,33 +1,26 @@
-//! Embedding the controller in your own robot: load a connectome, build a [`Controller`]
-//! from a circuit map, feed it your robot's sensor values every tick and read the motor
+//! Embedding the controller in your own robot: load a connectome, wire it with a circuit
+//! map into a brain ([`Wiring::compile`]: the map's sign rule, selectors and model), build a
+//! [`Controller`], feed it your robot's sensor values every tick and read the motor
 //! command. No physics and no rendering: the "robot" here is a looming object that starts
 //! approaching the left eye at 50 ms, written straight into the `Sensors` value.
 //!
-//! `cargo run -p controller --example embed` (uses the FlyWire v783 LC4/LPLC2 -> giant
-//! fibre edges shipped in assets/connectomes).
+//! `cargo run -p controller --example embed`, from the repository root (it reads the
+//! FlyWire v783 LC4/LPLC2 -> giant fibre edges shipped in assets/connectomes).
 
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::path::Path;
 
 use connectome::formats::{LoadOptions, load};
-use controller::brain::Network;
 use controller::circuit::CircuitMap;
 use controller::sensors::Sensors;
-use controller::{Controller, ControllerConfig};
+use controller::{ControllerConfig, Wiring};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let assets = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets");
+    let assets = Path::new("assets");
     let edges = assets.join("connectomes/flywire783_escape/escape_LC4_LPLC2_to_GF_edges.csv");
     let connectome = load(&edges, &LoadOptions::default())?;
     let map = CircuitMap::load(&assets.join("circuits/flywire783_escape.toml"))?;
-    let resolved = map.resolve(&connectome.neurons, "escape subset")?;
-    let network = Network::new(&connectome.synapses, map.model_or_default().params(), &[])?;
-    let mut ctl = Controller::new(
-        Arc::new(network),
-        &map,
-        &resolved,
-        &ControllerConfig::default(),
-    )?;
+    let wiring = Wiring::compile(connectome, map, "escape subset")?;
+    let mut ctl = wiring.controller(&ControllerConfig::default())?;
 
     let mut sensors = Sensors::default();
     for tick in 0..200u32 {

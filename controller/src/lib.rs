@@ -14,5 +14,7 @@ pub mod motor;
 pub mod sensors;
 pub mod steer;
 pub mod tick;
+pub mod wiring;
 
 pub use tick::{Controller, ControllerConfig, ControllerError, Tick};
+pub use wiring::{Wiring, WiringError};

@@ -300,4 +300,9 @@ impl Controller {
     pub fn window_steps(&self) -> u32 {
         self.window_steps
     }
+
+    /// The control tick (one brain window), milliseconds.
+    pub fn window_ms(&self) -> f64 {
+        self.window_steps as f64 * self.dt_ms
+    }
 }

@@ -3,7 +3,6 @@
 //! asked, proposes readouts; every number is given on the wiring as loaded and on a
 //! degree-preserving shuffle of it (the null model), side by side.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use connectome::select::Selector;
@@ -13,13 +12,12 @@ use connectome::{Connectome, NeuronIndex, SynapseMatrix};
 
 use super::drive::{ConditionRun, DriveSpec, mean_sd, run_condition};
 use super::error::CircuitError;
-use super::map::{CircuitMap, Command, ModelSpec, SignSpec};
+use super::map::{CircuitMap, Command, SignSpec};
 use super::paths::{direct_synapses, hops_from, shortest_onto, widest_from};
 use super::report::*;
 use super::resolve::{Resolved, ResolvedGroup};
 use crate::anatomy::Side;
 use crate::brain::Network;
-use crate::brain::signs::{apply_signs, seeded_inhibitory};
 
 /// Name of the null model's method in reports.
 pub const NULL_METHOD: &str = "degree-preserving shuffle: targets permuted, repaired by double-edge swaps; \
@@ -70,27 +68,6 @@ pub(crate) fn side_name(s: Option<Side>) -> &'static str {
     }
 }
 
-/// The synapse matrix signed as the map's model says (borrowed when the loaded signs are
-/// kept: a whole brain's matrix is ~180 MB).
-pub fn signed_matrix<'a>(
-    c: &'a Connectome,
-    model: &ModelSpec,
-) -> Result<Cow<'a, SynapseMatrix>, CircuitError> {
-    match model.signs {
-        SignSpec::Transmitter => Ok(Cow::Borrowed(&c.synapses)),
-        SignSpec::Seeded {
-            inhibitory_fraction,
-            seed,
-        } => {
-            let mut m = c.synapses.clone();
-            let inh = seeded_inhibitory(&c.neurons, inhibitory_fraction, seed);
-            apply_signs(&mut m, &inh, c.neurons.ids())
-                .map_err(|e| CircuitError::Check(e.to_string()))?;
-            Ok(Cow::Owned(m))
-        }
-    }
-}
-
 /// The dataset's neuron as named in reports.
 pub(crate) fn neuron_ref(c: &Connectome, i: NeuronIndex) -> NeuronRef {
     NeuronRef {
@@ -126,7 +103,8 @@ pub fn check(
         }
         model.w_syn_mv = w;
     }
-    let real = signed_matrix(c, &model)?;
+    let real = crate::wiring::signed_synapses(c, &model)
+        .map_err(|e| CircuitError::Check(e.to_string()))?;
     let null = opts
         .null_seed
         .filter(|_| c.n_edges() > 0)
