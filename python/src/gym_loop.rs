@@ -5,7 +5,7 @@
 use controller::motor::MotorCommand;
 use pyo3::prelude::*;
 use sim::experiment::Session;
-use sim::experiment::run::{Prepared, prepare};
+use sim::experiment::{Prepared, prepare};
 
 use crate::{Experiment, HexaflyError, error};
 

@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyString, PyTuple};
-use sim::experiment::run::{Prepared, prepare, run_prepared_checked};
+use sim::experiment::run::run_prepared_checked;
+use sim::experiment::{Prepared, prepare};
 
 mod dataset;
 mod gym_loop;

@@ -117,6 +117,11 @@ impl Agent {
         self.physics_per_tick as f32 * self.body.spec().physics.dt
     }
 
+    /// The thorax's pose in the world.
+    pub fn pose(&self) -> crate::body::BodyPose {
+        self.body.pose(&self.world.physics)
+    }
+
     /// Simulated time, seconds.
     pub fn time(&self) -> f64 {
         self.world.time

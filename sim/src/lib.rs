@@ -6,6 +6,7 @@ pub mod agent;
 pub mod assets;
 pub mod body;
 pub mod cli;
+pub mod closed_loop;
 pub mod dataset;
 pub mod experiment;
 pub mod plot;
@@ -17,3 +18,15 @@ pub mod trial;
 #[cfg(feature = "viewer")]
 pub mod viewer;
 pub mod world;
+
+/// The types a script touches first: `use sim::prelude::*;`.
+pub mod prelude {
+    pub use crate::agent::{Agent, Start};
+    pub use crate::closed_loop::monitors::{
+        BehaviourMonitor, LatencyMonitor, OnsetMonitor, PathMonitor, SpikeMonitor, TimelineMonitor,
+    };
+    pub use crate::closed_loop::{ClosedLoop, LastTick, Monitor, TickRecord};
+    pub use crate::experiment::{Experiment, Prepared, Session, Summary, prepare, run};
+    pub use controller::arbiter::Behaviour;
+    pub use controller::motor::MotorCommand;
+}

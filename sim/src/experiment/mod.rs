@@ -1,11 +1,13 @@
 //! Experiments: the experiment file ([`file`]) and the headless runner ([`run`]).
 
-pub mod activity;
 pub mod defaults;
 pub mod file;
+pub mod prepare;
 pub mod run;
 pub mod session;
 
+pub use crate::record::Summary;
 pub use file::Experiment;
-pub use run::{Summary, run};
+pub use prepare::{Prepared, prepare};
+pub use run::run;
 pub use session::Session;

@@ -2,10 +2,13 @@
 //! (recorded selections), streamed as the run goes, then `summary.json`, written last and
 //! atomically, which says how the run ended ([`folder`]).
 
+pub mod activity;
 pub mod atomic;
 pub mod folder;
 pub mod spikes;
+pub mod summary;
 pub mod timeline;
 
 pub use atomic::write_atomic;
 pub use folder::{Failure, RunState, Status};
+pub use summary::{EventOnsets, LatencyChain, LinkReport, Summary};

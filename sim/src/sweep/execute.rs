@@ -20,7 +20,8 @@ use super::plan::{Plan, RunPlan, Shard, SweepRecord};
 use super::spec::SweepSpec;
 use super::table::{TablesReport, read_summary, write_tables};
 use crate::experiment::Experiment;
-use crate::experiment::run::{prepare, run_prepared};
+use crate::experiment::prepare;
+use crate::experiment::run::run_prepared;
 use crate::record::write_atomic;
 
 /// How to run a sweep.

@@ -15,7 +15,7 @@ use super::snapshot::{self, RasterRows};
 use crate::experiment::Experiment;
 use crate::experiment::Session;
 use crate::experiment::file::{EventSpec, food_radius, loom_distance, loom_radius, loom_speed};
-use crate::experiment::run::{Prepared, Summary};
+use crate::experiment::{Prepared, Summary};
 
 /// How the thread runs.
 #[derive(Debug, Clone)]

@@ -10,7 +10,7 @@ pub mod snapshot;
 
 use std::path::{Path, PathBuf};
 
-use crate::experiment::run::{Summary, prepare};
+use crate::experiment::{Summary, prepare};
 
 /// What to show and how.
 #[derive(Debug, Clone)]

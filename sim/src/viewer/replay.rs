@@ -17,7 +17,7 @@ use super::live::{Started, Stepper, channels, pace};
 use super::snapshot::{self, RasterRows};
 use crate::experiment::Session;
 use crate::experiment::file::EventSpec;
-use crate::experiment::run::prepare;
+use crate::experiment::prepare;
 use crate::plot::data::{RunData, read_spikes};
 
 /// Starts the playback thread; the same ends as a live session.

@@ -11,7 +11,7 @@ use view::frame::{self, Frame, Gauge, Grid, Part, PartKind, SceneInfo};
 
 use crate::body::BodyPart;
 use crate::experiment::Session;
-use crate::experiment::run::selection;
+use crate::experiment::prepare::selection;
 
 /// Ground and odor samples per side of the arena.
 const GRID: usize = 97;

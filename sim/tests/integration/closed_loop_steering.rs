@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 
 use connectome::select::Selector;
-use sim::experiment::run::prepare;
+use sim::experiment::prepare;
 use sim::experiment::{Experiment, Summary, run};
 
 fn assets() -> PathBuf {

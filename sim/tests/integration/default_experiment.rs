@@ -176,7 +176,7 @@ fn an_annotation_table_that_is_neither_a_file_nor_a_dataset_is_an_error_naming_i
     let exp = sim::experiment::Experiment::parse(&text, &file).unwrap();
     let err = format!(
         "{:#}",
-        sim::experiment::run::prepare(&exp).err().expect("an error")
+        sim::experiment::prepare(&exp).err().expect("an error")
     );
     assert!(
         err.contains("network.annotations[0]")

@@ -15,6 +15,7 @@ mod brain_brian2_crosscheck;
 mod brain_cli;
 mod circuit_cli;
 mod cli_connectome;
+mod closed_loop_api;
 mod closed_loop_escape;
 mod closed_loop_larva;
 mod closed_loop_steering;

@@ -1,0 +1,111 @@
+//! `timeline.csv`, row by row as the loop runs.
+
+use std::path::Path;
+
+use controller::Controller;
+use controller::circuit::CircuitMap;
+
+use super::stream;
+use crate::closed_loop::{Monitor, TickRecord};
+use crate::record::timeline::{FIXED_COLUMNS, TimelineWriter};
+
+/// Writes a row of the timeline every `every` steps and at every behaviour switch: the
+/// fixed columns ([`FIXED_COLUMNS`]), then each readout's value and each sensory group's
+/// input rate.
+#[derive(Debug)]
+pub struct TimelineMonitor {
+    writer: Option<TimelineWriter>,
+    rows: u64,
+    every: u64,
+}
+
+impl TimelineMonitor {
+    /// Creates `path` for a loop of `controller` built from `map`, a row every `every`
+    /// steps (0: only at switches) and at every switch.
+    pub fn create(
+        path: &Path,
+        controller: &Controller,
+        map: &CircuitMap,
+        every: u64,
+    ) -> anyhow::Result<TimelineMonitor> {
+        Ok(TimelineMonitor {
+            writer: Some(TimelineWriter::create(path, &header(controller, map))?),
+            rows: 0,
+            every,
+        })
+    }
+
+    /// Rows written so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+}
+
+/// The columns of `timeline.csv`: the fixed ones, then a `readout_` column per readout and
+/// an `input_..._hz` column per sensory group of the circuit map.
+pub fn header(ctl: &Controller, map: &CircuitMap) -> Vec<String> {
+    let mut header: Vec<String> = FIXED_COLUMNS.iter().map(|s| s.to_string()).collect();
+    header.extend(
+        ctl.decoder()
+            .describe()
+            .iter()
+            .map(|r| format!("readout_{}", r.0)),
+    );
+    header.extend(
+        ctl.encoder()
+            .group_names(map)
+            .iter()
+            .map(|s| format!("input_{s}_hz")),
+    );
+    header
+}
+
+impl Monitor for TimelineMonitor {
+    fn observe(&mut self, r: &TickRecord<'_>) -> anyhow::Result<()> {
+        let (d, drives) = (&r.tick.decision, &r.tick.drives);
+        if !((r.tick_index + 1).is_multiple_of(self.every) || d.switched) {
+            return Ok(());
+        }
+        let writer = stream::open(&mut self.writer, "timeline")?;
+        let fmt = |x: f64| format!("{x:.6}");
+        let (agent, ctl) = (r.agent, r.controller);
+        let pose = agent.body.pose(&agent.world.physics);
+        let s = agent.internal();
+        let v = agent.sensors().body_velocity;
+        let mut row: Vec<String> = vec![
+            fmt(r.t_s),
+            d.behaviour.as_str().into(),
+            serde_json::to_value(d.reason)?
+                .as_str()
+                .unwrap_or_default()
+                .into(),
+            fmt(pose.position[0] as f64),
+            fmt(pose.position[1] as f64),
+            fmt(pose.position[2] as f64),
+            fmt(pose.rpy[2] as f64),
+            fmt((v[0].hypot(v[1])) as f64),
+            fmt(s.hunger as f64),
+            fmt(s.dust as f64),
+            fmt(s.arousal as f64),
+            fmt(drives.forward),
+            fmt(drives.backward),
+            fmt(drives.turn),
+            fmt(drives.groom),
+            fmt(drives.feed),
+            drives.escape_spikes.to_string(),
+        ];
+        row.extend(ctl.decoder().values().into_iter().map(fmt));
+        row.extend(ctl.encoder().rates().iter().map(|&r| fmt(r)));
+        writer.push(&row)?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    fn flush(&mut self) -> anyhow::Result<()> {
+        stream::flush(&mut self.writer)
+    }
+
+    fn finish(&mut self) -> anyhow::Result<()> {
+        stream::close(&mut self.writer)
+    }
+}

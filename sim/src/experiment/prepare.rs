@@ -1,0 +1,191 @@
+//! From an experiment's dataset and circuit map to a runnable network: the connectome
+//! loaded (by path or name, shuffled if asked), the map's sign rule applied, the lesions of
+//! `[[network.cut]]` made, the map resolved on it and the network compiled. Every run of an
+//! experiment (the command line, sweeps, the viewer, Python) is prepared here.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use connectome::select::Selector;
+use connectome::{Connectome, NeuronIndex};
+use controller::Wiring;
+use controller::brain::Network;
+use controller::circuit::map::CircuitMap;
+use controller::circuit::resolve::Resolved;
+use sha2::{Digest, Sha256};
+
+use super::file::Experiment;
+
+/// The dataset, its circuit map and the network built from them ([`Wiring::compile`]),
+/// with where they came from and the lesions made.
+pub struct Prepared {
+    /// The connectome as loaded (and shuffled, if asked).
+    pub connectome: Connectome,
+    /// The file it came from.
+    pub path: PathBuf,
+    /// The circuit map.
+    pub map: CircuitMap,
+    /// The map's selectors on this connectome.
+    pub resolved: Resolved,
+    /// The compiled network.
+    pub network: Arc<Network>,
+    /// Shuffle seed, if the wiring was rewired.
+    pub shuffled: Option<u64>,
+    /// The lesions of `[[network.cut]]`, as applied.
+    pub cuts: Vec<AppliedCut>,
+    /// Threads the brain of each run uses (1 after [`prepare`]; the results are the same
+    /// at any count, see `controller::brain::ThreadedBrain`).
+    pub brain_threads: usize,
+}
+
+impl Prepared {
+    /// The neurons `selector` picks (`type=LC4`, `class=ALPN & side=left`; an error if
+    /// none), for activating or silencing them in a loop of one's own.
+    pub fn select(&self, selector: &str) -> anyhow::Result<Vec<NeuronIndex>> {
+        selection(&self.connectome, selector, "selector")
+    }
+}
+
+/// Loads the experiment's connectome and circuit map and compiles the network. A dataset
+/// that is not installed is an error naming `hexafly fetch --for` the experiment's file.
+pub fn prepare(exp: &Experiment) -> anyhow::Result<Prepared> {
+    prepare_network(exp).map_err(|e| {
+        let missing = e.chain().any(|c| {
+            matches!(
+                c.downcast_ref::<connectome::datasets::DatasetError>(),
+                Some(connectome::datasets::DatasetError::Missing { .. })
+            )
+        });
+        if missing {
+            e.context(format!(
+                "{}: a dataset it needs is not installed; `hexafly fetch --for {}` installs \
+                 every dataset this experiment needs",
+                exp.file.display(),
+                exp.file.display()
+            ))
+        } else {
+            e
+        }
+    })
+}
+
+fn prepare_network(exp: &Experiment) -> anyhow::Result<Prepared> {
+    let mut source = exp.dataset_source();
+    for (i, a) in exp.network.annotations.iter().enumerate() {
+        let tables = source
+            .tables(&exp.resolve(a))
+            .with_context(|| format!("network.annotations[{i}]"))?;
+        source.annotations.extend(tables);
+    }
+    let conn_path = exp.resolve(&exp.network.connectome);
+    let loaded = source
+        .load(&conn_path)
+        .with_context(|| format!("loading {} (network.connectome)", conn_path.display()))?;
+    let mut connectome = loaded.connectome;
+    let map_path = exp.resolve(&exp.network.circuit);
+    let map = CircuitMap::load(&map_path)?;
+    // Lesions first: a cut commutes with the map's sign rule, which changes signs only.
+    let cuts = cut_synapses(&mut connectome, &exp.network.cut)?;
+    let Wiring {
+        connectome,
+        map,
+        resolved,
+        network,
+    } = Wiring::compile(connectome, map, &loaded.path.display().to_string())?;
+    Ok(Prepared {
+        connectome,
+        path: loaded.path,
+        map,
+        resolved,
+        network,
+        shuffled: loaded.shuffled,
+        cuts,
+        brain_threads: 1,
+    })
+}
+
+/// One `[[network.cut]]` as applied: what it removed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppliedCut {
+    /// The presynaptic selector.
+    pub from: String,
+    /// The postsynaptic selector.
+    pub to: String,
+    /// Neuron pairs removed.
+    pub pairs: usize,
+    /// Synapses removed.
+    pub synapses: u64,
+    /// Why, as the experiment says.
+    pub note: String,
+}
+
+/// Removes every synapse of each cut from `c` (a cut selecting no neuron is an error naming
+/// its key).
+fn cut_synapses(
+    c: &mut Connectome,
+    cuts: &[super::file::CutSpec],
+) -> anyhow::Result<Vec<AppliedCut>> {
+    let n = c.n_neurons();
+    let mut applied = Vec::new();
+    for (i, cut) in cuts.iter().enumerate() {
+        let mask = |sel: &str, key: &str| -> anyhow::Result<Vec<bool>> {
+            let mut m = vec![false; n];
+            for k in selection(c, sel, &format!("network.cut[{i}].{key}"))? {
+                m[k as usize] = true;
+            }
+            Ok(m)
+        };
+        let (from, to) = (mask(&cut.from, "from")?, mask(&cut.to, "to")?);
+        let mut kept = connectome::EdgeListBuilder::with_capacity(c.n_edges());
+        let (mut pairs, mut synapses) = (0, 0u64);
+        for (pre, post, count) in c.synapses.iter() {
+            if from[pre as usize] && to[post as usize] {
+                pairs += 1;
+                synapses += count.unsigned_abs() as u64;
+            } else {
+                kept.push(pre, post, count);
+            }
+        }
+        c.synapses = kept.build(n);
+        applied.push(AppliedCut {
+            from: cut.from.clone(),
+            to: cut.to.clone(),
+            pairs,
+            synapses,
+            note: cut.note.clone(),
+        });
+    }
+    Ok(applied)
+}
+
+/// The neurons `sel` selects in `c` (an error naming `key` if it selects none).
+pub(crate) fn selection(c: &Connectome, sel: &str, key: &str) -> anyhow::Result<Vec<NeuronIndex>> {
+    let s = Selector::parse(sel).with_context(|| format!("{key}: `{sel}`"))?;
+    let v = s
+        .select(&c.neurons)
+        .with_context(|| format!("{key}: `{sel}`"))?;
+    if v.is_empty() {
+        bail!("{key}: `{sel}` selects no neuron of this connectome");
+    }
+    Ok(v)
+}
+
+/// sha256 of the network as simulated (ids, CSR, signed counts).
+pub(crate) fn network_hash(c: &Connectome) -> String {
+    let mut h = Sha256::new();
+    for id in c.neurons.ids() {
+        h.update(id.to_le_bytes());
+    }
+    let (rows, targets, counts) = c.synapses.parts();
+    for r in rows {
+        h.update(r.to_le_bytes());
+    }
+    for t in targets {
+        h.update(t.to_le_bytes());
+    }
+    for w in counts {
+        h.update(w.to_le_bytes());
+    }
+    format!("{:x}", h.finalize())
+}
