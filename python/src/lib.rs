@@ -63,28 +63,17 @@ fn toml_value(v: &Bound<'_, PyAny>) -> PyResult<toml::Value> {
     )))
 }
 
-/// An experiment file and the keys set on it.
+/// An experiment: a file, read and checked, with the keys set on it since.
 #[pyclass(module = "hexafly._native", skip_from_py_object)]
 #[derive(Clone)]
 pub struct Experiment {
-    path: PathBuf,
-    text: String,
-    sets: Vec<(String, toml::Value)>,
-    seed: Option<u64>,
+    exp: sim::experiment::Experiment,
 }
 
 impl Experiment {
-    /// The experiment as it will run: the file (its `[sweep]` table ignored) with every key
-    /// set, validated as a sweep validates a grid point.
+    /// The experiment as it will run.
     pub fn build(&self) -> anyhow::Result<sim::experiment::Experiment> {
-        if self.sets.is_empty() && self.seed.is_none() {
-            return sim::sweep::spec::load_experiment(&self.path);
-        }
-        let base = sim::sweep::spec::without_sweep_table(&self.text);
-        let sets: Vec<String> = self.sets.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        let spec = sim::sweep::SweepSpec::parse(&base, &self.path, &sets, None)?;
-        let seed = self.seed.unwrap_or(spec.seeds[0]);
-        spec.experiment(&vec![0; spec.axes.len()], seed)
+        Ok(self.exp.clone())
     }
 }
 
@@ -93,47 +82,36 @@ impl Experiment {
     /// Reads and checks an experiment file (`hexafly run` accepts the same files).
     #[staticmethod]
     fn load(path: PathBuf) -> PyResult<Experiment> {
-        let text = sim::experiment::file::read_text(&path).map_err(error)?;
         let path = std::fs::canonicalize(&path)
             .map_err(|e| HexaflyError::new_err(format!("{}: {e}", path.display())))?;
-        let e = Experiment {
-            path,
-            text,
-            sets: Vec::new(),
-            seed: None,
-        };
-        e.build().map_err(error)?;
-        Ok(e)
+        let exp = sim::experiment::Experiment::load(&path).map_err(error)?;
+        Ok(Experiment { exp })
     }
 
     /// Sets one key, by the key paths of sweeps (`agent.hunger`, `events[0].at_s`,
-    /// `network.membrane_noise_mv`, `run.seed`); the experiment is checked at once.
+    /// `network.membrane_noise_mv`, `run.seed`); the experiment is checked at once, and a
+    /// refused value leaves it as it was.
     fn set(&mut self, key: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        let before = self.clone();
-        if key.trim() == "run.seed" {
+        let value = if key.trim() == "run.seed" {
             let seed: u64 = value.extract().map_err(|_| {
                 HexaflyError::new_err(format!(
                     "run.seed: expected a whole number >= 0, got {}",
                     value.repr().map(|r| r.to_string()).unwrap_or_default()
                 ))
             })?;
-            self.seed = Some(seed);
+            let seed = i64::try_from(seed)
+                .map_err(|_| HexaflyError::new_err(format!("run.seed: {seed} is too large")))?;
+            toml::Value::Integer(seed)
         } else {
-            let v = toml_value(value)?;
-            self.sets.retain(|(k, _)| k != key.trim());
-            self.sets.push((key.trim().to_owned(), v));
-        }
-        if let Err(e) = self.build() {
-            *self = before;
-            return Err(error(e));
-        }
-        Ok(())
+            toml_value(value)?
+        };
+        self.exp.set(key.trim(), value).map_err(error)
     }
 
     /// The file.
     #[getter]
     fn path(&self) -> PathBuf {
-        self.path.clone()
+        self.exp.file.clone()
     }
 
     /// Runs the experiment into the run folder `out` on `threads` brain threads, as

@@ -189,7 +189,7 @@ def test_a_small_sweep_gives_its_tables_as_dataframes(tmp_path):
         seeds=2,
     )
     assert len(s.runs) == 2 * 2 * 2
-    sides = set(s.runs["events.0.side"])  # runs.csv names the keys with dots
+    sides = set(s.runs["events[0].side"])  # runs.csv names keys as error messages do
     assert sides == {"left", "right"}
     run = s.run(s.runs["run_id"].iloc[0])
     assert run.status == "complete"

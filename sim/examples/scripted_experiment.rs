@@ -1,31 +1,23 @@
-//! Scripting experiments in Rust through the crates' public API, without the CLI: build an
-//! experiment from text (here, the shipped loom experiment with the loom from each side and three
-//! release-failure levels), run each headless into a folder, and read the numbers from the
-//! returned summary. `cargo run --release -p sim --example scripted_experiment`.
+//! Scripting experiments in Rust through the crates' public API, without the CLI: load the
+//! shipped loom experiment, set its keys as values (the loom from each side, three
+//! release-failure levels: the key paths of a sweep), run each headless into a folder and
+//! read the numbers from the returned summary. From the repository root:
+//! `cargo run --release -p sim --example scripted_experiment`.
 
-use std::path::PathBuf;
-
-use sim::experiment::{Experiment, run};
+use sim::prelude::*;
 
 fn main() -> anyhow::Result<()> {
-    let file =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/experiments/loom_escape.toml");
-    let base = std::fs::read_to_string(&file)?;
+    let base = Experiment::load("assets/experiments/loom_escape.toml".as_ref())?;
     let out = std::env::temp_dir().join("hexafly-scripted");
     println!("side   failure  escaped  first GF spike  event-driven energy");
     for side in ["left", "right"] {
         for failure in [0.0, 0.5, 0.9] {
-            // Any field of the experiment file can be set this way; relative paths resolve
-            // against `file`, as if the text were that file.
-            let text = base
-                .replace("side = \"left\"", &format!("side = \"{side}\""))
-                .replace(
-                    "[network]\n",
-                    &format!("[network]\nrelease_failure = {failure}\n"),
-                );
-            let exp = Experiment::parse(&text, &file)?;
-            let dir = out.join(format!("{side}-{failure}"));
-            let s = run(&exp, &dir)?;
+            let mut exp = base.clone();
+            // Checked as the file would be: an unknown key or a value out of range is an
+            // error naming the key.
+            exp.set("events[0].side", side)?;
+            exp.set("network.release_failure", failure)?;
+            let s = run(&exp, &out.join(format!("{side}-{failure}")))?;
             let gf = s.latency[0]
                 .first_trigger_spike_s
                 .map_or("none".to_string(), |t| format!("{:.1} ms", t * 1e3));

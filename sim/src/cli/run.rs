@@ -30,7 +30,7 @@ pub fn default_experiment() -> PathBuf {
 /// Runs `hexafly run`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let path = args.experiment.unwrap_or_else(default_experiment);
-    let exp = crate::sweep::spec::load_experiment(&path)?;
+    let exp = crate::experiment::Experiment::load(&path)?;
     let threads = super::cap_threads("--threads", args.threads, 2)?;
     let s = run_on_threads(&exp, &args.out, threads)?;
     if args.json {

@@ -27,7 +27,7 @@ pub struct Args {
     #[arg(long, required = true)]
     pub out: Option<PathBuf>,
     /// Sweep a key of the experiment file over values (TOML values; not-TOML words are
-    /// strings), e.g. `agent.hunger=0,0.5,1` or `events.0.side=left,right`; repeatable; wins
+    /// strings), e.g. `agent.hunger=0,0.5,1` or `events[0].side=left,right`; repeatable; wins
     /// over the file's [sweep] for the same key.
     #[arg(long = "set", value_name = "KEY=V1,V2,...")]
     pub set: Vec<String>,

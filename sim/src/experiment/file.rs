@@ -337,6 +337,9 @@ pub struct Experiment {
     /// Line of each key path, for the validation messages.
     #[serde(skip)]
     lines: HashMap<String, usize>,
+    /// The document it was read from, for [`Experiment::set`].
+    #[serde(skip)]
+    source: toml::Table,
 }
 
 /// Largest experiment file, bytes: experiments are a few kilobytes; a 58 MB file took
@@ -386,13 +389,16 @@ impl Experiment {
     }
 
     /// Parses and validates an experiment's text; `path` names it in errors and anchors
-    /// its relative paths.
+    /// its relative paths. A `[sweep]` table is left to the sweep ([`crate::sweep`]): the
+    /// experiment is the one it sweeps.
     pub fn parse(text: &str, path: &Path) -> anyhow::Result<Experiment> {
+        let text = &without_sweep_table(text);
         let mut e: Experiment = toml::from_str(text).map_err(|err| {
             anyhow::anyhow!("{}: {}", path.display(), clip_lines(&err.to_string()))
         })?;
         e.file = path.to_path_buf();
         e.lines = crate::toml_numbers::key_lines(text);
+        e.source = toml::from_str(text).unwrap_or_default();
         let mut problems: Vec<String> = crate::toml_numbers::non_finite_numbers(text);
         problems.extend(e.problems());
         if !problems.is_empty() {
@@ -403,6 +409,60 @@ impl Experiment {
             );
         }
         Ok(e)
+    }
+
+    /// Sets the value at `key` (`agent.hunger`, `events[0].side`, `network.release_failure`)
+    /// as if the file said so, and validates the experiment again: an unknown key, a value
+    /// of the wrong type or out of range is an error naming the key, and the experiment is
+    /// left as it was. The same key paths as a sweep's (`[sweep]`, `--set`).
+    pub fn set(&mut self, key: &str, value: impl Into<toml::Value>) -> anyhow::Result<()> {
+        self.set_all([(key, value.into())])
+    }
+
+    /// [`Experiment::set`] for several keys at once, validated together (values that are
+    /// only right together, such as a shorter run and an earlier event).
+    pub fn set_all<'k>(
+        &mut self,
+        values: impl IntoIterator<Item = (&'k str, toml::Value)>,
+    ) -> anyhow::Result<()> {
+        let file = self.file.display().to_string();
+        let mut doc = toml::Value::Table(self.source.clone());
+        let mut keys = Vec::new();
+        for (key, value) in values {
+            let path =
+                super::key_path::KeyPath::parse(key).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
+            if let toml::Value::Float(x) = value
+                && !(x.is_finite() && x.abs() <= f32::MAX as f64)
+            {
+                anyhow::bail!(
+                    "{file}: `{key}`: expected a finite number that fits a 32-bit float, got {x}"
+                );
+            }
+            super::key_path::set_path(&mut doc, &path, value)
+                .map_err(|e| anyhow::anyhow!("{file}: `{key}`: {e}"))?;
+            keys.push(format!("`{path}`"));
+        }
+        let toml::Value::Table(source) = doc else {
+            unreachable!("a table stays a table")
+        };
+        let mut e: Experiment = source.clone().try_into().map_err(|err: toml::de::Error| {
+            let m = err.message().trim();
+            let unknown = if m.contains("unknown field") {
+                "unknown key: "
+            } else {
+                ""
+            };
+            anyhow::anyhow!("{file}: after setting {}: {unknown}{m}", keys.join(", "))
+        })?;
+        e.file = self.file.clone();
+        e.lines = self.lines.clone();
+        e.source = source;
+        let problems = e.problems();
+        if !problems.is_empty() {
+            anyhow::bail!("{file}: invalid experiment:\n  {}", problems.join("\n  "));
+        }
+        *self = e;
+        Ok(())
     }
 
     /// A path named in the file, resolved against the file's directory (absolute paths,
@@ -752,4 +812,58 @@ impl Experiment {
             ));
         }
     }
+}
+
+/// Name of the sweep table in an experiment file.
+pub const SWEEP_TABLE: &str = "sweep";
+
+/// The text with the `[sweep]` table's lines blanked (same line numbers for everything
+/// else), so the experiment proper is validated with its own lines, and `hexafly run`
+/// accepts a file that carries a sweep.
+pub fn without_sweep_table(text: &str) -> String {
+    use toml::de::{DeTable, DeValue};
+    let Ok(doc) = DeTable::parse(text) else {
+        return text.to_string();
+    };
+    let mut blank: Vec<(usize, usize)> = Vec::new(); // line ranges, inclusive
+    fn walk(t: &toml::de::DeTable<'_>, text: &str, blank: &mut Vec<(usize, usize)>) {
+        for (k, v) in t.iter() {
+            let from = sweep_line_of(text, k.span().start);
+            match v.get_ref() {
+                DeValue::Table(sub) => {
+                    blank.push((from, from));
+                    walk(sub, text, blank);
+                }
+                _ => blank.push((from, sweep_line_of(text, v.span().end.saturating_sub(1)))),
+            }
+        }
+    }
+    for (k, v) in doc.get_ref().iter() {
+        if k.get_ref().as_ref() != SWEEP_TABLE {
+            continue;
+        }
+        let header = sweep_line_of(text, k.span().start);
+        blank.push((header, header));
+        if let DeValue::Table(t) = v.get_ref() {
+            walk(t, text, &mut blank);
+        }
+    }
+    if blank.is_empty() {
+        return text.to_string();
+    }
+    text.split_inclusive('\n')
+        .enumerate()
+        .map(|(i, line)| {
+            let n = i + 1;
+            if blank.iter().any(|&(a, b)| a <= n && n <= b) {
+                if line.ends_with('\n') { "\n" } else { "" }
+            } else {
+                line
+            }
+        })
+        .collect()
+}
+
+fn sweep_line_of(text: &str, at: usize) -> usize {
+    text[..at.min(text.len())].matches('\n').count() + 1
 }

@@ -2,6 +2,7 @@
 
 pub mod defaults;
 pub mod file;
+pub mod key_path;
 pub mod prepare;
 pub mod run;
 pub mod session;

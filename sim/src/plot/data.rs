@@ -395,11 +395,7 @@ fn load_experiment(path: &Path, run_dir: &Path) -> anyhow::Result<Experiment> {
     } else {
         path.to_path_buf()
     };
-    let text = std::fs::read_to_string(&file)
-        .with_context(|| format!("cannot read {}", file.display()))?;
-    let mut doc: toml::Table =
-        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    doc.remove("sweep");
+    let mut exp = Experiment::load(&file)?;
     let params = run_dir.join(crate::sweep::PARAMS_JSON);
     if params.exists() {
         let p: Value = serde_json::from_str(
@@ -407,60 +403,22 @@ fn load_experiment(path: &Path, run_dir: &Path) -> anyhow::Result<Experiment> {
                 .with_context(|| format!("cannot read {}", params.display()))?,
         )
         .with_context(|| format!("{}: not JSON", params.display()))?;
-        let mut root = toml::Value::Table(doc);
+        let mut values: Vec<(&str, toml::Value)> = Vec::new();
         if let Some(m) = p.get("params_toml").and_then(Value::as_object) {
             for (key, text) in m {
                 let text = text.as_str().unwrap_or_default();
                 let value: toml::Table = toml::from_str(&format!("v = {text}"))
                     .map_err(|e| anyhow::anyhow!("{}: `{key}` = {text}: {e}", params.display()))?;
-                let value = value.get("v").cloned().context("a value")?;
-                set_key(&mut root, key, value)
-                    .with_context(|| format!("{}: `{key}`", params.display()))?;
+                values.push((key, value.get("v").cloned().context("a value")?));
             }
         }
         if let Some(seed) = p.get("seed").and_then(Value::as_i64) {
-            set_key(&mut root, "run.seed", toml::Value::Integer(seed))?;
+            values.push(("run.seed", toml::Value::Integer(seed)));
         }
-        let toml::Value::Table(t) = root else {
-            unreachable!("a table stays a table")
-        };
-        doc = t;
+        exp.set_all(values)
+            .with_context(|| format!("{}: the run's parameters", params.display()))?;
     }
-    Experiment::parse(&toml::to_string(&doc)?, &file)
-}
-
-/// Sets a dotted key (`agent.hunger`, `events.0.at_s`) in a TOML document.
-fn set_key(doc: &mut toml::Value, key: &str, value: toml::Value) -> anyhow::Result<()> {
-    use crate::sweep::spec::{KeyPath, Segment};
-    let path = KeyPath::parse(key).map_err(|e| anyhow::anyhow!(e))?;
-    let mut cur = doc;
-    let n = path.segments.len();
-    for (i, seg) in path.segments.iter().enumerate() {
-        let last = i + 1 == n;
-        cur = match (seg, cur) {
-            (Segment::Key(k), toml::Value::Table(t)) => {
-                if last {
-                    t.insert(k.clone(), value);
-                    return Ok(());
-                }
-                t.entry(k.clone())
-                    .or_insert_with(|| toml::Value::Table(toml::Table::new()))
-            }
-            (Segment::Index(j), toml::Value::Array(a)) => {
-                let len = a.len();
-                let slot = a
-                    .get_mut(*j)
-                    .with_context(|| format!("no entry {j} (there are {len})"))?;
-                if last {
-                    *slot = value;
-                    return Ok(());
-                }
-                slot
-            }
-            _ => bail!("the document has no such place"),
-        };
-    }
-    Ok(())
+    Ok(exp)
 }
 
 /// Recorded spikes: neuron ids and times (ms).

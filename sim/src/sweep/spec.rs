@@ -3,7 +3,7 @@
 //! A sweep is written beside the experiment it varies, in a `[sweep]` table of the same file
 //! (`"agent.hunger" = [0.0, 0.5, 1.0]`, `seeds = 10`), and/or on the command line
 //! (`--set agent.hunger=0,0.5,1`, `--seeds 1..10`); the command line wins for the same key.
-//! Keys are dotted paths into the experiment's TOML (`events.0.at_s` or `events[0].at_s` for
+//! Keys are dotted paths into the experiment's TOML (`events[0].at_s`, or `events.0.at_s`, for
 //! the first `[[events]]` entry), so any parameter of the file can be swept without this
 //! module knowing the format: a run's experiment is the file's document with the values set,
 //! serialised again and validated by [`Experiment::parse`] like any other file. The whole
@@ -18,90 +18,13 @@ use toml::Value;
 
 use crate::experiment::Experiment;
 
-/// Name of the sweep table in an experiment file.
-pub const SWEEP_TABLE: &str = "sweep";
+pub use crate::experiment::file::{SWEEP_TABLE, without_sweep_table};
+use crate::experiment::key_path::set_path;
+pub use crate::experiment::key_path::{KeyPart, KeyPath};
 
 /// Most runs one sweep may plan (a typo such as `--seeds 1000000` should not start a
 /// year of work; a plan of 10^6 runs took 3.2 GB before the first run).
 pub const MAX_RUNS: usize = 100_000;
-
-/// One step of a key path: a table key or an array index.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Segment {
-    /// A key of a table.
-    Key(String),
-    /// An entry of an array (`events.0`, the first `[[events]]`).
-    Index(usize),
-}
-
-/// A dotted key path into the experiment document, e.g. `events.0.at_s`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyPath {
-    /// Its canonical text (`events[0].at_s` is written `events.0.at_s`); column name in
-    /// the tables.
-    pub text: String,
-    /// The steps.
-    pub segments: Vec<Segment>,
-}
-
-impl KeyPath {
-    /// Parses `a.b.0.c` or `a.b[0].c`.
-    pub fn parse(s: &str) -> Result<KeyPath, String> {
-        let mut segments = Vec::new();
-        for part in s.trim().split('.') {
-            let (name, mut rest) = match part.find('[') {
-                Some(i) => (&part[..i], &part[i..]),
-                None => (part, ""),
-            };
-            if name.is_empty() && rest.is_empty() {
-                return Err(format!("`{s}` is not a key (empty part)"));
-            }
-            if !name.is_empty() {
-                if !name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-                {
-                    return Err(format!("`{s}` is not a key (`{name}`)"));
-                }
-                segments.push(match name.parse::<usize>() {
-                    Ok(i) => Segment::Index(i),
-                    Err(_) => Segment::Key(name.to_string()),
-                });
-            }
-            while !rest.is_empty() {
-                let close = rest
-                    .find(']')
-                    .ok_or_else(|| format!("`{s}` is not a key (unclosed `[`)"))?;
-                let i = rest[1..close]
-                    .parse::<usize>()
-                    .map_err(|_| format!("`{s}` is not a key (`{}`)", &rest[..=close]))?;
-                segments.push(Segment::Index(i));
-                rest = &rest[close + 1..];
-                if !rest.is_empty() && !rest.starts_with('[') {
-                    return Err(format!("`{s}` is not a key (`{rest}`)"));
-                }
-            }
-        }
-        if !matches!(segments.first(), Some(Segment::Key(_))) {
-            return Err(format!("`{s}` is not a key (it must start with a name)"));
-        }
-        let text = segments
-            .iter()
-            .map(|g| match g {
-                Segment::Key(k) => k.clone(),
-                Segment::Index(i) => i.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join(".");
-        Ok(KeyPath { text, segments })
-    }
-}
-
-impl fmt::Display for KeyPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
-    }
-}
 
 /// Where a sweep key was given, for error messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,7 +93,7 @@ impl SweepSpec {
         seeds: Option<&str>,
     ) -> anyhow::Result<SweepSpec> {
         // The experiment itself, checked with the file's own line numbers.
-        let base_exp = Experiment::parse(&without_sweep_table(text), path)?;
+        let base_exp = Experiment::parse(text, path)?;
         let mut base: toml::Table =
             toml::from_str(text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         let sweep = base.remove(SWEEP_TABLE);
@@ -386,79 +309,6 @@ fn describe(set: &[(&Axis, &Value)]) -> String {
         .join(", ")
 }
 
-/// Sets `key` in `doc`. Missing tables on the way are created (optional tables such as
-/// `[agent]` may be absent from the file; the experiment's own validation then refuses keys
-/// it does not know); a missing array entry is an error (which entry would it be?).
-fn set_path(doc: &mut Value, key: &KeyPath, value: Value) -> Result<(), String> {
-    let mut cur = doc;
-    let mut walked = String::new();
-    let n = key.segments.len();
-    for (i, seg) in key.segments.iter().enumerate() {
-        let last = i + 1 == n;
-        let here = if walked.is_empty() {
-            "the experiment".to_string()
-        } else {
-            format!("`{walked}`")
-        };
-        match seg {
-            Segment::Key(k) => {
-                let Value::Table(t) = cur else {
-                    return Err(format!("{here} is {}, not a table", kind(cur)));
-                };
-                if last {
-                    t.insert(k.clone(), value);
-                    return Ok(());
-                }
-                if !t.contains_key(k) {
-                    if matches!(key.segments[i + 1], Segment::Index(_)) {
-                        return Err(format!("{here} has no `{k}` entries"));
-                    }
-                    t.insert(k.clone(), Value::Table(toml::Table::new()));
-                }
-                cur = t.get_mut(k).expect("present");
-            }
-            Segment::Index(j) => {
-                let Value::Array(a) = cur else {
-                    return Err(format!("{here} is {}, not an array", kind(cur)));
-                };
-                let len = a.len();
-                if *j >= len {
-                    return Err(format!(
-                        "{here} has {len} entr{} (indices 0..{}), no entry {j}",
-                        if len == 1 { "y" } else { "ies" },
-                        len.saturating_sub(1)
-                    ));
-                }
-                if last {
-                    a[*j] = value;
-                    return Ok(());
-                }
-                cur = &mut a[*j];
-            }
-        }
-        if !walked.is_empty() {
-            walked.push('.');
-        }
-        walked.push_str(&match seg {
-            Segment::Key(k) => k.clone(),
-            Segment::Index(j) => j.to_string(),
-        });
-    }
-    Ok(())
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::String(_) => "a string",
-        Value::Integer(_) => "an integer",
-        Value::Float(_) => "a number",
-        Value::Boolean(_) => "a boolean",
-        Value::Datetime(_) => "a date",
-        Value::Array(_) => "an array",
-        Value::Table(_) => "a table",
-    }
-}
-
 /// Leaves of the `[sweep]` table as dotted keys (`"agent.hunger" = [..]` and
 /// `agent.hunger = [..]` / `[sweep.agent]` are the same key).
 fn flatten(t: &toml::Table, prefix: &str, out: &mut Vec<(String, Value)>) {
@@ -508,60 +358,6 @@ fn sweep_lines(text: &str) -> std::collections::HashMap<String, (usize, usize)> 
         }
     }
     out
-}
-
-/// Reads an experiment file; a file that carries a `[sweep]` table reads as the experiment
-/// it sweeps (`hexafly run` and `hexafly view` accept either).
-pub fn load_experiment(path: &Path) -> anyhow::Result<Experiment> {
-    let text = crate::experiment::file::read_text(path)?;
-    Experiment::parse(&without_sweep_table(&text), path)
-}
-
-/// The text with the `[sweep]` table's lines blanked (same line numbers for everything
-/// else), so the experiment proper is validated with its own lines, and `hexafly run`
-/// accepts a file that carries a sweep.
-pub fn without_sweep_table(text: &str) -> String {
-    use toml::de::{DeTable, DeValue};
-    let Ok(doc) = DeTable::parse(text) else {
-        return text.to_string();
-    };
-    let mut blank: Vec<(usize, usize)> = Vec::new(); // line ranges, inclusive
-    fn walk(t: &toml::de::DeTable<'_>, text: &str, blank: &mut Vec<(usize, usize)>) {
-        for (k, v) in t.iter() {
-            let from = line_of(text, k.span().start);
-            match v.get_ref() {
-                DeValue::Table(sub) => {
-                    blank.push((from, from));
-                    walk(sub, text, blank);
-                }
-                _ => blank.push((from, line_of(text, v.span().end.saturating_sub(1)))),
-            }
-        }
-    }
-    for (k, v) in doc.get_ref().iter() {
-        if k.get_ref().as_ref() != SWEEP_TABLE {
-            continue;
-        }
-        let header = line_of(text, k.span().start);
-        blank.push((header, header));
-        if let DeValue::Table(t) = v.get_ref() {
-            walk(t, text, &mut blank);
-        }
-    }
-    if blank.is_empty() {
-        return text.to_string();
-    }
-    text.split_inclusive('\n')
-        .enumerate()
-        .map(|(i, line)| {
-            let n = i + 1;
-            if blank.iter().any(|&(a, b)| a <= n && n <= b) {
-                if line.ends_with('\n') { "\n" } else { "" }
-            } else {
-                line
-            }
-        })
-        .collect()
 }
 
 fn line_of(text: &str, at: usize) -> usize {
@@ -736,14 +532,14 @@ mod tests {
     #[test]
     fn key_paths() {
         let k = KeyPath::parse("events[0].at_s").unwrap();
-        assert_eq!(k.text, "events.0.at_s");
+        assert_eq!(k.text, "events[0].at_s");
         assert_eq!(k, KeyPath::parse("events.0.at_s").unwrap());
         assert_eq!(
             KeyPath::parse("agent.position[1]").unwrap().segments,
             vec![
-                Segment::Key("agent".into()),
-                Segment::Key("position".into()),
-                Segment::Index(1)
+                KeyPart::Key("agent".into()),
+                KeyPart::Key("position".into()),
+                KeyPart::Index(1)
             ]
         );
         for bad in ["", "a..b", "0.a", "a[x]", "a[0", "a b", "a[0]x"] {

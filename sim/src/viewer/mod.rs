@@ -39,7 +39,7 @@ pub fn view(req: &ViewRequest) -> anyhow::Result<Option<Summary>> {
     let (scene, channels, sim) = match &req.replay {
         Some(dir) => replay::spawn(dir, req.speed)?,
         None => {
-            let exp = crate::sweep::spec::load_experiment(&req.experiment)?;
+            let exp = crate::experiment::Experiment::load(&req.experiment)?;
             let prepared = prepare(&exp)?;
             let title = format!(
                 "hexafly - {} on {}",

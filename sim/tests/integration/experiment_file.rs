@@ -125,3 +125,65 @@ fn a_run_on_a_synthetic_network_says_its_wiring_is_synthetic() {
     assert!(s.synthetic_wiring, "{}", s.wiring_note);
     assert!(s.wiring_note.contains("SYNTHETIC"), "{}", s.wiring_note);
 }
+
+#[test]
+fn keys_set_as_values_are_checked_as_the_file_is_and_a_refused_set_changes_nothing() {
+    use sim::experiment::file::EventSpec;
+    let path = std::path::Path::new("exp.toml");
+    let mut e = Experiment::parse(GOOD, path).unwrap();
+    e.set("events[0].side", "right").unwrap();
+    e.set("inputs.0.rate_hz", 250.0).unwrap();
+    e.set("agent.hunger", 0.5).unwrap();
+    assert!(matches!(&e.events[0], EventSpec::Loom { side, .. } if side.sign() < 0.0));
+    assert_eq!(e.inputs[0].rate_hz, 250.0);
+    assert_eq!(e.agent.hunger, 0.5);
+    let before = e.clone();
+    for (key, value, says) in [
+        (
+            "agent.hungry",
+            toml::Value::from(0.5),
+            "unknown field `hungry`",
+        ),
+        (
+            "agent.hunger",
+            toml::Value::from(1.5),
+            "expected 0..1, got 1.5",
+        ),
+        ("events[0].at_s", toml::Value::from(9.0), "outside the run"),
+        ("events[3].at_s", toml::Value::from(1.0), "no entry 3"),
+        (
+            "run.duration_s",
+            toml::Value::from("long"),
+            "run.duration_s",
+        ),
+        ("agent.hunger", toml::Value::from(f64::NAN), "finite"),
+        ("agent..hunger", toml::Value::from(0.5), "not a key"),
+    ] {
+        let msg = format!("{:#}", e.set(key, value).expect_err(key));
+        assert!(
+            msg.contains("exp.toml") && msg.contains(says),
+            "{key}: {msg}"
+        );
+        assert_eq!(e, before, "{key}: a refused set changed the experiment");
+    }
+    // Values right only together are set together: a shorter run and an earlier event.
+    e.set_all([
+        ("run.duration_s", toml::Value::from(0.5)),
+        ("events[0].at_s", toml::Value::from(0.25)),
+    ])
+    .unwrap();
+    assert_eq!(e.run.duration_s, 0.5);
+}
+
+#[test]
+fn a_file_with_a_sweep_table_loads_as_the_experiment_it_sweeps() {
+    let text = format!("{GOOD}\n[sweep]\n\"agent.hunger\" = [0.0, 1.0]\nseeds = 3\n");
+    let e = Experiment::parse(&text, std::path::Path::new("exp.toml")).unwrap();
+    assert_eq!(e.events.len(), 1);
+    let bad = text.replace("rate_hz = 100.0", "rate_hz = -1.0");
+    let msg = format!(
+        "{:#}",
+        Experiment::parse(&bad, "exp.toml".as_ref()).unwrap_err()
+    );
+    assert!(msg.contains("inputs[0].rate_hz` (line 11)"), "{msg}");
+}

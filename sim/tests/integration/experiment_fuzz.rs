@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence};
 use sim::experiment::Experiment;
-use sim::sweep::spec::{SweepSpec, load_experiment};
+use sim::sweep::spec::SweepSpec;
 
 fn corpus() -> Vec<(PathBuf, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -165,11 +165,11 @@ fn parse_all(text: &str, path: &Path) -> Vec<String> {
     }
     let file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(file.path(), text).unwrap();
-    if let Err(e) = load_experiment(file.path()) {
+    if let Err(e) = Experiment::load(file.path()) {
         let msg = format!("{e:#}");
         assert!(
             msg.contains(&file.path().display().to_string()),
-            "load_experiment's error names no file: {msg}"
+            "Experiment::load's error names no file: {msg}"
         );
     }
     if let Err(e) = SweepSpec::parse(text, path, &[], None) {

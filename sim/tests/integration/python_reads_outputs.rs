@@ -103,9 +103,9 @@ sw = sys.argv[1]
 runs = pd.read_csv(f"{sw}/runs.csv")
 agg = pd.read_csv(f"{sw}/aggregate.csv")
 assert len(runs) == 4, runs
-assert set(runs["events.0.side"]) == {"left", "right"}
+assert set(runs["events[0].side"]) == {"left", "right"}
 assert runs["escaped"].eq(1).all(), runs["escaped"]
-table = agg.pivot(index="events.0.side", columns="figure", values="mean")
+table = agg.pivot(index="events[0].side", columns="figure", values="mean")
 assert (table["escaped"] == 1).all()
 assert (table["loom_gf_spike_s"] < 0.05).all(), table["loom_gf_spike_s"]
 print(table[["escaped", "loom_gf_spike_s", "time_escape_s"]])

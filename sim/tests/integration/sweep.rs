@@ -144,7 +144,7 @@ fn reference_sweep_has_one_row_per_run_and_an_interval_per_point() {
         "run_id",
         "index",
         "point",
-        "events.0.side",
+        "events[0].side",
         "seed",
         "time_escape_s",
         "escaped",
@@ -167,7 +167,7 @@ fn reference_sweep_has_one_row_per_run_and_an_interval_per_point() {
         assert_eq!(cells[col("index")], i.to_string());
         assert_eq!(cells[col("seed")], (i % 10 + 1).to_string());
         assert_eq!(
-            cells[col("events.0.side")],
+            cells[col("events[0].side")],
             if i < 10 { "left" } else { "right" }
         );
         // The loom drives the real giant-fibre wiring: every run escapes, after the loom.
@@ -179,7 +179,7 @@ fn reference_sweep_has_one_row_per_run_and_an_interval_per_point() {
     let agg: Vec<&str> = r.aggregate_csv.lines().collect();
     assert_eq!(
         agg[0],
-        "point,events.0.side,figure,n,mean,sd,ci95_low,ci95_high"
+        "point,events[0].side,figure,n,mean,sd,ci95_low,ci95_high"
     );
     let spikes: Vec<Vec<&str>> = agg[1..]
         .iter()
@@ -482,7 +482,7 @@ fn bad_specifications_are_errors_naming_the_key() {
     );
     let e = sweep(&["--set", "events.4.at_s=0.1"]);
     assert!(
-        e.contains("`events.4.at_s`") && e.contains("unknown key") && e.contains("no entry 4"),
+        e.contains("`events[4].at_s`") && e.contains("unknown key") && e.contains("no entry 4"),
         "{e}"
     );
     let e = sweep(&["--set", "agent.hunger="]);
