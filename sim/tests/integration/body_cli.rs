@@ -1,9 +1,10 @@
 //! `hexafly body run` end to end.
 
+use super::common;
 use std::process::Command;
 
 fn hexafly() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_hexafly"))
+    common::hexafly()
 }
 
 #[test]

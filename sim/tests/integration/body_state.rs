@@ -2,6 +2,7 @@
 //! naming the simulated time and the part (and counts as fallen); healthy motion never trips
 //! the bounds.
 
+use super::common;
 use controller::anatomy::LegId;
 use controller::motor::{EscapeMode, MotorCommand};
 use rapier3d::prelude::*;
@@ -459,7 +460,7 @@ fn body_run_cli_exits_with_code_1_and_names_time_and_part() {
     let body = dir.path().join("massless-legs.toml");
     std::fs::write(&body, nan_body_text()).unwrap();
     let out_dir = dir.path().join("out");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hexafly"))
+    let out = common::hexafly()
         .args([
             "body",
             "run",

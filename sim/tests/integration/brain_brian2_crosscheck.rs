@@ -12,6 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use super::common;
 use connectome::formats::{LoadOptions, load};
 use connectome::select::Selector;
 use connectome::test_data::require;
@@ -114,7 +115,7 @@ fn compare(case: &Case, input: &Path, dir: &Path) {
     let ours = dir.join("hexafly.csv");
     let theirs = dir.join("brian2.csv");
     let dur = case.duration_ms.to_string();
-    let out = Command::new(env!("CARGO_BIN_EXE_hexafly"))
+    let out = common::hexafly()
         .args(["brain", "run", "--no-cache", "--connectome"])
         .arg(&case.connectome)
         .args(["--duration-ms", &dur, "--input-spikes"])
@@ -222,7 +223,7 @@ fn flywire_escape_subset_with_lc4_driven() {
 #[test]
 fn synthetic_network_of_20000_neurons() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_hexafly"))
+    let out = common::hexafly()
         .args([
             "connectome",
             "synth",
@@ -330,7 +331,7 @@ fn membrane_noise_matches_brian2_in_distribution() {
     for sigma in ["3", "4"] {
         let ours = dir.path().join(format!("hexafly_{sigma}.csv"));
         let theirs = dir.path().join(format!("brian2_{sigma}.csv"));
-        let o = Command::new(env!("CARGO_BIN_EXE_hexafly"))
+        let o = common::hexafly()
             .args(["brain", "run", "--no-cache", "--connectome"])
             .arg(&edges)
             .args(["--duration-ms", "2000", "--input-spikes"])

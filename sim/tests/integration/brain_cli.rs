@@ -1,11 +1,12 @@
 //! `hexafly brain run`: output format, determinism across thread counts, and clear errors
 //! for bad input spike files.
 
+use super::common;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn hexafly(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hexafly"))
+    common::hexafly()
         .current_dir(dir)
         // Keep the binary cache inside the test's folder.
         .env("HEXAFLY_CACHE", dir.join("cache"))

@@ -3,15 +3,16 @@
 //! shuffled wiring), byte-identical output for the same seeds, and bad maps as errors.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
+use super::common;
 use connectome::test_data::require;
 use serde_json::Value;
 
 const ESCAPE: &str = "flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv";
 
 fn hexafly(cache: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hexafly"))
+    common::hexafly()
         .args(args)
         .env("HEXAFLY_CACHE", cache)
         .env_remove("HEXAFLY_DATA")

@@ -1,8 +1,9 @@
 //! `hexafly connectome info` and `hexafly datasets`, run as the real binary on the real data.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
+use super::common::{self, stderr};
 use connectome::test_data::require;
 use serde_json::Value;
 
@@ -12,7 +13,7 @@ const ESCAPE: &str = "flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv";
 /// Runs hexafly with its cache in `cache` (never the user's) and no data dir from the
 /// environment.
 fn hexafly(cache: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hexafly"))
+    common::hexafly()
         .args(args)
         .env("HEXAFLY_CACHE", cache)
         .env_remove("HEXAFLY_DATA")
@@ -27,10 +28,6 @@ fn json_of(out: &Output) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).expect("stdout is JSON")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]
@@ -319,7 +316,7 @@ fn dataset_names_resolve_in_the_data_dir() {
     assert_eq!(larva(&listed)["size"], 1_107_380);
 
     // HEXAFLY_DATA is used when --data-dir is absent.
-    let out = Command::new(env!("CARGO_BIN_EXE_hexafly"))
+    let out = common::hexafly()
         .args(["datasets"])
         .env("HEXAFLY_DATA", dd)
         .output()

@@ -2,15 +2,12 @@
 //! the giant fibres (DNp01) spike and trigger an escape away from the threat; silencing
 //! DNp01 abolishes it; the degree-preserving shuffle is run and reported.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use super::common::assets;
 use connectome::test_data::require;
 use sim::experiment::run::run_on_threads;
 use sim::experiment::{Experiment, Summary, run};
-
-fn assets() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets")
-}
 
 fn experiment(dir: &Path, side: &str, extra: &str) -> Experiment {
     let edges = require("flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv");

@@ -10,15 +10,12 @@
 //! other side's DNa02, top 5; DNa01/DNa02 themselves and the other side's partners are
 //! excluded.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use super::common::assets;
 use connectome::select::Selector;
 use sim::experiment::prepare;
 use sim::experiment::{Experiment, Summary, run};
-
-fn assets() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets")
-}
 
 fn write(dir: &Path, extra: &str) -> Experiment {
     connectome::test_data::require("flywire-783-steering-dn/steering_DN_subgraph_edges.csv");

@@ -9,14 +9,11 @@
 //! - a loom interrupts feeding and grooming alike (LC4/LPLC2 -> giant fibre, real wiring);
 //! - every summary says the wiring is synthetic.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use super::common::assets;
 use connectome::test_data::require;
 use sim::experiment::{Experiment, Summary, run};
-
-fn assets() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets")
-}
 
 /// A shipped experiment file (without a `[sweep]` table) with the lines whose key is named
 /// in `set` replaced, and `extra` tables appended; parsed as if it were the file, so its

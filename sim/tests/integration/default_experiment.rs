@@ -14,17 +14,13 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use super::common::{self, assets};
 use connectome::formats::{LoadOptions, load};
 use connectome::test_data::require;
 use connectome::{Connectome, EdgeListBuilder, NeuronTable};
 use sim::dataset::DatasetSource;
 use sim::experiment::defaults;
-
-fn assets() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets")
-}
 
 /// Fills `data` with the stand-in described in the module doc.
 fn whole_brain_layout(data: &Path) {
@@ -133,7 +129,7 @@ fn view_without_a_file_or_display_runs_the_whole_brain_default() {
     whole_brain_layout(data.path());
     let cache = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
-    let run = Command::new(env!("CARGO_BIN_EXE_hexafly"))
+    let run = common::hexafly()
         .args(["view", "--out"])
         .arg(out.path())
         .env("HEXAFLY_DATA", data.path())

@@ -6,11 +6,12 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::common::{self, stderr};
 use sha2::{Digest, Sha256};
 
 /// Serves `files` (URL path -> body; anything else is a 404) to at most `max_requests`
@@ -101,17 +102,13 @@ fn registry_entry(name: &str, files: &[(&str, String, Option<u64>, Option<String
 }
 
 fn hexafly(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hexafly"))
+    common::hexafly()
         .args(args)
         .env_remove("HEXAFLY_DATA")
         .env_remove("HEXAFLY_FETCH_FROM")
         .env_remove("HEXAFLY_REGISTRY")
         .output()
         .unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// Everything under `dir`, relative, sorted (to prove no `.part` file is left behind), but
@@ -596,7 +593,7 @@ fn from_a_folder_files_are_found_by_sha256_whatever_its_layout() {
 
     // The same through the environment variable, into another data directory.
     let data2 = dir.path().join("data2");
-    let out = Command::new(env!("CARGO_BIN_EXE_hexafly"))
+    let out = common::hexafly()
         .args(["fetch", "demo", "--registry"])
         .arg(&reg)
         .arg("--data-dir")
@@ -768,7 +765,7 @@ fn an_experiment_whose_data_are_missing_names_the_fetch_commands() {
     let dir = tempfile::tempdir().unwrap();
     let exp = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../assets/experiments/hungry_foraging.toml");
-    let out = Command::new(env!("CARGO_BIN_EXE_hexafly"))
+    let out = common::hexafly()
         .arg("run")
         .arg(&exp)
         .arg("--out")

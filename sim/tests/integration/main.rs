@@ -20,6 +20,7 @@ mod closed_loop_escape;
 mod closed_loop_larva;
 mod closed_loop_steering;
 mod closed_loop_switch;
+mod common;
 mod default_experiment;
 mod example_experiments;
 mod experiment_file;

@@ -6,8 +6,8 @@
 //! MN9 or the giant fibres removes grooming, feeding or escape and nothing else.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use super::common;
 use sim::experiment::{Experiment, Summary, run};
 
 fn default_file() -> PathBuf {
@@ -31,7 +31,7 @@ fn bouts(out: &Path) -> Vec<(f64, String)> {
 /// `hexafly run --out OUT` with no file, from `cwd`, with its own data directory and
 /// cache (and `HEXAFLY_ASSETS` when given); the summary.
 fn run_default(cwd: &Path, data: &Path, out: &Path, assets: Option<&str>) -> serde_json::Value {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hexafly"));
+    let mut cmd = common::hexafly();
     cmd.args(["run", "--out"])
         .arg(out)
         .current_dir(cwd)
@@ -169,7 +169,7 @@ fn the_shipped_circuit_is_made_again_byte_for_byte_from_the_registry_datasets() 
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/connectomes/flywire783_mission");
     let sources = std::fs::read_to_string(shipped.join("sources.toml")).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hexafly"));
+    let mut cmd = common::hexafly();
     cmd.args(["connectome", "export"])
         .arg(shipped.join("sources.toml"))
         .arg("--out")
@@ -200,7 +200,7 @@ fn the_mission_gives_the_same_bytes_on_one_and_two_brain_threads() {
         .iter()
         .map(|threads| {
             let out = dir.path().join(format!("t{threads}"));
-            let o = Command::new(env!("CARGO_BIN_EXE_hexafly"))
+            let o = common::hexafly()
                 .args(["run", "--threads", threads, "--out"])
                 .arg(&out)
                 .env("HEXAFLY_DATA", dir.path().join("data"))

@@ -13,25 +13,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use super::common::{self, assets, stderr};
 use sim::plot::data::RunData;
 use sim::record::RunState;
 
-fn assets() -> PathBuf {
-    std::fs::canonicalize(Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets")).unwrap()
-}
-
 fn hexafly(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hexafly"))
+    common::hexafly()
         .current_dir(dir)
         .env("HEXAFLY_CACHE", dir.join("cache"))
         .env_remove("SLURM_ARRAY_TASK_ID")
         .args(args)
         .output()
         .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// The noisy escape experiment, `duration_s` long, in `dir/NAME.toml`, in a scene of
@@ -155,7 +148,7 @@ fn a_run_killed_half_way_keeps_a_readable_partial_timeline_that_readers_refuse()
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     let exp = noisy(d, "long", 600.0, "half_size = 2.0", "");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hexafly"))
+    let mut child = common::hexafly()
         .current_dir(d)
         .args(["run", exp.to_str().unwrap(), "--out", "killed"])
         .stdout(Stdio::null())
@@ -239,7 +232,7 @@ fn two_sweeps_into_one_folder_one_refuses_and_no_run_is_done_twice() {
         "--jobs",
         "1",
     ];
-    let first = Command::new(env!("CARGO_BIN_EXE_hexafly"))
+    let first = common::hexafly()
         .current_dir(d)
         .env_remove("SLURM_ARRAY_TASK_ID")
         .args(args)

@@ -7,17 +7,12 @@
 //! silenced. Also: the antennal-lobe latch that the experiment's cut removes, walls, and bad
 //! input.
 
+use super::common::{self, assets};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_hexafly");
-
-fn assets() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets")
-}
+use std::process::Output;
 
 fn hexafly(args: &[&str]) -> Output {
-    Command::new(BIN)
+    common::hexafly()
         .args(args)
         .env_remove("SLURM_ARRAY_TASK_ID")
         .output()

@@ -12,14 +12,11 @@
 
 use std::path::{Path, PathBuf};
 
+use super::common::assets;
 use sim::experiment::{Experiment, run};
 use sim::plot::style::behaviour_color;
 use sim::plot::{Format, Options, plot};
 use sim::sweep::{SweepSpec, run_sweep};
-
-fn assets() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets")
-}
 
 /// The loom experiment with its duration, loom time and extra lines changed, parsed as
 /// the shipped file (so its relative paths resolve).

@@ -3,6 +3,7 @@
 //! columns; a sweep's runs.csv and aggregate.csv pivot as the README shows. Needs a Python with pandas and pyarrow (scripts/requirements-analysis.txt):
 //! `$HEXAFLY_PYTHON`, else `.venv/bin/python` in the workspace (CI: `.ci/run` installs it).
 
+use super::common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -45,7 +46,7 @@ fn pandas_reads_the_timeline_spikes_and_summary_of_a_run() {
     let py = python();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");
-    let o = Command::new(env!("CARGO_BIN_EXE_hexafly"))
+    let o = common::hexafly()
         .args(["run", "--out"])
         .arg(&out)
         .env("HEXAFLY_CACHE", dir.path().join("cache"))
@@ -79,7 +80,7 @@ fn pandas_reads_a_sweeps_runs_and_aggregate_tables() {
     let out = dir.path().join("sw");
     let exp =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets/experiments/loom_escape.toml");
-    let o = Command::new(env!("CARGO_BIN_EXE_hexafly"))
+    let o = common::hexafly()
         .arg("sweep")
         .arg(&exp)
         .args(["--out"])

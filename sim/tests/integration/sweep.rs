@@ -6,16 +6,11 @@
 //! the script submitted to a real one-node Slurm cluster (CI starts one); bad specifications
 //! are errors that name the key and where it came from.
 
+use super::common::{self, assets};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_hexafly");
-
-fn assets() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets")
-}
 
 /// The loom experiment made tiny (0.3 s after 0.05 s settling, loom at 0.1 s), its paths
 /// absolute, with `sweep` appended as the [sweep] table.
@@ -60,7 +55,7 @@ fn tiny_experiment(dir: &Path, sweep: &str) -> PathBuf {
 const GRID: &str = "\"events.0.side\" = [\"left\", \"right\"]\nseeds = 10\n";
 
 fn hexafly(cache: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
+    common::hexafly()
         .args(args)
         .env("HEXAFLY_CACHE", cache)
         .env_remove("SLURM_ARRAY_TASK_ID")
@@ -220,7 +215,7 @@ fn killed_sweep_resumes_to_exactly_20_rows_identical_at_jobs_1_and_2() {
         ]
     };
     // Start it, and kill -9 it once a few runs are finished.
-    let mut child = Command::new(BIN)
+    let mut child = common::hexafly()
         .args(args("1"))
         .env("HEXAFLY_CACHE", &r.cache)
         .stdout(Stdio::null())
@@ -366,7 +361,7 @@ fn slurm_shards_and_merge_equal_the_local_sweep() {
     assert_eq!(read(&out.join("runs.csv")).lines().count(), 11);
 
     // Task 1 through --shards and $SLURM_ARRAY_TASK_ID.
-    let o = Command::new(BIN)
+    let o = common::hexafly()
         .args([
             "sweep",
             exp,
