@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::experiment::Experiment;
 use crate::experiment::file::EventSpec;
+use crate::record::Summary;
 use crate::world::Scene;
 
 /// `timeline.csv` as columns of text, read once.
@@ -26,14 +27,7 @@ pub struct Timeline {
 impl Timeline {
     /// Reads a timeline; it must have a header and at least one row.
     pub fn read(path: &Path) -> anyhow::Result<Timeline> {
-        let mut r = csv::Reader::from_path(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let header: Vec<String> = r
-            .headers()
-            .with_context(|| format!("{}: no header row", path.display()))?
-            .iter()
-            .map(str::to_owned)
-            .collect();
+        let (mut r, header) = crate::record::timeline::open(path)?;
         let mut columns = vec![Vec::new(); header.len()];
         for (i, rec) in r.records().enumerate() {
             let rec = rec.with_context(|| format!("{}: row {}", path.display(), i + 2))?;
@@ -160,85 +154,33 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
-    /// Reads `summary.json`; `dataset` is required (every figure names it).
+    /// Reads `summary.json` through the run format's [`Summary`] (a file of another schema,
+    /// or one that does not parse, is an error naming it).
     pub fn read(path: &Path) -> anyhow::Result<RunSummary> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let v: Value = serde_json::from_str(&text)
-            .with_context(|| format!("{}: not JSON (a half-written file?)", path.display()))?;
-        RunSummary::from_value(&v, path)
+        let dir = path.parent().unwrap_or(Path::new("."));
+        Ok(RunSummary::of(&Summary::read(dir)?, path))
     }
 
-    /// The fields of an already parsed summary.
-    pub fn from_value(v: &Value, path: &Path) -> anyhow::Result<RunSummary> {
-        let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
-        let dataset = s("dataset").with_context(|| {
-            format!(
-                "{}: no `dataset` (every figure names the dataset)",
-                path.display()
-            )
-        })?;
-        let synthetic_wiring = v
-            .get("synthetic_wiring")
-            .and_then(Value::as_bool)
-            .with_context(|| {
-                format!(
-                    "{}: no `synthetic_wiring` (true/false: every figure says whether the wiring \
-                     is synthetic)",
-                    path.display()
-                )
-            })?;
-        let behaviour_time_s = v
-            .get("behaviour_time_s")
-            .and_then(Value::as_object)
-            .map(|m| {
-                m.iter()
-                    .filter_map(|(k, x)| x.as_f64().map(|x| (k.clone(), x)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let events = v
-            .get("onsets")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|o| {
-                        Some((
-                            o.get("kind")?.as_str()?.to_owned(),
-                            o.get("at_s")?.as_f64()?,
-                        ))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let readout_links = v
-            .get("links")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter(|l| l.get("kind").and_then(Value::as_str) == Some("readout"))
-                    .filter_map(|l| {
-                        Some((
-                            l.get("name")?.as_str()?.to_owned(),
-                            l.get("link")?.as_str()?.to_owned(),
-                        ))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        Ok(RunSummary {
+    /// The fields the plots use of a summary read from `path`.
+    pub fn of(s: &Summary, path: &Path) -> RunSummary {
+        RunSummary {
             path: path.to_path_buf(),
-            readout_links,
-            experiment: s("experiment"),
-            dataset,
-            synthetic_wiring,
-            wiring_note: s("wiring_note").unwrap_or_default(),
-            circuit: s("circuit"),
-            duration_s: v.get("duration_s").and_then(Value::as_f64),
-            seed: v.get("seed").and_then(Value::as_u64),
-            behaviour_time_s,
-            events,
-        })
+            experiment: Some(s.experiment.clone()),
+            dataset: s.dataset.clone(),
+            synthetic_wiring: s.synthetic_wiring,
+            wiring_note: s.wiring_note.clone(),
+            circuit: Some(s.circuit.clone()),
+            duration_s: Some(s.duration_s),
+            seed: Some(s.seed),
+            behaviour_time_s: s.behaviour_time_s.clone(),
+            events: s.onsets.iter().map(|o| (o.kind.clone(), o.at_s)).collect(),
+            readout_links: s
+                .links
+                .iter()
+                .filter(|l| l.kind == "readout")
+                .map(|l| (l.name.clone(), l.link.clone()))
+                .collect(),
+        }
     }
 }
 

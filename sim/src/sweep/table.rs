@@ -12,11 +12,10 @@ use std::path::Path;
 
 use anyhow::Context;
 use controller::arbiter::Behaviour;
-use serde_json::Value;
 
 use super::plan::{Plan, RunPlan};
 use super::stats::stats;
-use crate::record::write_atomic;
+use crate::record::{EventOnsets, Status, Summary, write_atomic};
 
 /// `schema` of a run's summary.json.
 pub use crate::record::folder::RUN_SCHEMA;
@@ -70,9 +69,16 @@ pub fn figure_names() -> Vec<String> {
     out
 }
 
-fn num(v: Option<&Value>) -> Cell {
-    let v = v?;
-    v.as_f64().map(|x| (v.to_string(), x))
+/// A number's cell: its text as `summary.json` writes it (serde_json: the shortest text
+/// that reads back as the same number of its type), and the value that text reads as.
+fn num<T: serde::Serialize>(x: T) -> Cell {
+    let text = serde_json::to_string(&x).ok()?;
+    let value = text.parse::<f64>().ok()?;
+    Some((text, value))
+}
+
+fn flag(b: bool) -> Cell {
+    Some((u8::from(b).to_string(), f64::from(u8::from(b))))
 }
 
 /// The figures of one summary, in [`figure_names`] order (None: not applicable, e.g. no
@@ -89,80 +95,65 @@ fn num(v: Option<&Value>) -> Cell {
 /// - `loom_*`: the latency chain of the first loom (giant-fibre spike, escape command,
 ///   lift-off, s after the loom) and the escape's heading change and displacement in the
 ///   body frame 0.5 s after the command.
-pub fn figures(s: &Value) -> Vec<Cell> {
-    let mut out: Vec<Cell> = vec![num(s.get("duration_s"))];
-    let times = s.get("behaviour_time_s");
+pub fn figures(s: &Summary) -> Vec<Cell> {
+    let zero = || Some(("0".to_string(), 0.0));
+    let mut out: Vec<Cell> = vec![num(s.duration_s)];
     for b in Behaviour::ALL {
-        out.push(num(times.and_then(|t| t.get(b.as_str()))).or_else(|| Some(("0".into(), 0.0))));
+        out.push(
+            s.behaviour_time_s
+                .get(b.as_str())
+                .and_then(num)
+                .or_else(zero),
+        );
     }
-    let bouts = s.get("bouts");
     for b in Behaviour::ALL {
-        out.push(num(bouts.and_then(|t| t.get(b.as_str()))).or_else(|| Some(("0".into(), 0.0))));
+        out.push(s.bouts.get(b.as_str()).and_then(num).or_else(zero));
     }
-    let escaped = times
-        .and_then(|t| t.get("escape"))
-        .and_then(Value::as_f64)
-        .is_some_and(|x| x > 0.0);
-    out.push(Some((
-        u8::from(escaped).to_string(),
-        f64::from(u8::from(escaped)),
-    )));
-    for k in ["distance_m", "path_length_m", "food_eaten"] {
-        out.push(num(s.get(k)));
-    }
-    let found = s.get("found_food").and_then(Value::as_bool);
-    out.push(found.map(|f| (u8::from(f).to_string(), f64::from(u8::from(f)))));
-    for k in [
-        "time_to_food_s",
-        "wall_contact_s",
-        "brain_spikes",
-        "switches",
-    ] {
-        out.push(num(s.get(k)));
-    }
-    let first_event = s.get("onsets").and_then(Value::as_array).and_then(|a| {
-        a.iter()
-            .filter_map(|o| o.get("at_s").and_then(Value::as_f64).map(|t| (t, o)))
-            .fold(None::<(f64, &Value)>, |best, (t, o)| match best {
-                Some((bt, _)) if bt <= t => best,
-                _ => Some((t, o)),
-            })
-            .map(|(_, o)| o)
-    });
+    let escape_s = s.behaviour_time_s.get("escape").copied().unwrap_or(0.0);
+    out.push(flag(escape_s > 0.0));
+    out.extend([num(s.distance_m), num(s.path_length_m), num(s.food_eaten)]);
+    out.push(flag(s.found_food));
+    out.extend([
+        s.time_to_food_s.and_then(num),
+        num(s.wall_contact_s),
+        num(s.brain_spikes),
+        num(s.switches),
+    ]);
+    let first_event = s
+        .onsets
+        .iter()
+        .fold(None::<&EventOnsets>, |best, o| match best {
+            Some(b) if b.at_s <= o.at_s => best,
+            _ => Some(o),
+        });
     for b in Behaviour::ALL {
-        out.push(num(
-            first_event.and_then(|o| o.get("onset_s")?.get(b.as_str()))
-        ));
+        out.push(
+            first_event
+                .and_then(|o| o.onset_s.get(b.as_str()))
+                .and_then(num),
+        );
     }
-    let loom = s
-        .get("latency")
-        .and_then(Value::as_array)
-        .and_then(|a| a.first());
-    for k in [
-        "first_trigger_spike_s",
-        "escape_command_s",
-        "lift_off_s",
-        "heading_change_rad",
-    ] {
-        out.push(num(loom.and_then(|l| l.get(k))));
-    }
-    let disp = loom.and_then(|l| l.get("displacement_m"));
+    let loom = s.latency.first();
+    out.extend([
+        loom.and_then(|l| l.first_trigger_spike_s).and_then(num),
+        loom.and_then(|l| l.escape_command_s).and_then(num),
+        loom.and_then(|l| l.lift_off_s).and_then(num),
+        loom.and_then(|l| l.heading_change_rad).and_then(num),
+    ]);
+    let disp = loom.and_then(|l| l.displacement_m);
     for i in 0..2 {
-        out.push(num(disp.and_then(|d| d.get(i))));
+        out.push(disp.and_then(|d| num(d[i])));
     }
     out
 }
 
-/// The summary of a finished run: `run_dir/summary.json`, parsed, of this schema and seed.
-/// Anything else (absent, half a file from another writer, another run's) is `None`: the
-/// run is not done.
-pub fn read_summary(run_dir: &Path, seed: u64) -> Option<Value> {
+/// The summary of a finished run: `run_dir/summary.json`, read through [`Summary`], of this
+/// schema and seed. Anything else (absent, half a file from another writer, another run's)
+/// is `None`: the run is not done.
+pub fn read_summary(run_dir: &Path, seed: u64) -> Option<Summary> {
     let text = std::fs::read_to_string(run_dir.join("summary.json")).ok()?;
-    let v: Value = serde_json::from_str(&text).ok()?;
-    (v.get("schema")?.as_str()? == RUN_SCHEMA
-        && v.get("status")?.as_str()? == "complete"
-        && v.get("seed")?.as_u64()? == seed)
-        .then_some(v)
+    let s: Summary = serde_json::from_str(&text).ok()?;
+    (s.schema == RUN_SCHEMA && s.status == Status::Complete && s.seed == seed).then_some(s)
 }
 
 /// What [`write_tables`] found.
@@ -180,7 +171,7 @@ pub struct TablesReport {
 /// `plan`, each written atomically.
 pub fn write_tables(dir: &Path, plan: &Plan) -> anyhow::Result<TablesReport> {
     let runs_dir = dir.join(super::RUNS_DIR);
-    let summaries: Vec<Option<Value>> = plan
+    let summaries: Vec<Option<Summary>> = plan
         .runs
         .iter()
         .map(|r| read_summary(&runs_dir.join(&r.id), r.seed))
@@ -253,13 +244,13 @@ pub fn write_tables(dir: &Path, plan: &Plan) -> anyhow::Result<TablesReport> {
     w.write_record(["run_id", "index", "seed", "wall_s", "real_time_factor"])?;
     for (r, s) in plan.runs.iter().zip(&summaries) {
         let Some(s) = s else { continue };
-        let cell = |k: &str| num(s.get(k)).map_or(String::new(), |c| c.0);
+        let cell = |x: f64| num(x).map_or(String::new(), |c| c.0);
         w.write_record([
             r.id.clone(),
             r.index.to_string(),
             r.seed.to_string(),
-            cell("wall_s"),
-            cell("real_time_factor"),
+            cell(s.wall_s),
+            cell(s.real_time_factor),
         ])?;
     }
     write_bytes(&dir.join(super::TIMING_CSV), &w.into_inner()?)?;
@@ -303,8 +294,11 @@ mod tests {
 
     #[test]
     fn figures_of_a_summary() {
-        let s: Value = serde_json::from_str(
+        let s: Summary = serde_json::from_str(
             r#"{"schema":"hexafly.run/2","status":"complete","seed":3,"duration_s":0.5,
+                "experiment":"e.toml","dataset":"d.csv","dataset_sha256":"0","neurons":2,
+                "edges":1,"synthetic_wiring":false,"wiring_note":"","circuit":"m.toml",
+                "links":[],
                 "behaviour_time_s":{"escape":0.2,"stand":0.3},
                 "bouts":{"escape":2,"stand":1},
                 "onsets":[{"kind":"dust","at_s":0.4,"onset_s":{"groom":0.01}},
@@ -314,7 +308,14 @@ mod tests {
                             "heading_change_rad":null,"displacement_m":[0.01,-0.02]}],
                 "distance_m":0.04802231,"path_length_m":0.05,"food_eaten":0.0,
                 "found_food":true,"time_to_food_s":0.25,"wall_contact_s":0.0,
-                "brain_spikes":1150,"switches":1}"#,
+                "brain_spikes":1150,
+                "activity":{"release_failure":0.0,"membrane_noise_mv":0.0,"spikes_per_s":1.0,
+                  "synaptic_events_per_s":1.0,"active_fraction":0.5,
+                  "event_driven_uj_per_s":1.0,"clock_driven_uj_per_s":2.0,
+                  "energy_model":{"synaptic_event_pj":23.6,"neuron_update_pj":52.0,
+                                  "source":"Loihi"},
+                  "by_behaviour":{}},
+                "switches":1,"timeline_rows":5,"real_time_factor":1.0,"wall_s":0.5}"#,
         )
         .unwrap();
         let names = figure_names();
@@ -335,5 +336,6 @@ mod tests {
         assert_eq!(get("onset_groom_s"), None);
         assert_eq!(get("loom_lift_off_s"), None);
         assert_eq!(get("loom_leftward_m").unwrap().1, -0.02);
+        assert_eq!(get("loom_leftward_m").unwrap().0, "-0.02");
     }
 }

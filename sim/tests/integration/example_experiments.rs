@@ -23,8 +23,8 @@ fn run_example(name: &str) -> (Summary, Vec<String>) {
 }
 
 /// The run folder read back through the run format's types: the summary deserialises into
-/// the `Summary` it was written from, field for field; the timeline starts with the fixed
-/// columns and has the rows the summary counts.
+/// the `Summary` it was written from, field for field; every timeline row parses into a
+/// `TimelineRow` that writes back as the same line, and there are the rows the summary counts.
 fn read_back_through_the_types(name: &str, dir: &Path, written: &Summary) {
     let read = Summary::read(dir).unwrap_or_else(|e| panic!("{name}: {e:#}"));
     assert_eq!(
@@ -33,11 +33,19 @@ fn read_back_through_the_types(name: &str, dir: &Path, written: &Summary) {
         "{name}: summary.json does not read back as the summary written"
     );
     assert_eq!(read.status, sim::record::Status::Complete, "{name}");
-    let mut r = csv::Reader::from_path(dir.join("timeline.csv")).unwrap();
-    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
-    let fixed = sim::record::timeline::FIXED_COLUMNS;
-    assert_eq!(&header[..fixed.len()], &fixed[..], "{name}");
-    assert_eq!(r.records().count() as u64, read.timeline_rows, "{name}");
+    let (header, rows) = sim::record::timeline::read_rows(&dir.join("timeline.csv"))
+        .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    assert_eq!(rows.len() as u64, read.timeline_rows, "{name}");
+    assert!(
+        rows.windows(2).all(|w| w[0].t_s < w[1].t_s),
+        "{name}: time runs forward"
+    );
+    // Written back, every row is the line it was read from.
+    let text = std::fs::read_to_string(dir.join("timeline.csv")).unwrap();
+    for (row, line) in rows.iter().zip(text.lines().skip(1)) {
+        assert_eq!(row.fields().join(","), line, "{name}");
+    }
+    assert_eq!(header.len(), rows[0].fields().len(), "{name}");
 }
 
 /// The behaviour of each bout, in order.

@@ -7,7 +7,7 @@ use controller::circuit::CircuitMap;
 
 use super::stream;
 use crate::closed_loop::{Monitor, TickRecord};
-use crate::record::timeline::{FIXED_COLUMNS, TimelineWriter};
+use crate::record::timeline::{FIXED_COLUMNS, TimelineRow, TimelineWriter};
 
 /// Writes a row of the timeline every `every` steps and at every behaviour switch: the
 /// fixed columns ([`FIXED_COLUMNS`]), then each readout's value and each sensory group's
@@ -67,36 +67,35 @@ impl Monitor for TimelineMonitor {
             return Ok(());
         }
         let writer = stream::open(&mut self.writer, "timeline")?;
-        let fmt = |x: f64| format!("{x:.6}");
         let (agent, ctl) = (r.agent, r.controller);
         let pose = agent.body.pose(&agent.world.physics);
         let s = agent.internal();
         let v = agent.sensors().body_velocity;
-        let mut row: Vec<String> = vec![
-            fmt(r.t_s),
-            d.behaviour.as_str().into(),
-            serde_json::to_value(d.reason)?
+        let row = TimelineRow {
+            t_s: r.t_s,
+            behaviour: d.behaviour.as_str().into(),
+            reason: serde_json::to_value(d.reason)?
                 .as_str()
                 .unwrap_or_default()
                 .into(),
-            fmt(pose.position[0] as f64),
-            fmt(pose.position[1] as f64),
-            fmt(pose.position[2] as f64),
-            fmt(pose.rpy[2] as f64),
-            fmt((v[0].hypot(v[1])) as f64),
-            fmt(s.hunger as f64),
-            fmt(s.dust as f64),
-            fmt(s.arousal as f64),
-            fmt(drives.forward),
-            fmt(drives.backward),
-            fmt(drives.turn),
-            fmt(drives.groom),
-            fmt(drives.feed),
-            drives.escape_spikes.to_string(),
-        ];
-        row.extend(ctl.decoder().values().into_iter().map(fmt));
-        row.extend(ctl.encoder().rates().iter().map(|&r| fmt(r)));
-        writer.push(&row)?;
+            x_m: pose.position[0] as f64,
+            y_m: pose.position[1] as f64,
+            z_m: pose.position[2] as f64,
+            yaw_rad: pose.rpy[2] as f64,
+            speed_m_s: v[0].hypot(v[1]) as f64,
+            hunger: s.hunger as f64,
+            dust: s.dust as f64,
+            arousal: s.arousal as f64,
+            drive_forward: drives.forward,
+            drive_backward: drives.backward,
+            drive_turn: drives.turn,
+            drive_groom: drives.groom,
+            drive_feed: drives.feed,
+            escape_spikes: drives.escape_spikes,
+            readouts: ctl.decoder().values(),
+            inputs_hz: ctl.encoder().rates().to_vec(),
+        };
+        writer.push(&row.fields())?;
         self.rows += 1;
         Ok(())
     }
