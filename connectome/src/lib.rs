@@ -30,3 +30,13 @@ pub mod surrogate;
 pub mod synth;
 pub mod table_reader;
 pub mod test_data;
+
+/// The types a script touches first: `use connectome::prelude::*;`.
+pub mod prelude {
+    pub use crate::connectome::Connectome;
+    pub use crate::datasets::{Registry, data_dir, fetch};
+    pub use crate::formats::{LoadOptions, load};
+    pub use crate::neuron::{NeuronIndex, NeuronTable};
+    pub use crate::select::Selector;
+    pub use crate::synapse_matrix::{EdgeListBuilder, SynapseMatrix};
+}

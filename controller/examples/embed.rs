@@ -9,10 +9,8 @@
 
 use std::path::Path;
 
-use connectome::formats::{LoadOptions, load};
-use controller::circuit::CircuitMap;
-use controller::sensors::Sensors;
-use controller::{ControllerConfig, Wiring};
+use connectome::prelude::*;
+use controller::prelude::*;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let assets = Path::new("assets");

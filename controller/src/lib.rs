@@ -18,3 +18,13 @@ pub mod wiring;
 
 pub use tick::{Controller, ControllerConfig, ControllerError, Tick};
 pub use wiring::{Wiring, WiringError};
+
+/// The types a robot's code touches first: `use controller::prelude::*;`.
+pub mod prelude {
+    pub use crate::arbiter::{ArbiterParams, Behaviour, Decision};
+    pub use crate::circuit::CircuitMap;
+    pub use crate::motor::MotorCommand;
+    pub use crate::sensors::{InternalState, Sensors};
+    pub use crate::tick::{Controller, ControllerConfig, Tick};
+    pub use crate::wiring::Wiring;
+}

@@ -86,7 +86,22 @@ pub struct Tick {
     pub first_trigger_spike: Option<u32>,
 }
 
-/// The brain in the loop, with its encoder, decoder and arbiter.
+/// The brain in the loop, with its encoder, decoder and arbiter: sensor values in, a
+/// behaviour and a motor command out, one [`Controller::tick`] (one brain window) at a time.
+/// Build one from a connectome and a circuit map with [`crate::Wiring`].
+///
+/// ```no_run
+/// use controller::sensors::Sensors;
+/// use controller::{ControllerConfig, Wiring};
+/// # fn wiring() -> Wiring { unimplemented!() }
+///
+/// let wiring: Wiring = wiring(); // Wiring::compile(connectome, map, "dataset")
+/// let mut brain = wiring.controller(&ControllerConfig::default()).unwrap();
+/// let mut sensors = Sensors::default();
+/// sensors.looming[0].expansion = 8.0; // what your robot's eyes see
+/// let tick = brain.tick(&sensors);
+/// println!("{} -> {:?}", tick.decision.behaviour.as_str(), tick.decision.command);
+/// ```
 #[derive(Debug)]
 pub struct Controller {
     brain: ThreadedBrain,

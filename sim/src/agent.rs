@@ -56,6 +56,21 @@ impl Default for Start {
 }
 
 /// Body, world, motor patterns and internal state.
+///
+/// ```
+/// use controller::motor::MotorCommand;
+/// use sim::agent::{Agent, Start};
+/// use sim::body::{BodySpec, default_body_path};
+/// use sim::world::Scene;
+///
+/// let body = BodySpec::load(&default_body_path()).unwrap();
+/// let mut agent = Agent::new(&body, Scene::default(), 1, &Start::default(), 0.001);
+/// for _ in 0..500 {
+///     agent.step(&MotorCommand::Stand); // 0.5 s standing: the body settles
+/// }
+/// assert!(!agent.fallen() && agent.check_state().is_ok());
+/// println!("thorax at {:?}", agent.pose().position);
+/// ```
 pub struct Agent {
     /// The world (physics and stimuli).
     pub world: World,

@@ -96,6 +96,22 @@ impl BitSet {
 
 /// One running simulation of a network. Step numbers are `u32`: a brain runs up to
 /// [`Brain::MAX_STEPS`] steps (2^31 - 1, 59.7 h of simulated time at 0.1 ms).
+///
+/// ```
+/// use std::sync::Arc;
+/// use connectome::EdgeListBuilder;
+/// use controller::brain::{Brain, Network, params::ModelParams};
+///
+/// // Neuron 0 onto neuron 1 with 40 synapses (40 x 0.275 mV, past threshold).
+/// let mut edges = EdgeListBuilder::with_capacity(1);
+/// edges.push(0, 1, 40);
+/// let net = Network::new(&edges.build(2), ModelParams::default(), &[]).unwrap();
+/// let mut brain = Brain::new(Arc::new(net), 1, 0);
+/// brain.set_rate(0, 200.0); // Poisson input, Hz
+/// brain.advance(10_000); // 1 s of 0.1 ms steps
+/// let counts = brain.spike_counts();
+/// assert!(counts[0] > 100 && counts[1] > 0, "{counts:?}");
+/// ```
 #[derive(Debug, Clone)]
 pub struct Brain {
     net: Arc<Network>,

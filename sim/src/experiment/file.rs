@@ -301,7 +301,31 @@ impl Default for ReportSpec {
     }
 }
 
-/// A parsed experiment file.
+/// A parsed experiment file, as a value: read it ([`Experiment::load`]), change any key
+/// ([`Experiment::set`]), run it ([`crate::experiment::run`]).
+///
+/// ```
+/// use sim::experiment::Experiment;
+///
+/// let text = r#"
+/// [run]
+/// duration_s = 2.0
+/// [network]
+/// connectome = "flywire-783-escape"
+/// circuit = "flywire783_escape.toml"
+/// [[events]]
+/// kind = "loom"
+/// at_s = 1.0
+/// side = "left"
+/// "#;
+/// let mut exp = Experiment::parse(text, "loom.toml".as_ref()).unwrap();
+/// exp.set("events[0].side", "right").unwrap();
+/// exp.set("agent.hunger", 0.8).unwrap();
+/// assert_eq!(exp.agent.hunger, 0.8);
+/// // Checked as the file is: the key, its line and what was expected.
+/// let e = exp.set("events[0].at_s", 5.0).unwrap_err();
+/// assert!(format!("{e:#}").contains("`events[0].at_s` (line 9)"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Experiment {
