@@ -10,7 +10,7 @@
 //! input event alone on a neuron at rest peaks 7 mV above rest at about 162 synapses):
 //! - [`MotifKind::LatePeak`]: inhibition first, then excitation and inhibition together,
 //!   so the trajectory's peak (and its threshold crossing) moves later than that of the
-//!   excitation alone (the case of issue 8).
+//!   excitation alone (a window ending at the first peak would miss the spike).
 //! - [`MotifKind::Grazing`]: one or two excitatory events near the single-event threshold,
 //!   so peaks graze the threshold within a fraction of a step's rise.
 //! - [`MotifKind::Refractory`]: a strong event fires the target, then events arrive around

@@ -154,8 +154,8 @@ impl Propagator {
     /// Why the window ends at the *last* step the trajectory may be above threshold, not at
     /// its peak or its first crossing: inhibition that arrives later lowers the trajectory
     /// at every future time (the PSP kernel `c (e^{-t/tau} - e^{-t/t_mbr})` is >= 0) but
-    /// can move its peak, and so its first crossing, later (issue 8: a window that ended at
-    /// the old peak missed such spikes). A lowered trajectory can only be above threshold
+    /// can move its peak, and so its first crossing, later (a window ending at the old peak
+    /// would miss such spikes). A lowered trajectory can only be above threshold
     /// where this one is, so its first crossing, if any, lies inside this window: an
     /// inhibitory event never needs a new window. Excitatory events and input kicks raise
     /// the trajectory and do get a new one (the engine recomputes it).
@@ -344,7 +344,7 @@ mod tests {
 
     #[test]
     fn inhibition_after_the_window_is_set_never_moves_a_crossing_out_of_it() {
-        // The issue 8 case, exhaustively: from states that may cross, an inhibitory event
+        // The late-peak case, exhaustively: from states that may cross, an inhibitory event
         // of any size at any later step (no window recomputed, as in the engine) must not
         // make the neuron first cross after the original window ends.
         let p = prop();

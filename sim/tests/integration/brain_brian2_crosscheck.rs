@@ -264,8 +264,8 @@ fn synthetic_network_of_20000_neurons() {
 #[test]
 fn adversarial_motifs_spike_exactly_like_brian2() {
     use controller::brain::motifs::{MotifKind, motifs};
-    // Three late-peak motifs in seven: the engine of issue 8 missed about 1 in 120 of
-    // them, so this set would have failed it with near certainty.
+    // Three late-peak motifs in seven: an engine whose window ended at the first peak
+    // missed about 1 in 120 of them, so this set would have failed it with near certainty.
     let kinds = [
         MotifKind::LatePeak,
         MotifKind::Grazing,
