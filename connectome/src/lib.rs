@@ -26,6 +26,7 @@ pub mod formats;
 pub mod numbers;
 pub mod select;
 pub mod shuffle;
+pub mod source;
 pub mod surrogate;
 pub mod synth;
 pub mod table_reader;

@@ -12,7 +12,7 @@ use crate::{HexaflyError, error};
 /// A loaded connectome.
 #[pyclass(module = "hexafly._native")]
 pub struct Dataset {
-    loaded: sim::dataset::Loaded,
+    loaded: connectome::source::Loaded,
 }
 
 #[pymethods]
@@ -24,7 +24,7 @@ impl Dataset {
     #[pyo3(signature = (name_or_path, annotations = Vec::new()))]
     fn load(py: Python<'_>, name_or_path: PathBuf, annotations: Vec<PathBuf>) -> PyResult<Dataset> {
         py.detach(|| {
-            let mut source = sim::dataset::DatasetSource::default();
+            let mut source = connectome::source::DatasetSource::default();
             for a in &annotations {
                 let tables = source.tables(a)?;
                 source.annotations.extend(tables);
@@ -32,7 +32,7 @@ impl Dataset {
             source.load(&name_or_path)
         })
         .map(|loaded| Dataset { loaded })
-        .map_err(error)
+        .map_err(|e| error(e.into()))
     }
 
     /// The file it was loaded from.

@@ -7,7 +7,6 @@ pub mod assets;
 pub mod body;
 pub mod cli;
 pub mod closed_loop;
-pub mod dataset;
 pub mod experiment;
 pub mod plot;
 pub mod record;

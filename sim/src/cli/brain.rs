@@ -17,7 +17,7 @@ use controller::brain::trials::{
 };
 use controller::brain::{InputSpikes, ModelParams, Network, Noise};
 
-use crate::dataset::DatasetSource;
+use connectome::source::DatasetSource;
 
 /// Arguments of `hexafly brain run`.
 #[derive(Debug, clap::Args)]

@@ -10,7 +10,7 @@ use connectome::select::Selector;
 use controller::circuit::drive::DriveSpec;
 use controller::circuit::{CheckOptions, CircuitMap, check, text};
 
-use crate::dataset::DatasetSource;
+use connectome::source::DatasetSource;
 
 /// Arguments of `hexafly circuit check`.
 #[derive(Debug, clap::Args)]

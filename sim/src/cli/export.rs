@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use connectome::select::Selector;
 
-use crate::dataset::DatasetSource;
+use connectome::source::DatasetSource;
 
 /// Arguments of `hexafly connectome export`.
 #[derive(Debug, clap::Args)]

@@ -14,7 +14,7 @@ use connectome::select::Selector;
 use connectome::{Connectome, NeuronTable};
 use serde_json::{Value, json};
 
-use crate::dataset::{DatasetSource, Loaded};
+use connectome::source::{DatasetSource, Loaded};
 
 /// Arguments of `hexafly connectome info`.
 #[derive(Debug, clap::Args)]

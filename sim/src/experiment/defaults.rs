@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::dataset::DatasetSource;
+use connectome::source::DatasetSource;
 
 /// The datasets the whole-brain default needs: the Shiu et al. model files (neurons and
 /// wiring) and the Codex tables that name the neurons for the circuit map.

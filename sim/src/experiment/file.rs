@@ -525,8 +525,8 @@ impl Experiment {
 
     /// How the experiment's connectome is found and loaded (its format and shuffle; the
     /// default cache and data directories).
-    pub fn dataset_source(&self) -> crate::dataset::DatasetSource {
-        crate::dataset::DatasetSource {
+    pub fn dataset_source(&self) -> connectome::source::DatasetSource {
+        connectome::source::DatasetSource {
             format: self.network.format.clone(),
             shuffle: self.network.shuffle,
             ..Default::default()

@@ -55,7 +55,9 @@ pub fn prepare(exp: &Experiment) -> anyhow::Result<Prepared> {
             matches!(
                 c.downcast_ref::<connectome::datasets::DatasetError>(),
                 Some(connectome::datasets::DatasetError::Missing { .. })
-            )
+            ) || c
+                .downcast_ref::<connectome::source::SourceError>()
+                .is_some_and(|s| s.is_missing_dataset())
         });
         if missing {
             e.context(format!(

@@ -17,9 +17,9 @@ use std::path::{Path, PathBuf};
 
 use super::common::{self, assets};
 use connectome::formats::{LoadOptions, load};
+use connectome::source::DatasetSource;
 use connectome::test_data::require;
 use connectome::{Connectome, EdgeListBuilder, NeuronTable};
-use sim::dataset::DatasetSource;
 use sim::experiment::defaults;
 
 /// Fills `data` with the stand-in described in the module doc.

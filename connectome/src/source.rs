@@ -1,42 +1,74 @@
 //! Loading a dataset by path or by name: a path in any supported format or the name of a
 //! known dataset (found in the data directory), through the binary cache, optionally
-//! rewired as the null model. The same type is every command's loading flags (clap), so
-//! `connectome info`, `brain run`, `circuit check` and experiments load the same thing the
-//! same way; library users build it with [`DatasetSource::default`] and its fields.
+//! rewired as the null model. Every command, experiment and script loads connectomes this
+//! one way; with the `clap` feature the same type is the commands' loading flags.
 
 use std::path::{Path, PathBuf};
 
-use connectome::Connectome;
-use connectome::cache::{CacheStatus, load_cached_with_status};
-use connectome::datasets::{self, Registry};
-use connectome::formats::{Format, LoadOptions, load};
-use connectome::shuffle::degree_preserving_shuffle;
+use crate::Connectome;
+use crate::cache::{CacheStatus, load_cached_with_status};
+use crate::datasets::{self, DatasetError, Registry};
+use crate::error::LoadError;
+use crate::formats::{Format, LoadOptions, UnknownFormatName, load};
+use crate::shuffle::{ShuffleError, degree_preserving_shuffle};
+
+/// Why a dataset could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// The files do not read as the format.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// A dataset name that is unknown, or not installed.
+    #[error(transparent)]
+    Dataset(#[from] DatasetError),
+    /// The null model could not be built.
+    #[error(transparent)]
+    Shuffle(#[from] ShuffleError),
+    /// `--format` names no format.
+    #[error(transparent)]
+    Format(#[from] UnknownFormatName),
+    /// An annotation table that is neither a file nor a dataset's name.
+    #[error(
+        "annotation table {} not found: neither a file nor a known dataset's name \
+         (`hexafly datasets` lists them)",
+        .0.display()
+    )]
+    UnknownTable(PathBuf),
+}
+
+impl SourceError {
+    /// Whether a known dataset is not installed in the data directory.
+    pub fn is_missing_dataset(&self) -> bool {
+        matches!(self, SourceError::Dataset(DatasetError::Missing { .. }))
+    }
+}
 
 /// Loading flags shared by the commands that read a connectome.
-#[derive(Debug, Clone, Default, clap::Args)]
+#[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "clap", derive(clap::Args))]
 pub struct DatasetSource {
     /// Format name instead of detecting it from the path.
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub format: Option<String>,
     /// Extra neuron tables whose annotations are attached to the loaded neurons (repeatable).
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub annotations: Vec<PathBuf>,
     /// Load from the source files, bypassing the binary cache.
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub no_cache: bool,
     /// Cache directory (default: $HEXAFLY_CACHE, else the platform cache dir).
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub cache_dir: Option<PathBuf>,
     /// Data directory for dataset names (default: $HEXAFLY_DATA, else the platform data dir).
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub data_dir: Option<PathBuf>,
     /// Dataset list for dataset names (default: the built-in assets/datasets.toml).
-    #[arg(long)]
+    #[cfg_attr(feature = "clap", arg(long))]
     pub registry: Option<PathBuf>,
     /// Rewire the loaded network by a degree-preserving shuffle with this seed
     /// (connectome::shuffle): the null model, not the real wiring; reports say so.
     /// `circuit check` keeps the real wiring and uses this seed for its null columns.
-    #[arg(long, value_name = "SEED")]
+    #[cfg_attr(feature = "clap", arg(long, value_name = "SEED"))]
     pub shuffle: Option<u64>,
 }
 
@@ -55,15 +87,15 @@ pub struct Loaded {
 impl DatasetSource {
     /// Loads `path_or_name` with these flags, rewired when --shuffle is given (with a note
     /// on stderr, so that no output made on it passes for the real wiring).
-    pub fn load(&self, path_or_name: &Path) -> anyhow::Result<Loaded> {
+    pub fn load(&self, path_or_name: &Path) -> Result<Loaded, SourceError> {
         let mut loaded = self.load_unshuffled(path_or_name)?;
         if let Some(seed) = self.shuffle {
             let c = &mut loaded.connectome;
             c.synapses = degree_preserving_shuffle(&c.synapses, seed)?;
             loaded.shuffled = Some(seed);
-            eprintln!(
-                "note: {} was rewired by a degree-preserving shuffle (seed {seed}): this is the \
-                 null model, not the real wiring",
+            tracing::warn!(
+                "{} was rewired by a degree-preserving shuffle (seed {seed}): this is the null \
+                 model, not the real wiring",
                 path_or_name.display()
             );
         }
@@ -71,7 +103,7 @@ impl DatasetSource {
     }
 
     /// Loads `path_or_name` with these flags, ignoring --shuffle.
-    pub fn load_unshuffled(&self, path_or_name: &Path) -> anyhow::Result<Loaded> {
+    pub fn load_unshuffled(&self, path_or_name: &Path) -> Result<Loaded, SourceError> {
         let mut opts = LoadOptions::default();
         let (path, registry_format) = self.resolve(path_or_name)?;
         if let Some(f) = self.format.as_deref().or(registry_format.as_deref()) {
@@ -100,7 +132,7 @@ impl DatasetSource {
 
     /// The neuron tables of `path_or_name`: the file, or every file of a known dataset
     /// (located in the data directory, with an error saying how to get it when absent).
-    pub fn tables(&self, path_or_name: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    pub fn tables(&self, path_or_name: &Path) -> Result<Vec<PathBuf>, SourceError> {
         if datasets::is_reference(path_or_name) {
             return Ok(vec![self.resolve(path_or_name)?.0]);
         }
@@ -110,10 +142,7 @@ impl DatasetSource {
         let name = path_or_name.to_string_lossy();
         let registry = self.registry()?;
         if registry.get(&name).is_err() {
-            anyhow::bail!(
-                "annotation table {} not found: neither a file nor a known dataset's name                  (`hexafly datasets` lists them)",
-                path_or_name.display()
-            );
+            return Err(SourceError::UnknownTable(path_or_name.to_path_buf()));
         }
         let dir = datasets::data_dir(self.data_dir.as_deref())?;
         Ok(registry.locate(&name, &dir)?.files)
@@ -128,7 +157,7 @@ impl DatasetSource {
             .is_ok_and(|dir| registry.locate(name, &dir).is_ok())
     }
 
-    fn registry(&self) -> anyhow::Result<Registry> {
+    fn registry(&self) -> Result<Registry, SourceError> {
         Ok(match &self.registry {
             Some(p) => Registry::from_file(p)?,
             None => Registry::active()?,
@@ -138,7 +167,7 @@ impl DatasetSource {
     /// The dataset path, and the registry's format for a dataset given by name. A path that
     /// exists is always a path; otherwise a known dataset name is located in the data
     /// directory (with an error saying which file to put where when it is absent).
-    fn resolve(&self, path_or_name: &Path) -> anyhow::Result<(PathBuf, Option<String>)> {
+    fn resolve(&self, path_or_name: &Path) -> Result<(PathBuf, Option<String>), SourceError> {
         if let Some(r) = path_or_name.to_str().and_then(datasets::DataRef::parse) {
             let r = r?;
             let registry = self.registry()?;
