@@ -112,11 +112,11 @@ pub struct Controller {
     dt_ms: f64,
     /// Brain step at which the loop started (after the rest used to measure baselines).
     start_step: u32,
-    /// Experiment-driven Poisson rates (activation) on sensory neurons, added by the
+    /// Activation (experiment-driven Poisson rates) of sensory neurons, added by the
     /// encoder to their sensory drive at every tick.
-    extra: Vec<(NeuronIndex, f64)>,
-    /// Experiment-driven rates on the other neurons, set on the brain when they change.
-    activated: Vec<(NeuronIndex, f64)>,
+    activation_sensory: Vec<(NeuronIndex, f64)>,
+    /// Activation of the other neurons, set on the brain when it changes.
+    activation_other: Vec<(NeuronIndex, f64)>,
     /// Whether each neuron is driven by the encoder (its rate may change at any tick).
     sensory: Vec<bool>,
     record: Vec<bool>,
@@ -184,8 +184,8 @@ impl Controller {
             arbiter: Arbiter::new(cfg.arbiter.clone()),
             window_steps: steps.round() as u32,
             dt_ms,
-            extra: Vec::new(),
-            activated: Vec::new(),
+            activation_sensory: Vec::new(),
+            activation_other: Vec::new(),
             sensory,
             record,
             spikes: Vec::new(),
@@ -194,7 +194,8 @@ impl Controller {
 
     /// One control tick: encode `sensors`, run the brain for one window, decode, decide.
     pub fn tick(&mut self, sensors: &Sensors) -> Tick {
-        self.encoder.apply(sensors, &self.extra, &mut self.brain);
+        self.encoder
+            .apply(sensors, &self.activation_sensory, &mut self.brain);
         let mut first = None;
         let start = self.brain.time_step();
         let fired_steps = self.brain.run(self.window_steps);
@@ -226,19 +227,20 @@ impl Controller {
     pub fn set_activation(&mut self, neurons: &[NeuronIndex], hz: f64) {
         let (sensory, mut others): (Vec<NeuronIndex>, Vec<NeuronIndex>) =
             neurons.iter().partition(|&&n| self.sensory[n as usize]);
-        self.extra.retain(|e| !sensory.contains(&e.0));
+        self.activation_sensory.retain(|e| !sensory.contains(&e.0));
         if hz > 0.0 {
-            self.extra.extend(sensory.iter().map(|&n| (n, hz)));
+            self.activation_sensory
+                .extend(sensory.iter().map(|&n| (n, hz)));
         }
-        self.extra.sort_unstable_by_key(|e| e.0);
+        self.activation_sensory.sort_unstable_by_key(|e| e.0);
         // A neuron listed k times gets k times the rate, as the encoder sums repeats.
         others.sort_unstable();
         let max_hz = self.encoder.max_hz();
         for repeats in others.chunk_by(|a, b| a == b) {
             let n = repeats[0];
             let new = repeats.iter().map(|_| hz).sum::<f64>().min(max_hz);
-            let at = self.activated.partition_point(|a| a.0 < n);
-            let old = match self.activated.get(at) {
+            let at = self.activation_other.partition_point(|a| a.0 < n);
+            let old = match self.activation_other.get(at) {
                 Some(a) if a.0 == n => a.1,
                 _ => 0.0,
             };
@@ -247,11 +249,11 @@ impl Controller {
             }
             self.brain.set_rate(n, new);
             match (old > 0.0, new > 0.0) {
-                (true, true) => self.activated[at].1 = new,
+                (true, true) => self.activation_other[at].1 = new,
                 (true, false) => {
-                    self.activated.remove(at);
+                    self.activation_other.remove(at);
                 }
-                (false, _) => self.activated.insert(at, (n, new)),
+                (false, _) => self.activation_other.insert(at, (n, new)),
             }
         }
     }

@@ -13,7 +13,6 @@ pub mod record;
 pub mod sensing;
 pub mod sweep;
 mod toml_numbers;
-pub mod trial;
 #[cfg(feature = "viewer")]
 pub mod viewer;
 pub mod world;

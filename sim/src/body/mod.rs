@@ -7,6 +7,7 @@
 //! inertia but no contacts, which keeps the contact count (and the step time) small. The
 //! proboscis is a massless sensor segment on the head whose extension follows its target.
 
+pub mod bout;
 pub mod spec;
 pub mod state;
 

@@ -8,8 +8,8 @@ use anyhow::Context;
 use controller::anatomy::{LegId, Side};
 use controller::motor::{EscapeMode, MotorCommand};
 
+use crate::body::bout::{Bout, run_bout};
 use crate::body::{BodySpec, default_body_path};
-use crate::trial::{TrialConfig, run_trial};
 use crate::world::{Food, Scene, TerrainKind, Threat};
 
 /// Motor pattern to run.
@@ -195,7 +195,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             }
         }
     };
-    let mut cfg = TrialConfig::new(command, args.duration);
+    let mut cfg = Bout::new(command, args.duration);
     cfg.seed = args.seed;
     cfg.sample_s = args.sample_ms / 1000.0;
     // The threat's clock starts with recording, after the settling time.
@@ -204,7 +204,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     let cfg_terrain = scene.arena.terrain;
     cfg.scene = scene;
-    let (samples, summary) = run_trial(&spec, &cfg)?;
+    let (samples, summary) = run_bout(&spec, &cfg)?;
 
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;

@@ -1,13 +1,13 @@
 //! Same seed, same trajectory, bit for bit; another seed, another terrain.
 
 use controller::motor::MotorCommand;
+use sim::body::bout::{Bout, run_bout};
 use sim::body::{BodySpec, default_body_path};
-use sim::trial::{TrialConfig, run_trial};
 use sim::world::TerrainKind;
 
-fn trial(seed: u64) -> Vec<sim::trial::Sample> {
+fn bout(seed: u64) -> Vec<sim::body::bout::Sample> {
     let spec = BodySpec::load(&default_body_path()).unwrap();
-    let mut cfg = TrialConfig::new(
+    let mut cfg = Bout::new(
         MotorCommand::Walk {
             speed: 0.12,
             turn: 0.3,
@@ -18,10 +18,10 @@ fn trial(seed: u64) -> Vec<sim::trial::Sample> {
     cfg.scene.arena.terrain = TerrainKind::Rough;
     cfg.scene.arena.half_size = 2.0;
     cfg.scene.arena.spawn_clearance = 0.05;
-    run_trial(&spec, &cfg).unwrap().0
+    run_bout(&spec, &cfg).unwrap().0
 }
 
-fn bits(s: &[sim::trial::Sample]) -> Vec<u32> {
+fn bits(s: &[sim::body::bout::Sample]) -> Vec<u32> {
     s.iter()
         .flat_map(|x| x.position.iter().chain(x.rpy.iter()).map(|v| v.to_bits()))
         .collect()
@@ -29,10 +29,10 @@ fn bits(s: &[sim::trial::Sample]) -> Vec<u32> {
 
 #[test]
 fn same_seed_same_trajectory_bit_for_bit() {
-    let (a, b) = (trial(3), trial(3));
+    let (a, b) = (bout(3), bout(3));
     assert_eq!(a.len(), b.len());
     assert_eq!(bits(&a), bits(&b));
-    let c = trial(4);
+    let c = bout(4);
     assert_ne!(
         bits(&a),
         bits(&c),
@@ -43,9 +43,9 @@ fn same_seed_same_trajectory_bit_for_bit() {
 #[test]
 fn independent_worlds_give_the_same_result_at_any_thread_count() {
     let spec = BodySpec::load(&default_body_path()).unwrap();
-    let cfgs: Vec<TrialConfig> = (0..4u64)
+    let cfgs: Vec<Bout> = (0..4u64)
         .map(|seed| {
-            let mut cfg = TrialConfig::new(
+            let mut cfg = Bout::new(
                 MotorCommand::Walk {
                     speed: 0.12,
                     turn: 0.3,
@@ -64,7 +64,7 @@ fn independent_worlds_give_the_same_result_at_any_thread_count() {
             .num_threads(threads)
             .build()
             .unwrap();
-        pool.install(|| sim::trial::run_trials(&spec, &cfgs))
+        pool.install(|| sim::body::bout::run_bouts(&spec, &cfgs))
             .into_iter()
             .map(|r| bits(&r.unwrap().0))
             .collect()

@@ -8,14 +8,14 @@
 use controller::motor::MotorCommand;
 use nalgebra::{DMatrix, DVector, Matrix3, Matrix6};
 use sim::agent::{Agent, Start};
+use sim::body::bout::Bout;
 use sim::body::{BodySpec, default_body_path};
-use sim::trial::TrialConfig;
 use sim::world::TerrainKind;
 
 #[test]
 fn mass_matrix_and_its_inverse_match_the_dense_formulas() {
     let spec = BodySpec::load(&default_body_path()).unwrap();
-    let mut cfg = TrialConfig::new(MotorCommand::Stand, 1.0);
+    let mut cfg = Bout::new(MotorCommand::Stand, 1.0);
     cfg.scene.arena.terrain = TerrainKind::Rough;
     cfg.scene.arena.half_size = 2.0;
     cfg.scene.arena.spawn_clearance = 0.05;

@@ -6,8 +6,8 @@ use std::path::Path;
 use controller::anatomy::LegId;
 use controller::motor::MotorCommand;
 use sim::agent::{Agent, Start};
+use sim::body::bout::{Bout, run_bout};
 use sim::body::{BodySpec, default_body_path};
-use sim::trial::{TrialConfig, run_trial};
 use sim::world::Scene;
 
 fn bundled() -> String {
@@ -70,9 +70,9 @@ fn scale_changes_size_and_the_scaled_body_walks() {
     let normal = BodySpec::load(&default_body_path()).unwrap();
     assert!((small.legs.femur_length - 0.5 * normal.legs.femur_length).abs() < 1e-6);
     assert!((small.total_mass() - normal.total_mass() / 8.0).abs() < 1e-4);
-    let (_, s) = run_trial(
+    let (_, s) = run_bout(
         &small,
-        &TrialConfig::new(
+        &Bout::new(
             MotorCommand::Walk {
                 speed: 0.05,
                 turn: 0.0,

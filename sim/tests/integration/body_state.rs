@@ -421,17 +421,17 @@ fn a_body_that_turns_nan_by_itself_is_caught_inside_the_tick_without_a_panic() {
 }
 
 #[test]
-fn run_trial_returns_the_error_instead_of_a_summary() {
+fn run_bout_returns_the_error_instead_of_a_summary() {
     let spec =
         BodySpec::parse(&nan_body_text(), std::path::Path::new("massless-legs.toml")).unwrap();
-    let cfg = sim::trial::TrialConfig::new(
+    let cfg = sim::body::bout::Bout::new(
         MotorCommand::Walk {
             speed: 0.1,
             turn: 0.0,
         },
         1.0,
     );
-    let e = sim::trial::run_trial(&spec, &cfg).expect_err("NaN body");
+    let e = sim::body::bout::run_bout(&spec, &cfg).expect_err("NaN body");
     let msg = format!("{e:#}");
     assert!(msg.contains("while settling"), "{msg}");
     assert!(msg.contains("body state invalid at t = 0.00"), "{msg}");
@@ -446,10 +446,10 @@ fn run_trial_returns_the_error_instead_of_a_summary() {
     cfg.settle_s = 0.0;
     let msg = format!(
         "{:#}",
-        sim::trial::run_trial(&spec, &cfg).expect_err("NaN body")
+        sim::body::bout::run_bout(&spec, &cfg).expect_err("NaN body")
     );
     assert!(
-        msg.starts_with("body trial of Walk { speed: 0.1, turn: 0.0 } stopped 0.00"),
+        msg.starts_with("body bout of Walk { speed: 0.1, turn: 0.0 } stopped 0.00"),
         "{msg}"
     );
 }
@@ -478,7 +478,7 @@ fn body_run_cli_exits_with_code_1_and_names_time_and_part() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "stderr: {stderr}");
     assert!(
-        stderr.starts_with("error: body trial stopped while settling"),
+        stderr.starts_with("error: body bout stopped while settling"),
         "{stderr}"
     );
     assert!(
@@ -488,6 +488,6 @@ fn body_run_cli_exits_with_code_1_and_names_time_and_part() {
     assert!(stderr.contains("position is NaN"), "{stderr}");
     assert!(
         !out_dir.join("summary.json").exists(),
-        "no summary for a broken trial"
+        "no summary for a broken bout"
     );
 }

@@ -2,8 +2,8 @@
 //! turn loops closed on the body's own optic-flow and haltere signals).
 
 use controller::motor::MotorCommand;
+use sim::body::bout::{Bout, run_bout};
 use sim::body::{BodySpec, default_body_path};
-use sim::trial::{TrialConfig, run_trial};
 
 fn spec() -> BodySpec {
     BodySpec::load(&default_body_path()).expect("bundled body loads")
@@ -12,9 +12,9 @@ fn spec() -> BodySpec {
 #[test]
 fn walks_straight_at_the_commanded_speed_for_20_s() {
     for speed in [0.06f32, 0.15] {
-        let (_, s) = run_trial(
+        let (_, s) = run_bout(
             &spec(),
-            &TrialConfig::new(MotorCommand::Walk { speed, turn: 0.0 }, 20.0),
+            &Bout::new(MotorCommand::Walk { speed, turn: 0.0 }, 20.0),
         )
         .unwrap();
         assert!(!s.fell, "{s:?}");
@@ -33,9 +33,9 @@ fn walks_straight_at_the_commanded_speed_for_20_s() {
 #[test]
 fn turns_in_the_commanded_direction_at_the_commanded_rate() {
     for (speed, turn) in [(0.08f32, 0.5f32), (0.08, -0.5), (0.0, 0.8)] {
-        let (_, s) = run_trial(
+        let (_, s) = run_bout(
             &spec(),
-            &TrialConfig::new(MotorCommand::Walk { speed, turn }, 20.0),
+            &Bout::new(MotorCommand::Walk { speed, turn }, 20.0),
         )
         .unwrap();
         assert!(!s.fell, "{s:?}");
@@ -51,9 +51,9 @@ fn turns_in_the_commanded_direction_at_the_commanded_rate() {
 
 #[test]
 fn walks_backwards() {
-    let (samples, s) = run_trial(
+    let (samples, s) = run_bout(
         &spec(),
-        &TrialConfig::new(
+        &Bout::new(
             MotorCommand::Walk {
                 speed: -0.08,
                 turn: 0.0,

@@ -1,5 +1,5 @@
-//! A body trial: one motor command for a fixed time, recorded. This is what
-//! `hexafly body run` executes and what the body tests measure.
+//! A bout: the body holding one motor command for a fixed time, recorded, with no brain.
+//! This is what `hexafly body run` executes and what the body tests measure.
 
 use std::time::Instant;
 
@@ -14,8 +14,8 @@ use crate::world::Scene;
 
 /// What to run.
 #[derive(Debug, Clone)]
-pub struct TrialConfig {
-    /// The command held for the whole trial.
+pub struct Bout {
+    /// The command held for the whole bout.
     pub command: MotorCommand,
     /// Recorded duration, seconds.
     pub duration_s: f32,
@@ -33,10 +33,10 @@ pub struct TrialConfig {
     pub start: Start,
 }
 
-impl TrialConfig {
-    /// A trial of `command` for `duration_s` on a default flat scene.
-    pub fn new(command: MotorCommand, duration_s: f32) -> TrialConfig {
-        TrialConfig {
+impl Bout {
+    /// A bout of `command` for `duration_s` on a default flat scene.
+    pub fn new(command: MotorCommand, duration_s: f32) -> Bout {
+        Bout {
             command,
             duration_s,
             settle_s: 0.5,
@@ -62,9 +62,9 @@ pub struct Sample {
     pub contacts: [bool; 6],
 }
 
-/// Summary of a trial.
+/// BoutSummary of a bout.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Summary {
+pub struct BoutSummary {
     /// Straight-line horizontal distance from start to end, metres.
     pub distance_m: f32,
     /// Horizontal path length measured on 0.5 s chords (averages out the stepping sway), metres.
@@ -85,15 +85,15 @@ pub struct Summary {
     pub max_rise_m: f32,
 }
 
-/// Most control ticks of one trial (11.6 simulated days at 1 ms).
+/// Most control ticks of one bout (11.6 simulated days at 1 ms).
 const MAX_TICKS: u64 = 1_000_000_000;
 /// Most trajectory rows kept in memory (about 3 GB).
 const MAX_SAMPLES: u64 = 50_000_000;
 
-/// Runs a trial and returns its trajectory and summary. The body's physical state is checked
-/// every control tick ([`Agent::check_state`]); a NaN or exploded state ends the trial with
+/// Runs a bout and returns its trajectory and summary. The body's physical state is checked
+/// every control tick ([`Agent::check_state`]); a NaN or exploded state ends the bout with
 /// that error (naming the simulated time and the body part) instead of a summary.
-pub fn run_trial(spec: &BodySpec, cfg: &TrialConfig) -> anyhow::Result<(Vec<Sample>, Summary)> {
+pub fn run_bout(spec: &BodySpec, cfg: &Bout) -> anyhow::Result<(Vec<Sample>, BoutSummary)> {
     anyhow::ensure!(
         cfg.duration_s > 0.0 && cfg.duration_s.is_finite(),
         "duration must be a positive number of seconds, got {}",
@@ -118,7 +118,7 @@ pub fn run_trial(spec: &BodySpec, cfg: &TrialConfig) -> anyhow::Result<(Vec<Samp
         agent.step(&controller::motor::MotorCommand::Stand);
         agent
             .check_state()
-            .context("body trial stopped while settling (standing before recording)")?;
+            .context("body bout stopped while settling (standing before recording)")?;
     }
     let t0 = agent.time();
     let ticks = (cfg.duration_s / dt).round() as u64;
@@ -168,7 +168,7 @@ pub fn run_trial(spec: &BodySpec, cfg: &TrialConfig) -> anyhow::Result<(Vec<Samp
         // A NaN or exploded state is an error, never a "not fallen" tick.
         agent.check_state().with_context(|| {
             format!(
-                "body trial of {:?} stopped {:.3} s into recording",
+                "body bout of {:?} stopped {:.3} s into recording",
                 cfg.command,
                 agent.time() - t0
             )
@@ -197,7 +197,7 @@ pub fn run_trial(spec: &BodySpec, cfg: &TrialConfig) -> anyhow::Result<(Vec<Samp
         .iter()
         .map(|s| s.position[2] - first.position[2])
         .fold(0.0, f32::max);
-    let summary = Summary {
+    let summary = BoutSummary {
         distance_m: dist(&first, &last),
         path_length_m: path,
         mean_speed_m_s: path / duration,
@@ -211,12 +211,12 @@ pub fn run_trial(spec: &BodySpec, cfg: &TrialConfig) -> anyhow::Result<(Vec<Samp
     Ok((samples, summary))
 }
 
-/// Runs independent trials in parallel on the current rayon pool (one world per trial, nothing
+/// Runs independent bouts in parallel on the current rayon pool (one world per bout, nothing
 /// shared), returning results in input order; each result is the same at any thread count.
-pub fn run_trials(
+pub fn run_bouts(
     spec: &BodySpec,
-    cfgs: &[TrialConfig],
-) -> Vec<anyhow::Result<(Vec<Sample>, Summary)>> {
+    cfgs: &[Bout],
+) -> Vec<anyhow::Result<(Vec<Sample>, BoutSummary)>> {
     use rayon::prelude::*;
-    cfgs.par_iter().map(|c| run_trial(spec, c)).collect()
+    cfgs.par_iter().map(|c| run_bout(spec, c)).collect()
 }
