@@ -22,7 +22,7 @@ use arrow_schema::{DataType, Field, Schema};
 use connectome::{Connectome, Transmitter};
 
 use connectome::cache::{CacheStatus, load_cached_with_status};
-use connectome::formats::{self, LoadOptions};
+use connectome::formats::{self, LoadParams};
 
 fn vm_hwm_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -36,7 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut path = None;
     let mut cache: Option<PathBuf> = None;
     let mut feather_out: Option<PathBuf> = None;
-    let mut opts = LoadOptions::default();
+    let mut opts = LoadParams::default();
     while let Some(a) = args.next() {
         match a.as_str() {
             "--cache" => cache = Some(args.next().ok_or("--cache needs a directory")?.into()),

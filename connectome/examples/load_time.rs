@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use connectome::formats::{self, LoadOptions};
+use connectome::formats::{self, LoadParams};
 
 fn main() {
     let arg = std::env::args().nth(1);
@@ -30,7 +30,7 @@ fn main() {
         );
     }
     let t = Instant::now();
-    let c = formats::load(&path, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+    let c = formats::load(&path, &LoadParams::default()).unwrap_or_else(|e| panic!("{e}"));
     let dt = t.elapsed();
     println!(
         "{}: format {}, {} neurons, {} edges, {} synapses, loaded in {:.3} s ({} threads)",

@@ -34,7 +34,7 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::formats::{self, LoadOptions};
+use crate::formats::{self, LoadParams};
 use crate::{Connectome, LoadError, NeuronTable, SynapseMatrix};
 
 /// Bump whenever the layout or a serialized type changes; old files are then rebuilt.
@@ -90,7 +90,7 @@ pub fn default_cache_dir() -> Option<PathBuf> {
 /// Loads `path` through the cache (see the module doc). `cache_dir` overrides the default.
 pub fn load_cached(
     path: &Path,
-    opts: &LoadOptions,
+    opts: &LoadParams,
     cache_dir: Option<&Path>,
 ) -> Result<Connectome, LoadError> {
     load_cached_with_status(path, opts, cache_dir).map(|(c, _)| c)
@@ -99,7 +99,7 @@ pub fn load_cached(
 /// Like [`load_cached`], also saying whether the cache was used and why not.
 pub fn load_cached_with_status(
     path: &Path,
-    opts: &LoadOptions,
+    opts: &LoadParams,
     cache_dir: Option<&Path>,
 ) -> Result<(Connectome, CacheStatus), LoadError> {
     let Some(dir) = cache_dir.map(Path::to_path_buf).or_else(default_cache_dir) else {
@@ -128,7 +128,7 @@ pub fn load_cached_with_status(
 /// The cache file for `path` + `opts` in `dir`, and the key stored inside it.
 pub fn cache_file(
     path: &Path,
-    opts: &LoadOptions,
+    opts: &LoadParams,
     dir: &Path,
 ) -> Result<(PathBuf, String), LoadError> {
     let canonical = path.canonicalize().map_err(|e| LoadError::io(path, e))?;

@@ -123,7 +123,7 @@ impl LoadError {
         file: &std::path::Path,
         base: &std::path::Path,
         written: &std::path::Path,
-        opts: &crate::formats::LoadOptions,
+        opts: &crate::formats::LoadParams,
     ) -> Result<PathBuf, LoadError> {
         crate::datasets::resolve(written, base, opts.data_dir.as_deref()).map_err(|source| {
             LoadError::Dataset {

@@ -36,7 +36,7 @@ pub mod test_data;
 pub mod prelude {
     pub use crate::connectome::Connectome;
     pub use crate::datasets::{Registry, data_dir, fetch};
-    pub use crate::formats::{LoadOptions, load};
+    pub use crate::formats::{LoadParams, load};
     pub use crate::neuron::{NeuronIndex, NeuronTable};
     pub use crate::select::Selector;
     pub use crate::synapse_matrix::{EdgeListBuilder, SynapseMatrix};

@@ -9,7 +9,7 @@ use crate::Connectome;
 use crate::cache::{CacheStatus, load_cached_with_status};
 use crate::datasets::{self, DatasetError, Registry};
 use crate::error::LoadError;
-use crate::formats::{Format, LoadOptions, UnknownFormatName, load};
+use crate::formats::{Format, LoadParams, UnknownFormatName, load};
 use crate::shuffle::{ShuffleError, degree_preserving_shuffle};
 
 /// Why a dataset could not be loaded.
@@ -104,7 +104,7 @@ impl DatasetSource {
 
     /// Loads `path_or_name` with these flags, ignoring --shuffle.
     pub fn load_unshuffled(&self, path_or_name: &Path) -> Result<Loaded, SourceError> {
-        let mut opts = LoadOptions::default();
+        let mut opts = LoadParams::default();
         let (path, registry_format) = self.resolve(path_or_name)?;
         if let Some(f) = self.format.as_deref().or(registry_format.as_deref()) {
             opts.format = Some(f.parse::<Format>()?);

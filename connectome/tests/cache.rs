@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use connectome::cache::{self, CacheStatus, load_cached_with_status};
-use connectome::formats::{LoadOptions, shiu};
+use connectome::formats::{LoadParams, shiu};
 use connectome::synth::{SynthParams, generate};
 use connectome::{Connectome, test_data};
 
@@ -33,7 +33,7 @@ fn second_load_hits_and_equals_the_source_load() {
     let src = tempfile::tempdir().unwrap();
     let cache_dir = tempfile::tempdir().unwrap();
     let (net, path) = write_network(src.path(), 3);
-    let opts = LoadOptions::default();
+    let opts = LoadParams::default();
     let (first, s1) = load_cached_with_status(&path, &opts, Some(cache_dir.path())).unwrap();
     assert!(matches!(s1, CacheStatus::Rebuilt(_)), "{s1:?}");
     assert_eq!(first.synapses, net.synapses);
@@ -76,7 +76,7 @@ fn real_annotations_table_round_trips_through_the_cache() {
         synthetic: None,
         neurons: table,
     };
-    let (file, key) = cache::cache_file(&csv, &LoadOptions::default(), cache_dir.path()).unwrap();
+    let (file, key) = cache::cache_file(&csv, &LoadParams::default(), cache_dir.path()).unwrap();
     cache::write_cache(&file, &key, &net).unwrap();
     let back = cache::read_cache(&file, &key).unwrap();
     assert_same(&net, &back);
@@ -88,7 +88,7 @@ fn changed_source_rebuilds() {
     let src = tempfile::tempdir().unwrap();
     let cache_dir = tempfile::tempdir().unwrap();
     let (_, path) = write_network(src.path(), 4);
-    let opts = LoadOptions::default();
+    let opts = LoadParams::default();
     load_cached_with_status(&path, &opts, Some(cache_dir.path())).unwrap();
 
     // Same size, new mtime: the parquet file is touched.
@@ -124,10 +124,10 @@ fn different_options_use_different_cache_files() {
     let src = tempfile::tempdir().unwrap();
     let cache_dir = tempfile::tempdir().unwrap();
     let (_, path) = write_network(src.path(), 6);
-    let a = LoadOptions::default();
-    let b = LoadOptions {
+    let a = LoadParams::default();
+    let b = LoadParams {
         tables_beside: false,
-        ..LoadOptions::default()
+        ..LoadParams::default()
     };
     let (fa, _) = cache::cache_file(&path, &a, cache_dir.path()).unwrap();
     let (fb, _) = cache::cache_file(&path, &b, cache_dir.path()).unwrap();
@@ -152,7 +152,7 @@ fn corrupt_or_truncated_cache_is_detected_and_rebuilt() {
     let src = tempfile::tempdir().unwrap();
     let cache_dir = tempfile::tempdir().unwrap();
     let (net, path) = write_network(src.path(), 8);
-    let opts = LoadOptions::default();
+    let opts = LoadParams::default();
     load_cached_with_status(&path, &opts, Some(cache_dir.path())).unwrap();
     let (file, key) = cache::cache_file(&path, &opts, cache_dir.path()).unwrap();
     let good = std::fs::read(&file).unwrap();
@@ -201,7 +201,7 @@ fn a_valid_checksum_does_not_make_an_invalid_matrix_trusted() {
     let src = tempfile::tempdir().unwrap();
     let cache_dir = tempfile::tempdir().unwrap();
     let (net, path) = write_network(src.path(), 9);
-    let opts = LoadOptions::default();
+    let opts = LoadParams::default();
     load_cached_with_status(&path, &opts, Some(cache_dir.path())).unwrap();
     let (file, key) = cache::cache_file(&path, &opts, cache_dir.path()).unwrap();
     let mut bytes = std::fs::read(&file).unwrap();
@@ -221,7 +221,7 @@ fn unwritable_cache_dir_still_loads() {
     // A regular file where the cache directory should be: writing fails, loading does not.
     let not_a_dir = src.path().join("Completeness_c.csv");
     let (c, s) =
-        load_cached_with_status(&path, &LoadOptions::default(), Some(&not_a_dir.join("sub")))
+        load_cached_with_status(&path, &LoadParams::default(), Some(&not_a_dir.join("sub")))
             .unwrap();
     assert!(matches!(s, CacheStatus::Rebuilt(_)));
     assert_eq!(c.synapses, net.synapses);
@@ -236,7 +236,7 @@ fn default_dir_comes_from_the_environment() {
     assert_eq!(cache::default_cache_dir().as_deref(), Some(dir.path()));
     let src = tempfile::tempdir().unwrap();
     let (_, path) = write_network(src.path(), 11);
-    cache::load_cached(&path, &LoadOptions::default(), None).unwrap();
+    cache::load_cached(&path, &LoadParams::default(), None).unwrap();
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     unsafe { std::env::remove_var(cache::CACHE_ENV) };
 }
@@ -246,7 +246,7 @@ fn missing_source_gives_the_loader_error() {
     let cache_dir = tempfile::tempdir().unwrap();
     let missing = cache_dir.path().join("nowhere/Completeness_x.csv");
     let e =
-        cache::load_cached(&missing, &LoadOptions::default(), Some(cache_dir.path())).unwrap_err();
+        cache::load_cached(&missing, &LoadParams::default(), Some(cache_dir.path())).unwrap_err();
     assert!(e.to_string().contains("Completeness_x.csv"), "{e}");
 }
 
@@ -259,7 +259,7 @@ fn threads_caching_the_same_dataset_at_once_agree() {
         let handles: Vec<_> = (0..4)
             .map(|_| {
                 s.spawn(|| {
-                    cache::load_cached(&path, &LoadOptions::default(), Some(cache_dir.path()))
+                    cache::load_cached(&path, &LoadParams::default(), Some(cache_dir.path()))
                         .unwrap()
                 })
             })
@@ -269,7 +269,7 @@ fn threads_caching_the_same_dataset_at_once_agree() {
         }
     });
     let (_, s) =
-        load_cached_with_status(&path, &LoadOptions::default(), Some(cache_dir.path())).unwrap();
+        load_cached_with_status(&path, &LoadParams::default(), Some(cache_dir.path())).unwrap();
     assert_eq!(s, CacheStatus::Hit);
     assert_eq!(
         std::fs::read_dir(cache_dir.path()).unwrap().count(),

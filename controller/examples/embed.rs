@@ -15,10 +15,10 @@ use controller::prelude::*;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let assets = Path::new("assets");
     let edges = assets.join("connectomes/flywire783_escape/escape_LC4_LPLC2_to_GF_edges.csv");
-    let connectome = load(&edges, &LoadOptions::default())?;
+    let connectome = load(&edges, &LoadParams::default())?;
     let map = CircuitMap::load(&assets.join("circuits/flywire783_escape.toml"))?;
     let wiring = Wiring::compile(connectome, map, "escape subset")?;
-    let mut ctl = wiring.controller(&ControllerConfig::default())?;
+    let mut ctl = wiring.controller(&ControllerParams::default())?;
 
     let mut sensors = Sensors::default();
     for tick in 0..200u32 {

@@ -16,7 +16,7 @@ pub mod steer;
 pub mod tick;
 pub mod wiring;
 
-pub use tick::{Controller, ControllerConfig, ControllerError, Tick};
+pub use tick::{Controller, ControllerError, ControllerParams, Tick};
 pub use wiring::{Wiring, WiringError};
 
 /// The types a robot's code touches first: `use controller::prelude::*;`.
@@ -25,6 +25,6 @@ pub mod prelude {
     pub use crate::circuit::CircuitMap;
     pub use crate::motor::MotorCommand;
     pub use crate::sensors::{InternalState, Sensors};
-    pub use crate::tick::{Controller, ControllerConfig, Tick};
+    pub use crate::tick::{Controller, ControllerParams, Tick};
     pub use crate::wiring::Wiring;
 }

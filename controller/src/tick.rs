@@ -21,7 +21,7 @@ pub const MAX_WINDOW_MS: f64 = 2.0;
 
 /// How the controller runs.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ControllerConfig {
+pub struct ControllerParams {
     /// Brain time per control tick (ms), a whole number of brain steps, at most
     /// [`MAX_WINDOW_MS`].
     pub window_ms: f64,
@@ -40,9 +40,9 @@ pub struct ControllerConfig {
     pub brain_local_share: f64,
 }
 
-impl Default for ControllerConfig {
+impl Default for ControllerParams {
     fn default() -> Self {
-        ControllerConfig {
+        ControllerParams {
             window_ms: 1.0,
             arbiter: ArbiterParams::default(),
             seed: 0,
@@ -92,11 +92,11 @@ pub struct Tick {
 ///
 /// ```no_run
 /// use controller::sensors::Sensors;
-/// use controller::{ControllerConfig, Wiring};
+/// use controller::{ControllerParams, Wiring};
 /// # fn wiring() -> Wiring { unimplemented!() }
 ///
 /// let wiring: Wiring = wiring(); // Wiring::compile(connectome, map, "dataset")
-/// let mut brain = wiring.controller(&ControllerConfig::default()).unwrap();
+/// let mut brain = wiring.controller(&ControllerParams::default()).unwrap();
 /// let mut sensors = Sensors::default();
 /// sensors.looming[0].expansion = 8.0; // what your robot's eyes see
 /// let tick = brain.tick(&sensors);
@@ -131,7 +131,7 @@ impl Controller {
         net: Arc<Network>,
         map: &CircuitMap,
         resolved: &Resolved,
-        cfg: &ControllerConfig,
+        cfg: &ControllerParams,
     ) -> Result<Controller, ControllerError> {
         let dt_ms = net.propagator().k.dt * 1e3;
         let steps = cfg.window_ms / dt_ms;

@@ -9,7 +9,7 @@
 //! use connectome::{Connectome, EdgeListBuilder, NeuronTable};
 //! use controller::circuit::CircuitMap;
 //! use controller::sensors::Sensors;
-//! use controller::{ControllerConfig, Wiring};
+//! use controller::{ControllerParams, Wiring};
 //!
 //! // Two neurons: a looming detector onto the giant fibre, 40 synapses.
 //! let mut neurons = NeuronTable::new();
@@ -49,7 +49,7 @@
 //! )
 //! .unwrap();
 //! let wiring = Wiring::compile(connectome, map, "toy").unwrap();
-//! let mut brain = wiring.controller(&ControllerConfig::default()).unwrap();
+//! let mut brain = wiring.controller(&ControllerParams::default()).unwrap();
 //! assert_eq!(brain.tick(&Sensors::default()).decision.behaviour.as_str(), "stand");
 //!
 //! // An object looming on the left eye: LC4 fire, the giant fibre follows, the fly jumps.
@@ -70,7 +70,7 @@ use crate::brain::signs::{SignError, apply_signs, seeded_inhibitory};
 use crate::circuit::map::{ModelSpec, SignSpec};
 use crate::circuit::resolve::Resolved;
 use crate::circuit::{CircuitError, CircuitMap};
-use crate::tick::{Controller, ControllerConfig, ControllerError};
+use crate::tick::{Controller, ControllerError, ControllerParams};
 
 /// A connectome wired as a circuit map says, compiled into a network.
 #[derive(Debug)]
@@ -135,7 +135,7 @@ impl Wiring {
 
     /// A controller of this brain: its encoder, decoder and arbiter as the map and `cfg`
     /// say (see [`Controller::new`]).
-    pub fn controller(&self, cfg: &ControllerConfig) -> Result<Controller, ControllerError> {
+    pub fn controller(&self, cfg: &ControllerParams) -> Result<Controller, ControllerError> {
         Controller::new(Arc::clone(&self.network), &self.map, &self.resolved, cfg)
     }
 }

@@ -9,12 +9,12 @@ use std::path::Path;
 use connectome::NeuronTable;
 use connectome::formats::annotations::{self, Mode};
 use connectome::formats::compose;
-use connectome::formats::{LoadOptions, edge_list, larva};
+use connectome::formats::{LoadParams, edge_list, larva};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     // A small line limit so the fuzzer also reaches the too-long-line paths.
-    let opts = LoadOptions {
+    let opts = LoadParams {
         max_line_bytes: 256,
         ..Default::default()
     };
@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = edge_list::load_reader(
         &input[..],
         file,
-        &LoadOptions {
+        &LoadParams {
             columns: Some(edge_list::EdgeColumns::plain()),
             ..opts.clone()
         },

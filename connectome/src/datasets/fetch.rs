@@ -22,7 +22,7 @@ use super::registry::{Dataset, DatasetFile};
 
 /// How to download.
 #[derive(Debug, Clone)]
-pub struct FetchOptions {
+pub struct FetchParams {
     /// A mirror to use instead of each file's registered URL: file `path` of dataset `name` is
     /// fetched from `{url_base}/{name}/{path}` (the data directory's own layout, so any copy of
     /// a data directory served over HTTP is a mirror). Default: none.
@@ -37,9 +37,9 @@ pub struct FetchOptions {
     pub shipped: Vec<PathBuf>,
 }
 
-impl Default for FetchOptions {
+impl Default for FetchParams {
     fn default() -> Self {
-        FetchOptions {
+        FetchParams {
             url_base: None,
             connect_timeout: Duration::from_secs(30),
             from: None,
@@ -106,7 +106,7 @@ pub enum FetchEvent<'a> {
 pub fn fetch(
     dataset: &Dataset,
     data_dir: &Path,
-    opts: &FetchOptions,
+    opts: &FetchParams,
     on_event: &mut dyn FnMut(FetchEvent<'_>),
 ) -> Result<Vec<PathBuf>, FetchError> {
     let mut offline = opts.from.as_deref().map(OfflineSource::scan).transpose()?;

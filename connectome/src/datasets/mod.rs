@@ -25,7 +25,7 @@ pub use dir::{DATA_ENV, FileState, Located, VERIFIED_FILE, data_dir, file_state,
 pub use error::{
     ConversionMismatch, DatasetError, FetchError, MissingFile, NotOffline, OfflineOnly,
 };
-pub use fetch::{FetchEvent, FetchOptions, fetch};
+pub use fetch::{FetchEvent, FetchParams, fetch};
 pub use needs::datasets_needed;
 pub use offline::{FROM_ENV, OfflineSource, sha256_of};
 pub use reference::{DataRef, SCHEME, is_reference, resolve};

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::Path;
 
-use super::LoadOptions;
+use super::LoadParams;
 use crate::error::LoadError;
 use crate::neuron::{NeuronTable, columns};
 use crate::numbers::parse_id;
@@ -209,13 +209,13 @@ pub fn attach_file(
     path: &Path,
     table: &mut NeuronTable,
     mode: Mode,
-    opts: &LoadOptions,
+    opts: &LoadParams,
 ) -> Result<usize, LoadError> {
     read_table(open(path)?, path, table, mode, opts.max_line_bytes)
 }
 
 /// Attaches every table of `opts.annotations` to neurons already in `table`.
-pub fn attach_all(opts: &LoadOptions, table: &mut NeuronTable) -> Result<(), LoadError> {
+pub fn attach_all(opts: &LoadParams, table: &mut NeuronTable) -> Result<(), LoadError> {
     for a in &opts.annotations {
         attach_file(a, table, Mode::AnnotateExisting, opts)?;
     }

@@ -5,7 +5,7 @@
 //! (`cell_type` -> `type`) and `consolidated_cell_types.csv.gz` (`primary_type` fills `type`).
 //!
 //! The path may be a connections file (tables beside it are read unless
-//! `LoadOptions::tables_beside` is false), a neuron table alone (neurons, no edges), or a
+//! `LoadParams::tables_beside` is false), a neuron table alone (neurons, no edges), or a
 //! directory holding any of these. When neuron tables are read they fix the neuron set:
 //! an edge naming an id none of them lists is an error.
 
@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use super::detect::{file_name, is_table_name};
 use super::edge_list::{files_named, load_with_tables};
-use super::{Format, LoadOptions};
+use super::{Format, LoadParams};
 use crate::table_reader::peek_header;
 use crate::{Connectome, LoadError};
 
@@ -59,7 +59,7 @@ fn connections_in(dir: &Path) -> Result<Option<PathBuf>, LoadError> {
 }
 
 /// Loads a Codex export (see the module doc for what `path` may be).
-pub fn load(path: &Path, opts: &LoadOptions) -> Result<Connectome, LoadError> {
+pub fn load(path: &Path, opts: &LoadParams) -> Result<Connectome, LoadError> {
     if path.is_dir() {
         let edges = connections_in(path)?;
         return load_with_tables(

@@ -54,7 +54,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::edge_list::EdgeColumns;
-use super::{Format, LoadOptions};
+use super::{Format, LoadParams};
 use crate::Connectome;
 use crate::error::{LoadError, Location};
 use crate::neuron::{NeuronIndex, NeuronTable, columns};
@@ -168,7 +168,7 @@ pub fn parse_manifest(text: &str, file: &Path) -> Result<Manifest, LoadError> {
 }
 
 /// Loads the manifest at `path` and composes its sources.
-pub fn load(path: &Path, opts: &LoadOptions) -> Result<Connectome, LoadError> {
+pub fn load(path: &Path, opts: &LoadParams) -> Result<Connectome, LoadError> {
     let text = std::fs::read_to_string(path).map_err(|e| LoadError::io(path, e))?;
     let manifest = parse_manifest(&text, path)?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -187,7 +187,7 @@ pub fn compose(
     manifest: &Manifest,
     base: &Path,
     file: &Path,
-    opts: &LoadOptions,
+    opts: &LoadParams,
 ) -> Result<Connectome, LoadError> {
     if manifest.source.is_empty() {
         return Err(LoadError::invalid(
@@ -230,7 +230,7 @@ pub fn compose(
                 ),
             ));
         }
-        let sub = LoadOptions {
+        let sub = LoadParams {
             format,
             columns: s.columns.clone(),
             neuron_tables: s
@@ -343,7 +343,7 @@ fn join(
     j: &Join,
     base: &Path,
     file: &Path,
-    opts: &LoadOptions,
+    opts: &LoadParams,
 ) -> Result<(), LoadError> {
     let path = LoadError::resolve(file, base, &j.matches, opts)?;
     let mut r = TableReader::new(open(&path)?, &path).with_max_line_bytes(opts.max_line_bytes);

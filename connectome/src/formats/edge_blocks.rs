@@ -11,7 +11,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::LoadOptions;
+use super::LoadParams;
 use super::edge_list::NtCache;
 use super::edges::{EdgeRows, IdMap};
 use crate::error::{LoadError, Location};
@@ -387,7 +387,7 @@ pub(crate) fn read_blocks<R: BufRead + Send>(
     table: &mut NeuronTable,
     ids: &mut IdMap,
     rows: &mut EdgeRows,
-    opts: &LoadOptions,
+    opts: &LoadParams,
 ) -> Result<(), LoadError> {
     read_blocks_sized(
         input, file, header, f, first_line, table, ids, rows, opts, SIZES,
@@ -404,7 +404,7 @@ fn read_blocks_sized<R: BufRead + Send>(
     table: &mut NeuronTable,
     ids: &mut IdMap,
     rows: &mut EdgeRows,
-    opts: &LoadOptions,
+    opts: &LoadParams,
     z: Sizes,
 ) -> Result<(), LoadError> {
     let max_line = opts.max_line_bytes;
@@ -468,7 +468,7 @@ fn map_block(
     table: &mut NeuronTable,
     ids: &mut IdMap,
     rows: &mut EdgeRows,
-    opts: &LoadOptions,
+    opts: &LoadParams,
 ) -> Result<bool, LoadError> {
     let mut any = false;
     // Edge tables are usually grouped by presynaptic neuron: remember the last one and
@@ -547,7 +547,7 @@ mod tests {
         let mut table = NeuronTable::new();
         let mut ids = IdMap::new(&table, false);
         let mut rows = EdgeRows::new("t.csv");
-        let opts = LoadOptions::default();
+        let opts = LoadParams::default();
         read_blocks_sized(
             text,
             Path::new("t.csv"),

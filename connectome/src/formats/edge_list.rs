@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::annotations::{attach_all, normalize_side};
 use super::edges::{EdgeRows, IdMap};
-use super::{Format, LoadOptions};
+use super::{Format, LoadParams};
 use crate::Connectome;
 use crate::error::LoadError;
 use crate::neuron::{NeuronTable, columns};
@@ -222,7 +222,7 @@ pub fn read_edges<R: BufRead + Send>(
     table: &mut NeuronTable,
     ids: &mut IdMap,
     rows: &mut EdgeRows,
-    opts: &LoadOptions,
+    opts: &LoadParams,
 ) -> Result<(), LoadError> {
     let mut r = TableReader::new(reader, file).with_max_line_bytes(opts.max_line_bytes);
     let header = r.header()?.clone();
@@ -365,7 +365,7 @@ pub fn read_edges<R: BufRead + Send>(
 pub fn load_reader<R: BufRead + Send>(
     reader: R,
     file: &Path,
-    opts: &LoadOptions,
+    opts: &LoadParams,
 ) -> Result<Connectome, LoadError> {
     let mut table = NeuronTable::new();
     let mut ids = IdMap::new(&table, false);
@@ -394,7 +394,7 @@ pub fn load_reader<R: BufRead + Send>(
 
 /// Loads an edge CSV (plain or .gz). With `opts.neuron_tables`, those tables fix the
 /// neuron set (neurons without an edge are kept; an edge naming an unlisted id is an error).
-pub fn load(path: &Path, opts: &LoadOptions) -> Result<Connectome, LoadError> {
+pub fn load(path: &Path, opts: &LoadParams) -> Result<Connectome, LoadError> {
     if !opts.neuron_tables.is_empty() {
         return load_with_tables(Some(path), &[], Format::EdgeList, opts);
     }
@@ -408,7 +408,7 @@ pub(crate) fn load_with_tables(
     edges: Option<&Path>,
     tables: &[std::path::PathBuf],
     format: Format,
-    opts: &LoadOptions,
+    opts: &LoadParams,
 ) -> Result<Connectome, LoadError> {
     use super::annotations::{Mode, attach_file};
     let mut table = NeuronTable::new();

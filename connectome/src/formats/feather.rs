@@ -9,7 +9,7 @@
 //! - A neuron's transmitter is the argmax of its synapse-count-weighted mean prediction
 //!   over all its output rows. That is the mean over all its presynaptic sites, i.e. the
 //!   neuron-level call FlyWire publishes and Shiu et al. used for the synapse signs.
-//! - Signs then come from [`LoadOptions::sign_rule`]; neurons that only receive synapses
+//! - Signs then come from [`LoadParams::sign_rule`]; neurons that only receive synapses
 //!   keep [`Transmitter::Unknown`].
 //! - Neuron order is the order of first appearance in the file (pre before post in a row),
 //!   so the same file always gives the same indices.
@@ -22,7 +22,7 @@ use std::path::Path;
 
 use arrow_ipc::reader::FileReader;
 
-use crate::formats::LoadOptions;
+use crate::formats::LoadParams;
 use crate::formats::shiu::arrow_columns::{f64_column, int64_column, require_column};
 use crate::{Connectome, EdgeListBuilder, LoadError, Location, NeuronTable, Transmitter};
 
@@ -44,7 +44,7 @@ const EXPECTED: &str = "the FlyWire proofread_connections feather layout (pre_pt
      neuropil, syn_count, gaba_avg, ach_avg, glut_avg, oct_avg, ser_avg, da_avg)";
 
 /// Loads a `proofread_connections_*.feather` file.
-pub fn load(path: &Path, opts: &LoadOptions) -> Result<Connectome, LoadError> {
+pub fn load(path: &Path, opts: &LoadParams) -> Result<Connectome, LoadError> {
     let arrow_err = |e: arrow_schema::ArrowError| {
         LoadError::invalid(
             Location::file(path),

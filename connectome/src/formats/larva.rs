@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use super::annotations::text;
 use super::edges::{EdgeRows, IdMap};
-use super::{Format, LoadOptions};
+use super::{Format, LoadParams};
 use crate::Connectome;
 use crate::error::{LoadError, Location};
 use crate::neuron::{NeuronTable, columns};
@@ -62,7 +62,7 @@ pub fn read_matrix<R: BufRead>(
     file: &Path,
     table: &mut NeuronTable,
     rows: &mut EdgeRows,
-    opts: &LoadOptions,
+    opts: &LoadParams,
 ) -> Result<(), LoadError> {
     let mut r = TableReader::new(reader, file).with_max_line_bytes(opts.max_line_bytes);
     let header = r.header()?.clone();
@@ -156,7 +156,7 @@ pub fn read_annotations<R: BufRead>(
     reader: R,
     file: &Path,
     table: &mut NeuronTable,
-    opts: &LoadOptions,
+    opts: &LoadParams,
 ) -> Result<(), LoadError> {
     let mut r = TableReader::new(reader, file).with_max_line_bytes(opts.max_line_bytes);
     let header = r.header()?.clone();
@@ -210,7 +210,7 @@ pub fn load_readers<R: BufRead, A: BufRead>(
     matrix: R,
     matrix_file: &Path,
     annotations: Option<(A, &Path)>,
-    opts: &LoadOptions,
+    opts: &LoadParams,
 ) -> Result<Connectome, LoadError> {
     let mut table = NeuronTable::new();
     let mut rows = EdgeRows::new(matrix_file);
@@ -238,7 +238,7 @@ fn zip_error(file: &Path, e: zip::result::ZipError) -> LoadError {
 }
 
 /// Loads the Data S1 zip, an extracted matrix CSV, or a directory holding one.
-pub fn load(path: &Path, opts: &LoadOptions) -> Result<Connectome, LoadError> {
+pub fn load(path: &Path, opts: &LoadParams) -> Result<Connectome, LoadError> {
     if path.is_dir() {
         return load(&path.join(MATRIX), opts);
     }

@@ -1,6 +1,6 @@
 //! Dataset formats: detection from a path and one loader per format.
 //!
-//! [`load`] detects the [`Format`] of a path (or takes `LoadOptions::format`) and calls that
+//! [`load`] detects the [`Format`] of a path (or takes `LoadParams::format`) and calls that
 //! format's loader. Every loader reads through a `BufRead`-level function (so tests and the
 //! fuzz target can feed bytes) wrapped by a path-level one that names the file in errors.
 
@@ -112,9 +112,9 @@ impl std::str::FromStr for Format {
     }
 }
 
-/// Options shared by all loaders. `LoadOptions::default()` detects everything.
+/// Options shared by all loaders. `LoadParams::default()` detects everything.
 #[derive(Debug, Clone)]
-pub struct LoadOptions {
+pub struct LoadParams {
     /// How presynaptic transmitters become synapse signs.
     pub sign_rule: SignRule,
     /// Use this format instead of detecting it from the path.
@@ -140,9 +140,9 @@ pub struct LoadOptions {
     pub data_dir: Option<PathBuf>,
 }
 
-impl Default for LoadOptions {
+impl Default for LoadParams {
     fn default() -> Self {
-        LoadOptions {
+        LoadParams {
             sign_rule: SignRule::default(),
             format: None,
             columns: None,
@@ -156,7 +156,7 @@ impl Default for LoadOptions {
 }
 
 /// Loads a dataset from `path`: the format is `opts.format` or detected from the path.
-pub fn load(path: &Path, opts: &LoadOptions) -> Result<Connectome, LoadError> {
+pub fn load(path: &Path, opts: &LoadParams) -> Result<Connectome, LoadError> {
     let format = match opts.format {
         Some(f) => f,
         None => detect(path)?,

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use super::edge_list::{files_named, load_with_tables};
-use super::{Format, LoadOptions};
+use super::{Format, LoadParams};
 use crate::table_reader::peek_header;
 use crate::{Connectome, LoadError};
 
@@ -56,7 +56,7 @@ fn dir_of(path: &Path) -> PathBuf {
 }
 
 /// Loads a neuPrint export (see the module doc for what `path` may be).
-pub fn load(path: &Path, opts: &LoadOptions) -> Result<Connectome, LoadError> {
+pub fn load(path: &Path, opts: &LoadParams) -> Result<Connectome, LoadError> {
     let (edges, tables) = if path.is_dir() {
         (connections_in(path), neurons_in(path))
     } else if is_connections(path)? {

@@ -10,7 +10,7 @@
 //!   multiplies by 0.275 mV).
 //!
 //! The files carry signs, not transmitters: the signed column is used as is, transmitters
-//! stay [`crate::Transmitter::Unknown`], and [`LoadOptions::sign_rule`] does not apply.
+//! stay [`crate::Transmitter::Unknown`], and [`LoadParams::sign_rule`] does not apply.
 //! Every row is checked against the completeness list, so a parquet file paired with the
 //! wrong CSV fails loudly instead of wiring the wrong neurons.
 
@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use crate::formats::LoadOptions;
+use crate::formats::LoadParams;
 use crate::{Connectome, EdgeListBuilder, LoadError, Location, NeuronTable};
 
 pub(crate) mod arrow_columns;
@@ -134,7 +134,7 @@ fn find_in_dir(dir: &Path) -> Result<ShiuFiles, LoadError> {
 }
 
 /// Loads the model from either file's path (or their folder).
-pub fn load(path: &Path, _opts: &LoadOptions) -> Result<Connectome, LoadError> {
+pub fn load(path: &Path, _opts: &LoadParams) -> Result<Connectome, LoadError> {
     let files = find_files(path)?;
     let neurons = read_completeness(&files.completeness)?;
     let edges = read_connectivity(&files.connectivity, &files.completeness, neurons.ids())?;

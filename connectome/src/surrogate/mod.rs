@@ -29,7 +29,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::{LoadError, Location};
-use crate::formats::{self, LoadOptions};
+use crate::formats::{self, LoadParams};
 use crate::neuron::columns;
 use crate::select::Selector;
 use crate::{Connectome, SignRule, SynapseMatrix};
@@ -87,19 +87,19 @@ impl Composition {
 }
 
 /// Loads and builds the surrogate described by the spec at `path`.
-pub fn load(path: &Path, opts: &LoadOptions) -> Result<Connectome, LoadError> {
+pub fn load(path: &Path, opts: &LoadParams) -> Result<Connectome, LoadError> {
     build_from_file_with(path, opts).map(|(c, _)| c)
 }
 
 /// Like [`load`], also returning what went into the network.
 pub fn build_from_file(path: &Path) -> Result<(Connectome, Composition), LoadError> {
-    build_from_file_with(path, &LoadOptions::default())
+    build_from_file_with(path, &LoadParams::default())
 }
 
 /// Like [`build_from_file`], finding `dataset:` references in `opts.data_dir`.
 pub fn build_from_file_with(
     path: &Path,
-    opts: &LoadOptions,
+    opts: &LoadParams,
 ) -> Result<(Connectome, Composition), LoadError> {
     let text = std::fs::read_to_string(path).map_err(|e| LoadError::io(path, e))?;
     let spec = SurrogateSpec::parse(&text, path)?;
@@ -114,13 +114,13 @@ pub fn build(
     base: &Path,
     file: &Path,
     text: &str,
-    opts: &LoadOptions,
+    opts: &LoadParams,
 ) -> Result<(Connectome, Composition), LoadError> {
     let resolve = |p: &PathBuf| LoadError::resolve(file, base, p, opts);
     // The parts load with the defaults but for the data directory of their references.
-    let part_opts = LoadOptions {
+    let part_opts = LoadParams {
         data_dir: opts.data_dir.clone(),
-        ..LoadOptions::default()
+        ..LoadParams::default()
     };
     let neurons_path = resolve(&spec.neurons)?;
     let table_set = formats::load(&neurons_path, &part_opts)?;

@@ -5,7 +5,7 @@ use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use connectome::LoadError;
-use connectome::formats::{self, Format, LoadOptions, edge_list};
+use connectome::formats::{self, Format, LoadParams, edge_list};
 use connectome::test_data::require;
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
@@ -25,7 +25,7 @@ fn gz(bytes: &[u8]) -> Vec<u8> {
 fn error_of(name: &str, bytes: &[u8], wanted: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), name, bytes);
-    let e = formats::load(&p, &LoadOptions::default())
+    let e = formats::load(&p, &LoadParams::default())
         .expect_err("bad input must be rejected")
         .to_string();
     assert!(e.contains(name), "error does not name the file {name}: {e}");
@@ -49,7 +49,7 @@ fn missing_or_renamed_columns_name_found_and_expected() {
     // Forced format: the missing column is named, with the columns found.
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "edges.csv", b"pre,post,wieght\n1,2,3\n");
-    let opts = LoadOptions {
+    let opts = LoadParams {
         format: Some(Format::EdgeList),
         ..Default::default()
     };
@@ -59,7 +59,7 @@ fn missing_or_renamed_columns_name_found_and_expected() {
         "{e}"
     );
     // An explicit mapping naming an absent column.
-    let opts = LoadOptions {
+    let opts = LoadParams {
         columns: Some(edge_list::EdgeColumns::plain()),
         ..opts
     };
@@ -98,7 +98,7 @@ fn bad_counts_name_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "e.csv", b"pre,post,weight\n1,2,-3\n");
     assert_eq!(
-        formats::load(&p, &LoadOptions::default())
+        formats::load(&p, &LoadParams::default())
             .unwrap()
             .synapses
             .iter()
@@ -146,7 +146,7 @@ fn ids_absent_from_the_neuron_table_are_errors() {
         "connections.csv",
         format!("{CODEX_HEADER}1,2,AL_L,3,ACH\n2,7,AL_L,3,GABA\n").as_bytes(),
     );
-    let e = formats::load(&p, &LoadOptions::default())
+    let e = formats::load(&p, &LoadParams::default())
         .unwrap_err()
         .to_string();
     assert!(
@@ -165,7 +165,7 @@ fn ids_absent_from_the_neuron_table_are_errors() {
         "traced-total-connections.csv",
         b"bodyId_pre,bodyId_post,weight\n10,11,4\n",
     );
-    let e = formats::load(&p, &LoadOptions::default())
+    let e = formats::load(&p, &LoadParams::default())
         .unwrap_err()
         .to_string();
     assert!(
@@ -188,7 +188,7 @@ fn duplicate_rows_are_errors() {
         "connections.csv",
         format!("{CODEX_HEADER}1,2,AL_L,3,ACH\n1,2,AL_R,1,ACH\n").as_bytes(),
     );
-    let c = formats::load(&p, &LoadOptions::default()).unwrap();
+    let c = formats::load(&p, &LoadParams::default()).unwrap();
     assert_eq!((c.n_edges(), c.n_synapses()), (1, 4));
     // Plain edge list: any repeated pair.
     error_of(
@@ -209,14 +209,14 @@ fn empty_files_are_errors() {
     error_of("e.csv", b"", &["empty file", "expected a header"]);
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "e.csv", b"pre,post,weight\n");
-    let e = formats::load(&p, &LoadOptions::default())
+    let e = formats::load(&p, &LoadParams::default())
         .unwrap_err()
         .to_string();
     assert!(
         e.contains("e.csv, line 2") && e.contains("no edge rows"),
         "{e}"
     );
-    let opts = LoadOptions {
+    let opts = LoadParams {
         format: Some(Format::FlywireCodex),
         ..Default::default()
     };
@@ -263,7 +263,7 @@ fn truncated_zip_is_an_error() {
         "Supplementary-Data-S1.zip",
         &zip[..zip.len() / 2],
     );
-    let opts = LoadOptions {
+    let opts = LoadParams {
         format: Some(Format::LarvaS1),
         ..Default::default()
     };
@@ -279,7 +279,7 @@ fn truncated_zip_is_an_error() {
 
 #[test]
 fn larva_matrix_cells_are_checked() {
-    let opts = LoadOptions::default();
+    let opts = LoadParams::default();
     let bad = [
         (&b",1,2\n1,0.0,NaN\n2,0.0,0.0\n"[..], "column `2`"),
         (&b",1,2\n1,0.0,-1.0\n2,0.0,0.0\n"[..], ">= 0"),
@@ -329,7 +329,7 @@ fn a_2gb_line_is_rejected_with_bounded_memory() {
         len: 2 << 30,
         produced: 0,
     };
-    let opts = LoadOptions::default();
+    let opts = LoadParams::default();
     let e = edge_list::load_reader(BufReader::new(&mut huge), Path::new("huge.csv"), &opts)
         .unwrap_err()
         .to_string();
@@ -396,7 +396,7 @@ fn unknown_formats_list_the_known_names() {
     for f in Format::ALL {
         assert_eq!(f.name().parse::<Format>().unwrap(), f);
     }
-    let e = formats::load(Path::new("/nonexistent/x.csv"), &LoadOptions::default()).unwrap_err();
+    let e = formats::load(Path::new("/nonexistent/x.csv"), &LoadParams::default()).unwrap_err();
     assert!(matches!(e, LoadError::NotFound { .. }), "{e}");
 }
 
@@ -420,7 +420,7 @@ fn bad_manifests_name_the_line() {
         "m.toml",
         b"[[source]]\npath = \"a.csv\"\nnamespace = \"fafb\"\n[[join]]\nmatches = \"matches.csv\"\nbrain = \"fafb\"\ncord = \"manc\"\n",
     );
-    let e = formats::load(&p, &LoadOptions::default())
+    let e = formats::load(&p, &LoadParams::default())
         .unwrap_err()
         .to_string();
     assert!(
@@ -443,7 +443,7 @@ fn triples(c: &connectome::Connectome) -> Vec<(u64, u64, i32)> {
 fn load_named(name: &str, bytes: &[u8]) -> Result<connectome::Connectome, LoadError> {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), name, bytes);
-    formats::load(&p, &LoadOptions::default())
+    formats::load(&p, &LoadParams::default())
 }
 
 #[test]
@@ -537,7 +537,7 @@ fn merged_counts_beyond_32_bits_are_errors_not_wrapped() {
         "brain.toml",
         b"[[source]]\npath = \"a.csv\"\n[[source]]\npath = \"b.csv\"\n",
     );
-    let e = formats::load(&m, &LoadOptions::default())
+    let e = formats::load(&m, &LoadParams::default())
         .unwrap_err()
         .to_string();
     assert!(
@@ -559,7 +559,7 @@ fn a_manifest_listing_itself_is_an_error_not_a_stack_overflow() {
         "other.toml",
         b"[[source]]\npath = \"loop.toml\"\n",
     );
-    let e = formats::load(&m, &LoadOptions::default())
+    let e = formats::load(&m, &LoadParams::default())
         .unwrap_err()
         .to_string();
     assert!(

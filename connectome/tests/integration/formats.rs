@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use connectome::formats::{self, EdgeColumns, Format, LoadOptions, detect};
+use connectome::formats::{self, EdgeColumns, Format, LoadParams, detect};
 use connectome::neuron::columns;
 use connectome::{Connectome, Transmitter};
 
@@ -68,7 +68,7 @@ fn codex_export_sums_neuropils_and_signs_by_row_transmitter() {
     assert_eq!(detect(&conn).unwrap(), Format::FlywireCodex);
     assert_eq!(detect(dir.path()).unwrap(), Format::FlywireCodex);
     for path in [conn.clone(), dir.path().to_path_buf()] {
-        let c = formats::load(&path, &LoadOptions::default()).unwrap();
+        let c = formats::load(&path, &LoadParams::default()).unwrap();
         assert_eq!(c.format, "flywire-codex");
         // Neurons come from neurons.csv (15 has no edges), in its order.
         assert_eq!(c.neurons.ids(), &[11, 12, 13, 14, 15]);
@@ -92,7 +92,7 @@ fn codex_export_sums_neuropils_and_signs_by_row_transmitter() {
         assert!(c.neurons.column("gaba_avg").is_none());
     }
     // Without the tables beside it, neurons are the ids of the edges, first seen first.
-    let opts = LoadOptions {
+    let opts = LoadParams {
         tables_beside: false,
         ..Default::default()
     };
@@ -105,7 +105,7 @@ fn codex_export_sums_neuropils_and_signs_by_row_transmitter() {
 fn sign_rule_is_overridable() {
     let dir = tempfile::tempdir().unwrap();
     codex_dir(dir.path());
-    let opts = LoadOptions {
+    let opts = LoadParams {
         sign_rule: connectome::SignRule {
             inhibitory: vec![Transmitter::Gaba],
         },
@@ -133,7 +133,7 @@ fn neuprint_export_with_roi_rows_and_predicted_transmitters() {
     );
     assert_eq!(detect(&conn).unwrap(), Format::Neuprint);
     assert_eq!(detect(&neurons).unwrap(), Format::Neuprint);
-    let c = formats::load(&conn, &LoadOptions::default()).unwrap();
+    let c = formats::load(&conn, &LoadParams::default()).unwrap();
     assert_eq!(c.format, "neuprint");
     assert_eq!(c.neurons.ids(), &[10000, 10002, 20142]);
     assert_eq!(c.synapses.get(idx(&c, 10000), idx(&c, 20142)), 15);
@@ -144,7 +144,7 @@ fn neuprint_export_with_roi_rows_and_predicted_transmitters() {
     assert_eq!(c.neurons.annotation(gf, columns::SIDE), "right");
     assert!(c.neurons.column("roiInfo").is_none());
     // The neurons file alone has no connections file beside it under a known name.
-    let c = formats::load(&neurons, &LoadOptions::default()).unwrap();
+    let c = formats::load(&neurons, &LoadParams::default()).unwrap();
     assert_eq!((c.n_neurons(), c.n_edges()), (3, 0));
 }
 
@@ -157,7 +157,7 @@ fn plain_edge_list_is_exact_and_keeps_first_seen_order() {
         b"pre,post,weight\n5,3,-2\n3,5,4\n3,3,1\n9,5,0\n",
     );
     assert_eq!(detect(&p).unwrap(), Format::EdgeList);
-    let c = formats::load(&p, &LoadOptions::default()).unwrap();
+    let c = formats::load(&p, &LoadParams::default()).unwrap();
     assert_eq!(c.format, "edge-list");
     assert_eq!(c.neurons.ids(), &[5, 3, 9]);
     let edges: Vec<_> = c
@@ -173,9 +173,7 @@ fn plain_edge_list_is_exact_and_keeps_first_seen_order() {
         b"pre,post,weight\n5,3,-2\n3,5,4\n3,3,1\n9,5,0\n",
     );
     assert_eq!(
-        formats::load(&gz, &LoadOptions::default())
-            .unwrap()
-            .synapses,
+        formats::load(&gz, &LoadParams::default()).unwrap().synapses,
         c.synapses
     );
     let tsv = write(
@@ -184,7 +182,7 @@ fn plain_edge_list_is_exact_and_keeps_first_seen_order() {
         b"pre\tpost\tweight\n5\t3\t-2\n3\t5\t4\n3\t3\t1\n9\t5\t0\n",
     );
     assert_eq!(
-        formats::load(&tsv, &LoadOptions::default())
+        formats::load(&tsv, &LoadParams::default())
             .unwrap()
             .synapses,
         c.synapses
@@ -212,7 +210,7 @@ post_annotations = { to_kind = "type" }
 "#,
     )
     .unwrap();
-    let opts = LoadOptions {
+    let opts = LoadParams {
         format: Some(Format::EdgeList),
         columns: Some(columns),
         ..Default::default()
@@ -242,7 +240,7 @@ fn extracted_larval_matrix_with_annotations_beside_it() {
     );
     assert_eq!(detect(&m).unwrap(), Format::LarvaS1);
     assert_eq!(detect(dir.path()).unwrap(), Format::LarvaS1);
-    let c = formats::load(&m, &LoadOptions::default()).unwrap();
+    let c = formats::load(&m, &LoadParams::default()).unwrap();
     assert_eq!((c.n_neurons(), c.n_edges(), c.n_synapses()), (3, 3, 6));
     assert_eq!(c.synapses.get(idx(&c, 7), idx(&c, 8)), 2); // row = presynaptic
     assert_eq!(c.neurons.annotation(idx(&c, 8), columns::SIDE), "right");
@@ -279,7 +277,7 @@ fn detection_by_name_and_extension() {
         b"pre_pt_root_id,post_pt_root_id,neuropil,syn_count,nt_type\n1,2,AL_L,3,GABA\n",
     );
     assert_eq!(detect(&pt).unwrap(), Format::FlywireCodex);
-    let c = formats::load(&pt, &LoadOptions::default()).unwrap();
+    let c = formats::load(&pt, &LoadParams::default()).unwrap();
     assert_eq!(c.synapses.get(idx(&c, 1), idx(&c, 2)), -3);
     assert_eq!(detect(&fanc).unwrap(), Format::EdgeList);
 }
@@ -314,7 +312,7 @@ format = "edge-list"
 columns = { pre = "src", post = "dst", count = "n" }
 "#,
     );
-    let c = formats::load(&m, &LoadOptions::default()).unwrap();
+    let c = formats::load(&m, &LoadParams::default()).unwrap();
     let stride = connectome::formats::compose::NAMESPACE_STRIDE;
     assert_eq!(c.neurons.ids(), &[1, 2, stride + 1, stride + 2]);
     assert_eq!(c.synapses.get(idx(&c, 1), idx(&c, 2)), 5); // 3 + 2 across sources
@@ -362,7 +360,7 @@ cord = "cord"
 link_weight = 50
 "#,
     );
-    let c = formats::load(&m, &LoadOptions::default()).unwrap();
+    let c = formats::load(&m, &LoadParams::default()).unwrap();
     let dn = idx(&c, 1);
     assert_eq!(c.synapses.get(dn, idx(&c, stride + 1)), 50);
     assert_eq!(c.synapses.get(dn, idx(&c, stride + 2)), 0);

@@ -1,12 +1,12 @@
 //! Loading the real public datasets of the registry, installed in the data directory by `hexafly fetch` (the facts checked are those their publishers state).
 
-use connectome::formats::{self, Format, LoadOptions, detect};
+use connectome::formats::{self, Format, LoadParams, detect};
 use connectome::neuron::columns;
 use connectome::test_data::require;
 use connectome::{Connectome, Transmitter};
 
 fn load(rel: &str) -> Connectome {
-    formats::load(&require(rel), &LoadOptions::default()).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    formats::load(&require(rel), &LoadParams::default()).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
 fn count(c: &Connectome, column: &str, value: &str) -> usize {
@@ -113,7 +113,7 @@ fn flywire_annotation_directory_merges_all_tables() {
 #[test]
 fn escape_subset_loads_onto_annotated_neurons() {
     let rel = "flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv";
-    let opts = LoadOptions {
+    let opts = LoadParams {
         annotations: vec![
             require("flywire-783-annotations/classification_with_cell_types.csv.gz"),
             require("flywire-783-annotations/neurons.csv.gz"),
@@ -244,7 +244,7 @@ cord = "manc"
     );
     std::fs::write(&manifest, text).unwrap();
     assert_eq!(detect(&manifest).unwrap(), Format::Manifest);
-    let c = formats::load(&manifest, &LoadOptions::default()).unwrap();
+    let c = formats::load(&manifest, &LoadParams::default()).unwrap();
     assert_eq!(c.format, "manifest");
     let escape = load("flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv");
     let t1 = load("manc-vnc/data_set_intrinsic_T1.csv");
@@ -302,7 +302,7 @@ fn loading_gives_the_same_network_at_any_thread_count() {
             .num_threads(threads)
             .build()
             .unwrap();
-        pool.install(|| formats::load(&p, &LoadOptions::default()).unwrap())
+        pool.install(|| formats::load(&p, &LoadParams::default()).unwrap())
     };
     let one = with(1);
     assert_eq!(one, with(2));
@@ -315,7 +315,7 @@ fn neuron_lists_load_and_attach() {
     // a neuron table, and its group placeholders with negative ids are reported, not guessed.
     let p = require("flywire-783-grooming/grooming_network_neurons.csv");
     assert_eq!(detect(&p).unwrap(), Format::FlywireCodex);
-    let e = formats::load(&p, &LoadOptions::default())
+    let e = formats::load(&p, &LoadParams::default())
         .unwrap_err()
         .to_string();
     assert!(
@@ -324,7 +324,7 @@ fn neuron_lists_load_and_attach() {
     );
     // The FANC motor neuron table (ids in `pt_root_id`; `id` is a row number) annotates
     // the FANC premotor edges: all 69 left front-leg motor neurons get their muscle.
-    let opts = LoadOptions {
+    let opts = LoadParams {
         annotations: vec![require(
             "fanc-motor/fancy_tools_motor_neuron_table_v7_with_pool_20220921.csv",
         )],

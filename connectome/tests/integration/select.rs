@@ -7,16 +7,16 @@
 use std::sync::OnceLock;
 
 use connectome::NeuronTable;
-use connectome::formats::{LoadOptions, load};
+use connectome::formats::{LoadParams, load};
 use connectome::select::{SelectError, Selector};
 use connectome::test_data::require;
 
 fn flywire() -> &'static NeuronTable {
     static TABLE: OnceLock<NeuronTable> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let opts = LoadOptions {
+        let opts = LoadParams {
             annotations: vec![require("flywire-783-annotations/neurons.csv.gz")],
-            ..LoadOptions::default()
+            ..LoadParams::default()
         };
         let c = load(
             &require("flywire-783-annotations/classification_with_cell_types.csv.gz"),

@@ -9,7 +9,7 @@ use arrow_array::{ArrayRef, Float32Array, Int64Array, RecordBatch, StringArray};
 use arrow_ipc::CompressionType;
 use arrow_ipc::writer::{FileWriter, IpcWriteOptions};
 use arrow_schema::{DataType, Field, Schema};
-use connectome::formats::{self, Format, LoadOptions, feather, shiu};
+use connectome::formats::{self, Format, LoadParams, feather, shiu};
 use connectome::synth::{SynthParams, generate};
 use connectome::{LoadError, Transmitter, test_data};
 use parquet::arrow::ArrowWriter;
@@ -31,7 +31,7 @@ fn shiu_round_trip_from_either_file_and_by_detection() {
     let files = shiu::write(dir.path(), "783", &net).unwrap();
     assert!(files.completeness.ends_with("Completeness_783.csv"));
     assert!(files.connectivity.ends_with("Connectivity_783.parquet"));
-    let opts = LoadOptions::default();
+    let opts = LoadParams::default();
     for path in [&files.completeness, &files.connectivity] {
         let c = shiu::load(path, &opts).unwrap();
         assert_eq!(c.format, "shiu");
@@ -116,7 +116,7 @@ fn fixture(dir: &Path, spoil: impl FnOnce(&mut Vec<(&'static str, Vec<i64>)>)) -
 fn load_err(spoil: impl FnOnce(&mut Vec<(&'static str, Vec<i64>)>)) -> String {
     let dir = tempfile::tempdir().unwrap();
     let p = fixture(dir.path(), spoil);
-    shiu::load(&p, &LoadOptions::default())
+    shiu::load(&p, &LoadParams::default())
         .unwrap_err()
         .to_string()
 }
@@ -129,7 +129,7 @@ fn set(cols: &mut [(&'static str, Vec<i64>)], name: &str, row: usize, v: i64) {
 fn shiu_fixture_loads_exact_values() {
     let dir = tempfile::tempdir().unwrap();
     let p = fixture(dir.path(), |_| {});
-    let c = shiu::load(&p, &LoadOptions::default()).unwrap();
+    let c = shiu::load(&p, &LoadParams::default()).unwrap();
     assert_eq!(c.n_neurons(), 3);
     assert_eq!(c.synapses.get(0, 1), 4);
     assert_eq!(c.synapses.get(1, 2), -7);
@@ -189,7 +189,7 @@ fn shiu_completeness_errors_and_missing_partner() {
     let csv = dir.path().join("Completeness_t.csv");
 
     std::fs::write(&csv, ",Completed\n10,True\nabc,True\n30,True\n").unwrap();
-    let e = shiu::load(&p, &LoadOptions::default())
+    let e = shiu::load(&p, &LoadParams::default())
         .unwrap_err()
         .to_string();
     assert!(
@@ -198,13 +198,13 @@ fn shiu_completeness_errors_and_missing_partner() {
     );
 
     std::fs::write(&csv, ",Completed\n10,True\n20,True\n10,True\n").unwrap();
-    let e = shiu::load(&p, &LoadOptions::default())
+    let e = shiu::load(&p, &LoadParams::default())
         .unwrap_err()
         .to_string();
     assert!(e.contains("line 4") && e.contains("listed twice"), "{e}");
 
     std::fs::write(&csv, ",Completed\n10,True\n20,maybe\n30,True\n").unwrap();
-    let e = shiu::load(&p, &LoadOptions::default())
+    let e = shiu::load(&p, &LoadParams::default())
         .unwrap_err()
         .to_string();
     assert!(
@@ -213,7 +213,7 @@ fn shiu_completeness_errors_and_missing_partner() {
     );
 
     std::fs::remove_file(&csv).unwrap();
-    match shiu::load(&p, &LoadOptions::default()) {
+    match shiu::load(&p, &LoadParams::default()) {
         Err(LoadError::NotFound { path, hint }) => {
             assert!(path.ends_with("Completeness_t.csv"));
             assert!(hint.contains("Connectivity_t.parquet"), "{hint}");
@@ -221,7 +221,7 @@ fn shiu_completeness_errors_and_missing_partner() {
         other => panic!("expected NotFound, got {other:?}"),
     }
     std::fs::write(dir.path().join("x.parquet"), b"not parquet").unwrap();
-    let e = shiu::load(&dir.path().join("x.parquet"), &LoadOptions::default())
+    let e = shiu::load(&dir.path().join("x.parquet"), &LoadParams::default())
         .unwrap_err()
         .to_string();
     assert!(e.contains("Connectivity_<version>.parquet"), "{e}");
@@ -233,7 +233,7 @@ fn shiu_rejects_a_corrupt_parquet_file() {
     let p = fixture(dir.path(), |_| {});
     let bytes = std::fs::read(&p).unwrap();
     std::fs::write(&p, &bytes[..bytes.len() / 2]).unwrap();
-    let e = shiu::load(&p, &LoadOptions::default())
+    let e = shiu::load(&p, &LoadParams::default())
         .unwrap_err()
         .to_string();
     assert!(
@@ -317,7 +317,7 @@ fn feather_sums_neuropils_and_signs_by_majority_transmitter() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("proofread_connections_783.feather");
         write_feather(&path, &rows, compression);
-        let c = formats::load(&path, &LoadOptions::default()).unwrap();
+        let c = formats::load(&path, &LoadParams::default()).unwrap();
         assert_eq!(c.format, Format::Feather.name());
         assert_eq!(
             c.neurons.ids(),
@@ -340,11 +340,11 @@ fn feather_sums_neuropils_and_signs_by_majority_transmitter() {
             "no outputs, no prediction"
         );
         // A custom sign rule (only GABA inhibits) changes the glutamate rows.
-        let only_gaba = LoadOptions {
+        let only_gaba = LoadParams {
             sign_rule: connectome::SignRule {
                 inhibitory: vec![Transmitter::Gaba],
             },
-            ..LoadOptions::default()
+            ..LoadParams::default()
         };
         let c = feather::load(&path, &only_gaba).unwrap();
         assert_eq!(c.synapses.get(ix(300), ix(100)), 4);
@@ -360,7 +360,7 @@ fn feather_errors_name_row_and_column() {
         &[(1, 2, "AL_L", 3, ACH), (2, 1, "AL_L", 0, GABA)],
         None,
     );
-    let e = feather::load(&path, &LoadOptions::default())
+    let e = feather::load(&path, &LoadParams::default())
         .unwrap_err()
         .to_string();
     assert!(
@@ -375,7 +375,7 @@ fn feather_errors_name_row_and_column() {
         &[(1, 2, "AL_L", 3, ACH), (-2, 1, "AL_L", 1, GABA)],
         None,
     );
-    let e = feather::load(&path, &LoadOptions::default())
+    let e = feather::load(&path, &LoadParams::default())
         .unwrap_err()
         .to_string();
     assert!(
@@ -396,13 +396,13 @@ fn feather_errors_name_row_and_column() {
     w.write(&RecordBatch::try_new(schema.clone(), cols).unwrap())
         .unwrap();
     w.finish().unwrap();
-    let e = feather::load(&path, &LoadOptions::default())
+    let e = feather::load(&path, &LoadParams::default())
         .unwrap_err()
         .to_string();
     assert!(e.contains("missing column `ach_avg`"), "{e}");
 
     std::fs::write(&path, b"ARROW1 but not really").unwrap();
-    let e = feather::load(&path, &LoadOptions::default())
+    let e = feather::load(&path, &LoadParams::default())
         .unwrap_err()
         .to_string();
     assert!(e.contains("Arrow IPC"), "{e}");
@@ -413,7 +413,7 @@ fn feather_errors_name_row_and_column() {
 #[test]
 fn files_written_by_pandas_and_pyarrow_read_identically() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pandas");
-    let opts = LoadOptions::default();
+    let opts = LoadParams::default();
     let c = formats::load(&dir.join("Connectivity_py.parquet"), &opts).unwrap();
     assert_eq!(c.format, "shiu");
     assert_eq!(

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use connectome::formats::{LoadOptions, load};
+use connectome::formats::{LoadParams, load};
 use connectome::shuffle::degree_preserving_shuffle;
 use connectome::test_data::require;
 use connectome::{EdgeListBuilder, NeuronIndex, SynapseMatrix};
@@ -57,7 +57,7 @@ fn check_invariants(m: &SynapseMatrix, s: &SynapseMatrix) {
 fn shuffle_of_the_steering_subgraph_keeps_degrees_and_counts() {
     let c = load(
         &require("flywire-783-steering-dn/steering_DN_subgraph_edges.csv"),
-        &LoadOptions::default(),
+        &LoadParams::default(),
     )
     .unwrap();
     let s = degree_preserving_shuffle(&c.synapses, 1).unwrap();
@@ -89,7 +89,7 @@ fn shuffle_of_the_steering_subgraph_keeps_degrees_and_counts() {
 fn shuffle_of_the_escape_circuit_keeps_degrees_and_counts() {
     let c = load(
         &require("flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv"),
-        &LoadOptions::default(),
+        &LoadParams::default(),
     )
     .unwrap();
     let s = degree_preserving_shuffle(&c.synapses, 5).unwrap();

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use connectome::cache::{CacheStatus, load_cached_with_status};
-use connectome::formats::{Format, LoadOptions, detect, load};
+use connectome::formats::{Format, LoadParams, detect, load};
 use connectome::select::Selector;
 use connectome::surrogate::build_from_file;
 use connectome::test_data::require;
@@ -99,7 +99,7 @@ fn the_shipped_surrogate_keeps_real_wiring_and_plants_what_it_declares() {
     // LC4/LPLC2 -> DNp01 pair of the escape file is there with its count.
     let esc = load(
         &require("flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv"),
-        &LoadOptions::default(),
+        &LoadParams::default(),
     )
     .unwrap();
     for (pre, post, count) in esc.synapses.iter() {
@@ -136,7 +136,7 @@ fn same_seed_same_network_and_the_cache_keeps_the_synthetic_label() {
 
     let cache = tempfile::tempdir().unwrap();
     let spec = small_spec(dir.path(), 5, PLANT);
-    let opts = LoadOptions::default();
+    let opts = LoadParams::default();
     let (first, s1) = load_cached_with_status(&spec, &opts, Some(cache.path())).unwrap();
     assert!(matches!(s1, CacheStatus::Rebuilt(_)), "{s1:?}");
     let (second, s2) = load_cached_with_status(&spec, &opts, Some(cache.path())).unwrap();

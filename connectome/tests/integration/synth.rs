@@ -1,6 +1,6 @@
 //! The synthetic network generator: determinism, statistics, and the files it writes.
 
-use connectome::formats::{self, Format, LoadOptions, shiu};
+use connectome::formats::{self, Format, LoadParams, shiu};
 use connectome::synth::{self, FIRST_ID, SynthParams, generate};
 use connectome::{Connectome, SynapseMatrix};
 
@@ -122,7 +122,7 @@ fn written_files_load_back_as_the_same_network() {
     })
     .unwrap();
     synth::write_all(dir.path(), &net).unwrap();
-    let opts = LoadOptions::default();
+    let opts = LoadParams::default();
     let s = shiu::load(&dir.path().join("Completeness_synth.csv"), &opts).unwrap();
     assert_eq!(s.synapses, net.synapses);
     assert_eq!(s.neurons.ids(), net.neurons.ids());

@@ -25,7 +25,7 @@ pub const NULL_METHOD: &str = "degree-preserving shuffle: targets permuted, repa
 
 /// What the check runs.
 #[derive(Debug, Clone)]
-pub struct CheckOptions {
+pub struct CheckParams {
     /// The drive test (None: skip it).
     pub drive: Option<DriveSpec>,
     /// Seed of the null model's shuffle (None: no null model).
@@ -40,9 +40,9 @@ pub struct CheckOptions {
     pub w_syn_mv: Option<f64>,
 }
 
-impl Default for CheckOptions {
+impl Default for CheckParams {
     fn default() -> Self {
-        CheckOptions {
+        CheckParams {
             drive: Some(DriveSpec::default()),
             null_seed: Some(1),
             propose: None,
@@ -82,7 +82,7 @@ pub fn check(
     c: &Connectome,
     label: &str,
     map: &CircuitMap,
-    opts: &CheckOptions,
+    opts: &CheckParams,
 ) -> Result<CheckReport, CircuitError> {
     let resolved = map.resolve(&c.neurons, label)?;
     if let Some(p) = &opts.propose

@@ -50,7 +50,7 @@ pub mod report;
 pub mod resolve;
 pub mod text;
 
-pub use check::{CheckOptions, check};
+pub use check::{CheckParams, check};
 pub use error::{CircuitError, Problem};
 pub use fields::SensorField;
 pub use map::{CircuitMap, Command, Link};

@@ -26,7 +26,7 @@
 use connectome::select::Selector;
 use connectome::{Connectome, NeuronIndex};
 
-use super::check::{CheckOptions, Named, Runs, neuron_ref};
+use super::check::{CheckParams, Named, Runs, neuron_ref};
 use super::drive::{ConditionRun, mean_sd};
 use super::error::CircuitError;
 use super::map::CircuitMap;
@@ -83,7 +83,7 @@ pub(crate) fn propose(
     name: &str,
     sensors: &[Named],
     runs: &Runs,
-    opts: &CheckOptions,
+    opts: &CheckParams,
 ) -> Result<ProposeReport, CircuitError> {
     let owner = map
         .sensors

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use connectome::formats::{LoadOptions, load};
+use connectome::formats::{LoadParams, load};
 use connectome::select::Selector;
 use connectome::test_data::require;
 use controller::brain::trials::{
@@ -15,7 +15,7 @@ use controller::brain::{InputSpikes, ModelParams, Network};
 fn rates(silence: &str) -> (f64, f64) {
     let c = load(
         &require("flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv"),
-        &LoadOptions::default(),
+        &LoadParams::default(),
     )
     .unwrap();
     let pick = |s: &str| Selector::parse(s).unwrap().select(&c.neurons).unwrap();

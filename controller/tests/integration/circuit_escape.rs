@@ -9,11 +9,11 @@
 
 use std::path::PathBuf;
 
-use connectome::formats::{LoadOptions, load};
+use connectome::formats::{LoadParams, load};
 use connectome::test_data::require;
 use controller::circuit::drive::DriveSpec;
 use controller::circuit::report::{DriveTest, ReadoutResponse};
-use controller::circuit::{CheckOptions, CircuitMap, check};
+use controller::circuit::{CheckParams, CircuitMap, check};
 
 const ESCAPE: &str = "flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv";
 
@@ -46,8 +46,8 @@ fn response<'a>(t: &'a DriveTest, side: &str) -> &'a ReadoutResponse {
 
 #[test]
 fn lc4_reaches_the_giant_fibre_directly_with_its_real_synapse_count() {
-    let c = load(&require(ESCAPE), &LoadOptions::default()).unwrap();
-    let opts = CheckOptions {
+    let c = load(&require(ESCAPE), &LoadParams::default()).unwrap();
+    let opts = CheckParams {
         drive: None,
         ..Default::default()
     };
@@ -86,8 +86,8 @@ fn lc4_reaches_the_giant_fibre_directly_with_its_real_synapse_count() {
 
 #[test]
 fn the_giant_fibre_answers_its_own_eye_far_above_the_shuffled_null() {
-    let c = load(&require(ESCAPE), &LoadOptions::default()).unwrap();
-    let opts = CheckOptions {
+    let c = load(&require(ESCAPE), &LoadParams::default()).unwrap();
+    let opts = CheckParams {
         drive: Some(DriveSpec {
             duration_ms: 500.0,
             trials: 4,

@@ -5,11 +5,11 @@
 
 use std::path::PathBuf;
 
-use connectome::formats::{LoadOptions, load};
+use connectome::formats::{LoadParams, load};
 use connectome::test_data::require;
 use controller::circuit::drive::DriveSpec;
 use controller::circuit::report::CheckReport;
-use controller::circuit::{CheckOptions, CircuitMap, check};
+use controller::circuit::{CheckParams, CircuitMap, check};
 
 fn ids(c: &connectome::Connectome, map: &CircuitMap, readout: &str) -> Vec<Vec<u64>> {
     let r = map.resolve(&c.neurons, "larva").unwrap();
@@ -26,7 +26,7 @@ fn ids(c: &connectome::Connectome, map: &CircuitMap, readout: &str) -> Vec<Vec<u
 
 /// The documented proposal settings: 1 s, 4 trials, seed 0, null seed 1.
 fn propose(c: &connectome::Connectome, map: &CircuitMap, sensor: &str) -> CheckReport {
-    let opts = CheckOptions {
+    let opts = CheckParams {
         drive: Some(DriveSpec::default()),
         null_seed: Some(1),
         propose: Some(sensor.into()),
@@ -40,7 +40,7 @@ fn propose(c: &connectome::Connectome, map: &CircuitMap, sensor: &str) -> CheckR
 fn larval_readouts_are_the_proposals_first_choices() {
     let c = load(
         &require("larva-winding2023/Supplementary-Data-S1.zip"),
-        &LoadOptions::default(),
+        &LoadParams::default(),
     )
     .unwrap();
     let map = CircuitMap::load(

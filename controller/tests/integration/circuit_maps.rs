@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use connectome::Connectome;
-use connectome::formats::{LoadOptions, load};
+use connectome::formats::{LoadParams, load};
 use connectome::test_data::require;
 use controller::circuit::CircuitMap;
 
@@ -50,7 +50,7 @@ fn expect(got: Vec<(String, &'static str, usize)>, want: &[(&str, &str, usize)])
 
 #[test]
 fn flywire783_map_resolves_on_the_v783_annotation_tables() {
-    let c = load(&require("flywire-783-annotations"), &LoadOptions::default()).unwrap();
+    let c = load(&require("flywire-783-annotations"), &LoadParams::default()).unwrap();
     assert_eq!(c.n_neurons(), 139_255);
     let map = CircuitMap::load(&asset("circuits/flywire783.toml")).unwrap();
     expect(
@@ -122,10 +122,10 @@ fn flywire783_map_selects_the_same_neurons_from_the_downloadable_codex_tables() 
         )
         .unwrap();
     }
-    let codex = load(&dir, &LoadOptions::default());
+    let codex = load(&dir, &LoadParams::default());
     std::fs::remove_dir_all(&dir).unwrap();
     let codex = codex.unwrap();
-    let all = load(&require("flywire-783-annotations"), &LoadOptions::default()).unwrap();
+    let all = load(&require("flywire-783-annotations"), &LoadParams::default()).unwrap();
     let map = CircuitMap::load(&asset("circuits/flywire783.toml")).unwrap();
     let (want, got) = (group_ids(&map, &all), group_ids(&map, &codex));
     assert_eq!(want.len(), 20);
@@ -137,7 +137,7 @@ fn flywire783_map_selects_the_same_neurons_from_the_downloadable_codex_tables() 
 fn escape_map_resolves_on_the_escape_subset() {
     let c = load(
         &require("flywire-783-escape/escape_LC4_LPLC2_to_GF_edges.csv"),
-        &LoadOptions::default(),
+        &LoadParams::default(),
     )
     .unwrap();
     let map = CircuitMap::load(&asset("circuits/flywire783_escape.toml")).unwrap();
@@ -161,7 +161,7 @@ fn subsets_map_resolves_on_the_composed_adult_subsets() {
     require("flywire-783-olfaction/olfaction_ORN_outputs_edges.csv");
     let c = load(
         &asset("manifests/flywire783_subsets.toml"),
-        &LoadOptions::default(),
+        &LoadParams::default(),
     )
     .unwrap();
     assert_eq!((c.n_neurons(), c.n_edges()), (4146, 181_145));
@@ -189,7 +189,7 @@ fn subsets_map_resolves_on_the_composed_adult_subsets() {
 fn larva_map_resolves_on_the_larval_brain() {
     let c = load(
         &require("larva-winding2023/Supplementary-Data-S1.zip"),
-        &LoadOptions::default(),
+        &LoadParams::default(),
     )
     .unwrap();
     let map = CircuitMap::load(&asset("circuits/larva.toml")).unwrap();

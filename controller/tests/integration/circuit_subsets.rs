@@ -8,10 +8,10 @@
 
 use std::path::PathBuf;
 
-use connectome::formats::{LoadOptions, load};
+use connectome::formats::{LoadParams, load};
 use connectome::test_data::require;
 use controller::circuit::drive::DriveSpec;
-use controller::circuit::{CheckOptions, CircuitMap, check};
+use controller::circuit::{CheckParams, CircuitMap, check};
 
 fn asset(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -24,11 +24,11 @@ fn giant_fibre_latency_and_odor_specificity_beat_the_shuffled_null() {
     require("flywire-783-olfaction/olfaction_ORN_outputs_edges.csv");
     let c = load(
         &asset("manifests/flywire783_subsets.toml"),
-        &LoadOptions::default(),
+        &LoadParams::default(),
     )
     .unwrap();
     let map = CircuitMap::load(&asset("circuits/flywire783_subsets.toml")).unwrap();
-    let opts = CheckOptions {
+    let opts = CheckParams {
         drive: Some(DriveSpec {
             duration_ms: 300.0,
             trials: 2,

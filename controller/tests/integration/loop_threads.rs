@@ -8,12 +8,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use connectome::NeuronIndex;
-use connectome::formats::{LoadOptions, load};
+use connectome::formats::{LoadParams, load};
 use controller::brain::Network;
 use controller::circuit::CircuitMap;
 use controller::circuit::resolve::Resolved;
 use controller::sensors::Sensors;
-use controller::{Controller, ControllerConfig, ControllerError};
+use controller::{Controller, ControllerError, ControllerParams};
 
 struct Setup {
     network: Arc<Network>,
@@ -24,7 +24,7 @@ struct Setup {
 fn setup() -> Setup {
     let assets = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../assets");
     let edges = assets.join("connectomes/flywire783_escape/escape_LC4_LPLC2_to_GF_edges.csv");
-    let connectome = load(&edges, &LoadOptions::default()).unwrap();
+    let connectome = load(&edges, &LoadParams::default()).unwrap();
     let map = CircuitMap::load(&assets.join("circuits/flywire783_escape.toml")).unwrap();
     let resolved = map.resolve(&connectome.neurons, "escape subset").unwrap();
     let network = Network::new(&connectome.synapses, map.model_or_default().params(), &[]).unwrap();
@@ -38,11 +38,11 @@ fn setup() -> Setup {
 /// 300 ticks of 1 ms: a loom on the left eye from 50 ms; a neuron outside the sensory
 /// groups driven at 200 Hz from tick 100 to 200; the first sensory neuron silenced from 150.
 fn run(s: &Setup, threads: usize, share: f64) -> (Vec<String>, Vec<(u32, NeuronIndex)>) {
-    let cfg = ControllerConfig {
+    let cfg = ControllerParams {
         brain_threads: threads,
         brain_local_share: share,
         record: (0..s.network.n_neurons() as NeuronIndex).collect(),
-        ..ControllerConfig::default()
+        ..ControllerParams::default()
     };
     let mut ctl = Controller::new(Arc::clone(&s.network), &s.map, &s.resolved, &cfg).unwrap();
     let sensory = Resolved::union(&s.resolved.sensors.concat());
@@ -96,10 +96,10 @@ fn running_ahead_on_two_threads_decides_and_spikes_as_one_thread() {
 #[test]
 fn a_local_share_outside_0_to_1_is_an_error() {
     let s = setup();
-    let cfg = ControllerConfig {
+    let cfg = ControllerParams {
         brain_threads: 2,
         brain_local_share: 1.5,
-        ..ControllerConfig::default()
+        ..ControllerParams::default()
     };
     let err = Controller::new(Arc::clone(&s.network), &s.map, &s.resolved, &cfg).unwrap_err();
     assert_eq!(err, ControllerError::LocalShare(1.5));

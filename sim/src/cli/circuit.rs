@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use connectome::select::Selector;
 use controller::circuit::drive::DriveSpec;
-use controller::circuit::{CheckOptions, CircuitMap, check, text};
+use controller::circuit::{CheckParams, CircuitMap, check, text};
 
 use connectome::source::DatasetSource;
 
@@ -82,7 +82,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .source
         .load_unshuffled(&args.connectome)
         .with_context(|| format!("loading {}", args.connectome.display()))?;
-    let opts = CheckOptions {
+    let opts = CheckParams {
         drive: (!args.no_drive).then_some(DriveSpec {
             duration_ms: args.duration_ms,
             trials: args.trials,

@@ -5,7 +5,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use connectome::datasets::{self, Dataset, FetchEvent, FetchOptions, FileState, Registry};
+use connectome::datasets::{self, Dataset, FetchEvent, FetchParams, FileState, Registry};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
@@ -205,13 +205,13 @@ pub fn fetch(args: FetchArgs) -> anyhow::Result<()> {
             from.display()
         );
     }
-    let opts = FetchOptions {
+    let opts = FetchParams {
         url_base: args.url_base.clone(),
         from: args.from.clone(),
         // Registered files that hexafly itself ships (the escape circuit) are copied from
         // its assets, matched by sha256 like any offline copy.
         shipped: vec![crate::assets::path("connectomes")],
-        ..FetchOptions::default()
+        ..FetchParams::default()
     };
     let mut failed = Vec::new();
     for dataset in &wanted {
@@ -231,7 +231,7 @@ pub fn fetch(args: FetchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn fetch_one(dataset: &Dataset, dir: &std::path::Path, opts: &FetchOptions) -> anyhow::Result<()> {
+fn fetch_one(dataset: &Dataset, dir: &std::path::Path, opts: &FetchParams) -> anyhow::Result<()> {
     let tty = std::io::stderr().is_terminal();
     let mut bar: Option<ProgressBar> = None;
     let mut on_event = |e: FetchEvent<'_>| match e {

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use crate::plot::{Format, Options, plot};
+use crate::plot::{Format, PlotParams, plot};
 
 /// Arguments of `hexafly plot`.
 #[derive(Debug, clap::Args)]
@@ -27,7 +27,7 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<()> {
     let report = plot(
         &args.dir,
-        &Options {
+        &PlotParams {
             out: args.out,
             format: args.format,
             figures: args.figures,

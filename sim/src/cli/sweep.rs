@@ -10,7 +10,7 @@ use crate::record::write_atomic;
 use crate::sweep::plan::SLURM_TASK_VAR;
 use crate::sweep::slurm::{SlurmJob, script};
 use crate::sweep::{
-    Options, Plan, RUNS_CSV, Shard, SweepRecord, SweepSpec, TablesReport, merge, run_sweep,
+    Plan, RUNS_CSV, Shard, SweepParams, SweepRecord, SweepSpec, TablesReport, merge, run_sweep,
 };
 
 /// Arguments of `hexafly sweep`.
@@ -107,11 +107,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if !(args.refresh >= 0.0 && args.refresh.is_finite()) {
         bail!("--refresh {}: expected seconds >= 0", args.refresh);
     }
-    let opts = Options {
+    let opts = SweepParams {
         jobs: Some(super::cap_threads("--jobs", args.jobs, usize::MAX)?),
         shard,
         refresh: std::time::Duration::from_secs_f64(args.refresh),
-        ..Options::default()
+        ..SweepParams::default()
     };
     let o = run_sweep(&spec, out, &opts)?;
     let done = o.already_done + o.ran;

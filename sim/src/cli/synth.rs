@@ -124,7 +124,7 @@ fn surrogate(spec: &std::path::Path, cache_dir: Option<&std::path::Path>) -> any
         .or_else(connectome::cache::default_cache_dir)
     {
         Some(dir) => {
-            let opts = connectome::formats::LoadOptions::default();
+            let opts = connectome::formats::LoadParams::default();
             let (file, key) = connectome::cache::cache_file(spec, &opts, &dir)?;
             connectome::cache::write_cache(&file, &key, &c)
                 .with_context(|| format!("cannot write the cache {}", file.display()))?;

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use connectome::NeuronIndex;
 use controller::circuit::resolve::Resolved;
 use controller::sensors::InternalState;
-use controller::{Controller, ControllerConfig};
+use controller::{Controller, ControllerParams};
 
 use super::file::{EventSpec, Experiment, ModificationKind};
 use super::prepare::{Prepared, network_hash, selection};
@@ -94,7 +94,7 @@ impl ClosedLoop {
         }
         record.sort_unstable();
         record.dedup();
-        let cfg = ControllerConfig {
+        let cfg = ControllerParams {
             window_ms: exp.run.control_ms,
             arbiter: exp.arbiter.clone(),
             seed: exp.run.seed,
@@ -631,7 +631,7 @@ impl<'a> Session<'a> {
                     .filter(|&&k| k > 0)
                     .count(),
                 p.network.propagator().k.dt,
-                activity::BrainOptions {
+                activity::BrainParams {
                     release_failure: exp.network.release_failure,
                     membrane_noise_mv: exp.network.membrane_noise_mv,
                 },

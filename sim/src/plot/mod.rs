@@ -57,7 +57,7 @@ impl Format {
 
 /// What `plot` draws and where.
 #[derive(Debug, Clone, Default)]
-pub struct Options {
+pub struct PlotParams {
     /// Output folder (default: `DIR/plots`).
     pub out: Option<PathBuf>,
     /// File formats.
@@ -118,7 +118,7 @@ pub fn detect(dir: &Path) -> anyhow::Result<Kind> {
 /// Draws every figure of the run or sweep folder `dir` into `opts.out` (default
 /// `dir/plots`). A figure that cannot be drawn is listed in `errors`; the others are still
 /// written. Fails only when the folder cannot be read at all.
-pub fn plot(dir: &Path, opts: &Options) -> anyhow::Result<Report> {
+pub fn plot(dir: &Path, opts: &PlotParams) -> anyhow::Result<Report> {
     style::init_fonts();
     let kind = detect(dir)?;
     // A run folder is read (and a killed or cut-short one refused) before anything is written.
@@ -178,7 +178,12 @@ fn plot_run(run: &RunData, out: &Path, format: Format, report: &mut Report) -> a
     Ok(())
 }
 
-fn plot_sweep(dir: &Path, out: &Path, opts: &Options, report: &mut Report) -> anyhow::Result<()> {
+fn plot_sweep(
+    dir: &Path,
+    out: &Path,
+    opts: &PlotParams,
+    report: &mut Report,
+) -> anyhow::Result<()> {
     let data = SweepData::read(dir)?;
     report.notes.extend(data.notes.iter().cloned());
     if opts.figures.is_empty() {

@@ -90,7 +90,7 @@ pub struct BehaviourActivity {
 /// The brain options that change its cost: `network.release_failure` and
 /// `network.membrane_noise_mv` of the experiment.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct BrainOptions {
+pub struct BrainParams {
     /// Release failure probability.
     pub release_failure: f64,
     /// Membrane noise sd, mV.
@@ -105,7 +105,7 @@ pub fn activity(
     neurons: usize,
     active: usize,
     step_s: f64,
-    options: BrainOptions,
+    options: BrainParams,
 ) -> Activity {
     let per_s = |x: u64, t: f64| if t > 0.0 { x as f64 / t } else { 0.0 };
     let updates_per_s = neurons as f64 / step_s;
@@ -167,7 +167,7 @@ mod tests {
         };
         let mut by = BTreeMap::new();
         by.insert("walk".to_string(), total);
-        let a = activity(total, &by, 10_000, 200, 1e-4, BrainOptions::default());
+        let a = activity(total, &by, 10_000, 200, 1e-4, BrainParams::default());
         assert_eq!((a.spikes_per_s, a.synaptic_events_per_s), (500.0, 50_000.0));
         assert!((a.active_fraction - 0.02).abs() < 1e-12);
         // 50,000 x 23.6 pJ + 500 x 52 pJ = 1.206 uJ per second.
@@ -176,7 +176,7 @@ mod tests {
         assert!((a.clock_driven_uj_per_s - (1.18 + 5200.0)).abs() < 1e-6);
         assert_eq!(a.by_behaviour["walk"].spikes_per_s, 500.0);
         // With membrane noise every neuron is updated every step, event-driven or not.
-        let noisy = BrainOptions {
+        let noisy = BrainParams {
             membrane_noise_mv: 2.0,
             ..Default::default()
         };

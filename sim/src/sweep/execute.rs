@@ -26,7 +26,7 @@ use crate::record::write_atomic;
 
 /// How to run a sweep.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub struct SweepParams {
     /// Runs at once (None: rayon's default, the number of CPUs or $RAYON_NUM_THREADS).
     pub jobs: Option<usize>,
     /// Only this slice of the runs; a shard writes run folders only (the tables are
@@ -38,9 +38,9 @@ pub struct Options {
     pub refresh: Duration,
 }
 
-impl Default for Options {
+impl Default for SweepParams {
     fn default() -> Self {
-        Options {
+        SweepParams {
             jobs: None,
             shard: None,
             bar: None,
@@ -67,7 +67,7 @@ pub struct Outcome {
 }
 
 /// Runs the sweep `spec` into `out` (see the module doc).
-pub fn run_sweep(spec: &SweepSpec, out: &Path, opts: &Options) -> anyhow::Result<Outcome> {
+pub fn run_sweep(spec: &SweepSpec, out: &Path, opts: &SweepParams) -> anyhow::Result<Outcome> {
     let record = SweepRecord::of(spec);
     let plan = Plan::new(record.clone())?;
     std::fs::create_dir_all(out.join(super::RUNS_DIR))

@@ -19,7 +19,7 @@ use crate::experiment::{Prepared, Summary};
 
 /// How the thread runs.
 #[derive(Debug, Clone)]
-pub struct LiveOptions {
+pub struct LiveParams {
     /// Simulated seconds per wall second at the start.
     pub speed: f32,
     /// Write the run folder here when the run ends or the viewer closes.
@@ -43,7 +43,7 @@ pub type Started = (
 );
 
 /// Starts the thread.
-pub fn spawn(exp: Experiment, prepared: Prepared, opts: LiveOptions) -> anyhow::Result<Started> {
+pub fn spawn(exp: Experiment, prepared: Prepared, opts: LiveParams) -> anyhow::Result<Started> {
     let (scene_tx, scene_rx) = mpsc::channel::<anyhow::Result<SceneInfo>>();
     let (channels, update_tx, command_rx) = channels();
     let thread = std::thread::Builder::new()

@@ -49,7 +49,7 @@ pub fn view(req: &ViewRequest) -> anyhow::Result<Option<Summary>> {
             live::spawn(
                 exp,
                 prepared,
-                live::LiveOptions {
+                live::LiveParams {
                     speed: req.speed,
                     out: req.out.clone(),
                     title,

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::common;
-use connectome::formats::{LoadOptions, load};
+use connectome::formats::{LoadParams, load};
 use connectome::select::Selector;
 use connectome::test_data::require;
 use rand::{Rng, SeedableRng};
@@ -176,7 +176,7 @@ fn compare(case: &Case, input: &Path, dir: &Path) {
 }
 
 fn ids_of(path: &Path, selector: &str) -> Vec<u64> {
-    let c = load(path, &LoadOptions::default()).unwrap();
+    let c = load(path, &LoadParams::default()).unwrap();
     let idx = Selector::parse(selector)
         .unwrap()
         .select(&c.neurons)

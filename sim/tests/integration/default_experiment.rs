@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::common::{self, assets};
-use connectome::formats::{LoadOptions, load};
+use connectome::formats::{LoadParams, load};
 use connectome::source::DatasetSource;
 use connectome::test_data::require;
 use connectome::{Connectome, EdgeListBuilder, NeuronTable};
@@ -36,7 +36,7 @@ fn whole_brain_layout(data: &Path) {
         .collect();
     let subsets = load(
         &assets().join("manifests/flywire783_subsets.toml"),
-        &LoadOptions::default(),
+        &LoadParams::default(),
     )
     .unwrap();
     let mut edges = EdgeListBuilder::new();

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use super::common::assets;
 use sim::experiment::{Experiment, run};
 use sim::plot::style::behaviour_color;
-use sim::plot::{Format, Options, plot};
+use sim::plot::{Format, PlotParams, plot};
 use sim::sweep::{SweepSpec, run_sweep};
 
 /// The loom experiment with its duration, loom time and extra lines changed, parsed as
@@ -133,7 +133,7 @@ fn run_folder_figures_show_the_data() {
     let loom_s = 0.4;
     let summary = run(&experiment(1.2, loom_s, ""), &dir).unwrap();
     assert!(!summary.synthetic_wiring);
-    let report = plot(&dir, &Options::default()).unwrap();
+    let report = plot(&dir, &PlotParams::default()).unwrap();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     let out = dir.join("plots");
     assert_eq!(report.out, out);
@@ -286,7 +286,7 @@ fn run_folder_figures_show_the_data() {
         text.replacen("behaviour", "behavior", 1),
     )
     .unwrap();
-    let r = plot(&bad, &Options::default()).unwrap();
+    let r = plot(&bad, &PlotParams::default()).unwrap();
     let eth = r
         .errors
         .iter()
@@ -301,13 +301,13 @@ fn run_folder_figures_show_the_data() {
     assert!(r.files.iter().any(|f| f.ends_with("raster.png")));
     let empty = tmp.path().join("empty");
     std::fs::create_dir_all(&empty).unwrap();
-    let e = format!("{:#}", plot(&empty, &Options::default()).unwrap_err());
+    let e = format!("{:#}", plot(&empty, &PlotParams::default()).unwrap_err());
     assert!(
         e.contains("neither a run folder") && e.contains("sweep folder"),
         "{e}"
     );
     std::fs::remove_file(bad.join("summary.json")).unwrap();
-    let e = format!("{:#}", plot(&bad, &Options::default()).unwrap_err());
+    let e = format!("{:#}", plot(&bad, &PlotParams::default()).unwrap_err());
     assert!(e.contains("summary.json"), "{e}");
 }
 
@@ -318,9 +318,9 @@ fn synthetic_wiring_is_labelled_and_the_scene_is_optional() {
     // A degree-preserving shuffle: the null model, synthetic wiring.
     let s = run(&experiment(0.3, 0.1, "shuffle = 7"), &dir).unwrap();
     assert!(s.synthetic_wiring);
-    let opts = Options {
+    let opts = PlotParams {
         format: Format::Svg,
-        ..Options::default()
+        ..PlotParams::default()
     };
     let report = plot(&dir, &opts).unwrap();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
@@ -343,10 +343,10 @@ fn synthetic_wiring_is_labelled_and_the_scene_is_optional() {
     let plots = tmp.path().join("plots2");
     let report = plot(
         &dir,
-        &Options {
+        &PlotParams {
             out: Some(plots.clone()),
             format: Format::Png,
-            ..Options::default()
+            ..PlotParams::default()
         },
     )
     .unwrap();
@@ -371,9 +371,9 @@ fn sweep_figure_shows_means_and_intervals() {
         Some("1,2"),
     )
     .unwrap();
-    let done = run_sweep(&spec, &out, &sim::sweep::Options::default()).unwrap();
+    let done = run_sweep(&spec, &out, &sim::sweep::SweepParams::default()).unwrap();
     assert!(done.failed.is_empty(), "{:?}", done.failed);
-    let report = plot(&out, &Options::default()).unwrap();
+    let report = plot(&out, &PlotParams::default()).unwrap();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     let png = out.join("plots/sweep_time_in_behaviour.png");
     assert!(report.files.contains(&png));
@@ -430,10 +430,10 @@ fn sweep_figure_shows_means_and_intervals() {
     // A named figure, and an unknown one is an error listing the figures.
     let r = plot(
         &out,
-        &Options {
+        &PlotParams {
             figures: vec!["escaped".into()],
             format: Format::Png,
-            ..Options::default()
+            ..PlotParams::default()
         },
     )
     .unwrap();
@@ -442,9 +442,9 @@ fn sweep_figure_shows_means_and_intervals() {
         "{:#}",
         plot(
             &out,
-            &Options {
+            &PlotParams {
                 figures: vec!["nonsense".into()],
-                ..Options::default()
+                ..PlotParams::default()
             },
         )
         .unwrap_err()
