@@ -12,6 +12,16 @@ use toml::de::{DeTable, DeValue};
 /// One problem per line: `` `key.path[i]` (line L, column C): expected a finite number that fits a 32-bit float, found X``.
 /// Text that does not parse yields no problems (the caller's deserializer reports it).
 pub(crate) fn non_finite_numbers(text: &str) -> Vec<String> {
+    non_finite(text)
+        .into_iter()
+        .map(|(key, line, column, message)| {
+            format!("`{key}` (line {line}, column {column}): {message}")
+        })
+        .collect()
+}
+
+/// [`non_finite_numbers`] as (key, line, column, message).
+pub(crate) fn non_finite(text: &str) -> Vec<(String, usize, usize, String)> {
     let mut out = Vec::new();
     if let Ok(doc) = DeTable::parse(text) {
         walk_table(doc.get_ref(), "", text, &mut out);
@@ -29,7 +39,12 @@ pub(crate) fn check_finite(text: &str) -> anyhow::Result<()> {
     }
 }
 
-fn walk_table(t: &DeTable<'_>, prefix: &str, text: &str, out: &mut Vec<String>) {
+fn walk_table(
+    t: &DeTable<'_>,
+    prefix: &str,
+    text: &str,
+    out: &mut Vec<(String, usize, usize, String)>,
+) {
     for (k, v) in t.iter() {
         let key = if prefix.is_empty() {
             k.get_ref().to_string()
@@ -45,7 +60,7 @@ fn walk_value(
     span: std::ops::Range<usize>,
     key: &str,
     text: &str,
-    out: &mut Vec<String>,
+    out: &mut Vec<(String, usize, usize, String)>,
 ) {
     match v {
         DeValue::Float(f) => {
@@ -55,10 +70,14 @@ fn walk_value(
                 .is_ok_and(|x| x.is_finite() && x.abs() <= f32::MAX as f64);
             if !ok {
                 let (line, column) = line_column(text, span.start);
-                out.push(format!(
-                    "`{key}` (line {line}, column {column}): expected a finite number that \
-                     fits a 32-bit float, found {}",
-                    f.as_str()
+                out.push((
+                    key.to_owned(),
+                    line,
+                    column,
+                    format!(
+                        "expected a finite number that fits a 32-bit float, found {}",
+                        f.as_str()
+                    ),
                 ));
             }
         }

@@ -3,6 +3,7 @@
 //! `assets/experiments/README.md`. [`Experiment::load`] parses and validates it; every
 //! problem names the file, the line and the key.
 
+use super::problem::{InvalidExperiment, Problem};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -423,14 +424,22 @@ impl Experiment {
         e.file = path.to_path_buf();
         e.lines = crate::toml_numbers::key_lines(text);
         e.source = toml::from_str(text).unwrap_or_default();
-        let mut problems: Vec<String> = crate::toml_numbers::non_finite_numbers(text);
+        let mut problems: Vec<Problem> = crate::toml_numbers::non_finite(text)
+            .into_iter()
+            .map(|(key, line, column, message)| Problem {
+                key,
+                line: Some(line),
+                column: Some(column),
+                message,
+            })
+            .collect();
         problems.extend(e.problems());
         if !problems.is_empty() {
-            anyhow::bail!(
-                "{}: invalid experiment:\n  {}",
-                path.display(),
-                problems.join("\n  ")
-            );
+            return Err(InvalidExperiment {
+                file: path.to_path_buf(),
+                problems,
+            }
+            .into());
         }
         Ok(e)
     }
@@ -481,10 +490,7 @@ impl Experiment {
         e.file = self.file.clone();
         e.lines = self.lines.clone();
         e.source = source;
-        let problems = e.problems();
-        if !problems.is_empty() {
-            anyhow::bail!("{file}: invalid experiment:\n  {}", problems.join("\n  "));
-        }
+        e.validate()?;
         *self = e;
         Ok(())
     }
@@ -541,28 +547,55 @@ impl Experiment {
         }
     }
 
-    fn problems(&self) -> Vec<String> {
+    /// Checks every value against its range and the others (events within the run,
+    /// selectors that parse, a timeline period that is a whole number of ticks): every
+    /// problem, with its key and line. [`Experiment::parse`] and [`Experiment::set`] call
+    /// it; the checks that need the scene and body are [`Experiment::check_world`]'s.
+    pub fn validate(&self) -> Result<(), InvalidExperiment> {
+        let problems = self.problems();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(InvalidExperiment {
+                file: self.file.clone(),
+                problems,
+            })
+        }
+    }
+
+    /// A problem at `key`, with its line in the file.
+    fn problem(&self, key: &str, message: String) -> Problem {
+        Problem {
+            key: key.to_owned(),
+            line: self.lines.get(key).copied(),
+            column: None,
+            message,
+        }
+    }
+
+    fn problems(&self) -> Vec<Problem> {
         let mut out = Vec::new();
         let dur = self.run.duration_s;
         if !(dur > 0.0 && dur <= MAX_DURATION_S) {
-            out.push(format!(
-                "{}: expected a duration > 0 and at most {MAX_DURATION_S} s, got {dur}",
-                self.at("run.duration_s")
+            out.push(self.problem(
+                "run.duration_s",
+                format!("expected a duration > 0 and at most {MAX_DURATION_S} s, got {dur}"),
             ));
         }
         if self.run.seed > MAX_SEED {
-            out.push(format!(
-                "{}: expected a seed from 0 to {MAX_SEED} (a TOML integer: the range sweeps and \
+            out.push(self.problem(
+                "run.seed",
+                format!(
+                    "expected a seed from 0 to {MAX_SEED} (a TOML integer: the range sweeps and \
                  every command accept), got {}",
-                self.at("run.seed"),
-                self.run.seed
+                    self.run.seed
+                ),
             ));
         }
         if !(self.run.settle_s >= 0.0 && self.run.settle_s <= 60.0) {
-            out.push(format!(
-                "{}: expected 0..60 s, got {}",
-                self.at("run.settle_s"),
-                self.run.settle_s
+            out.push(self.problem(
+                "run.settle_s",
+                format!("expected 0..60 s, got {}", self.run.settle_s),
             ));
         }
         let steps = self.run.control_ms / 0.1;
@@ -570,19 +603,21 @@ impl Experiment {
             && self.run.control_ms <= controller::tick::MAX_WINDOW_MS
             && (steps - steps.round()).abs() < 1e-9)
         {
-            out.push(format!(
-                "{}: expected a whole number of 0.1 ms steps, at most {} ms, got {}",
-                self.at("run.control_ms"),
-                controller::tick::MAX_WINDOW_MS,
-                self.run.control_ms
+            out.push(self.problem(
+                "run.control_ms",
+                format!(
+                    "expected a whole number of 0.1 ms steps, at most {} ms, got {}",
+                    controller::tick::MAX_WINDOW_MS,
+                    self.run.control_ms
+                ),
             ));
         }
         if let Err(e) = controller::brain::Release::new(self.network.release_failure, 0) {
-            out.push(format!("{}: {e}", self.at("network.release_failure")));
+            out.push(self.problem("network.release_failure", e.to_string()));
         }
         let noise_mv = self.network.membrane_noise_mv;
         if let Err(e) = controller::brain::Noise::new(noise_mv * 1e-3, 0.02, 1e-4, 0) {
-            out.push(format!("{}: {e}", self.at("network.membrane_noise_mv")));
+            out.push(self.problem("network.membrane_noise_mv", e.to_string()));
         }
         let a = &self.agent;
         for (k, v) in [
@@ -591,31 +626,28 @@ impl Experiment {
             ("arousal", a.arousal),
         ] {
             if !(0.0..=1.0).contains(&v) {
-                out.push(format!(
-                    "{}: expected 0..1, got {v}",
-                    self.at(&format!("agent.{k}"))
-                ));
+                out.push(self.problem(&format!("agent.{k}"), format!("expected 0..1, got {v}")));
             }
         }
         for p in self.arbiter.problems() {
-            out.push(format!("{}: {p}", self.at("arbiter")));
+            out.push(self.problem("arbiter", p.to_string()));
         }
         // An event at the very end (or later) would never take effect.
         let within = |t: f64| t.is_finite() && t >= 0.0 && t < dur;
-        let selector = |k: &str, s: &str, out: &mut Vec<String>| {
+        let selector = |k: &str, s: &str, out: &mut Vec<Problem>| {
             if let Err(e) = connectome::select::Selector::parse(s) {
-                out.push(format!("{}: {e}", self.at(k)));
+                out.push(self.problem(k, e.to_string()));
             }
         };
         for (i, x) in self.inputs.iter().enumerate() {
             let k = format!("inputs[{i}]");
             selector(&format!("{k}.neurons"), &x.neurons, &mut out);
             if !(x.rate_hz > 0.0 && x.rate_hz <= 10_000.0) {
-                out.push(format!(
-                    "{}: expected a rate > 0 and at most 10000 Hz (one event per 0.1 ms step), got {}",
-                    self.at(&format!("{k}.rate_hz")),
+                let message = format!(
+                    "expected a rate > 0 and at most 10000 Hz (one event per 0.1 ms step), got {}",
                     x.rate_hz
-                ));
+                );
+                out.push(self.problem(&format!("{k}.rate_hz"), message));
             }
             self.window(&k, x.start_s, x.stop_s, dur, &mut out);
         }
@@ -627,11 +659,13 @@ impl Experiment {
         for (i, ev) in self.events.iter().enumerate() {
             let k = format!("events[{i}]");
             if !within(ev.at_s()) {
-                out.push(format!(
-                    "{}: a {} event at {} s is outside the run (from 0 to before {dur} s)",
-                    self.at(&format!("{k}.at_s")),
-                    ev.kind(),
-                    ev.at_s()
+                out.push(self.problem(
+                    &format!("{k}.at_s"),
+                    format!(
+                        "a {} event at {} s is outside the run (from 0 to before {dur} s)",
+                        ev.kind(),
+                        ev.at_s()
+                    ),
                 ));
             }
             match ev {
@@ -647,23 +681,23 @@ impl Experiment {
                         ("radius_m", *radius_m),
                     ] {
                         if v.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
-                            out.push(format!(
-                                "{}: expected a number > 0, got {v}",
-                                self.at(&format!("{k}.{name}"))
+                            out.push(self.problem(
+                                &format!("{k}.{name}"),
+                                format!("expected a number > 0, got {v}"),
                             ));
                         }
                     }
                     if radius_m >= distance_m {
-                        out.push(format!(
-                            "{}: the sphere must start farther than its radius",
-                            self.at(&format!("{k}.distance_m"))
+                        out.push(self.problem(
+                            &format!("{k}.distance_m"),
+                            "the sphere must start farther than its radius".into(),
                         ));
                     }
                 }
                 EventSpec::Dust { amount, .. } if !(0.0..=1.0).contains(amount) => {
-                    out.push(format!(
-                        "{}: expected 0..1, got {amount}",
-                        self.at(&format!("{k}.amount"))
+                    out.push(self.problem(
+                        &format!("{k}.amount"),
+                        format!("expected 0..1, got {amount}"),
                     ));
                 }
                 EventSpec::AddFood {
@@ -673,16 +707,13 @@ impl Experiment {
                     ..
                 } => {
                     if radius.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
-                        out.push(format!(
-                            "{}: expected a radius > 0, got {radius}",
-                            self.at(&format!("{k}.radius"))
+                        out.push(self.problem(
+                            &format!("{k}.radius"),
+                            format!("expected a radius > 0, got {radius}"),
                         ));
                     }
                     if *odor < 0.0 || !(0.0..=1.0).contains(sugar) {
-                        out.push(format!(
-                            "{}: expected odor >= 0 and sugar 0..1",
-                            self.at(&k)
-                        ));
+                        out.push(self.problem(&k, "expected odor >= 0 and sugar 0..1".into()));
                     }
                 }
                 EventSpec::SetState {
@@ -695,9 +726,9 @@ impl Experiment {
                         if let Some(v) = v
                             && !(0.0..=1.0).contains(v)
                         {
-                            out.push(format!(
-                                "{}: expected 0..1, got {v}",
-                                self.at(&format!("{k}.{name}"))
+                            out.push(self.problem(
+                                &format!("{k}.{name}"),
+                                format!("expected 0..1, got {v}"),
                             ));
                         }
                     }
@@ -710,11 +741,12 @@ impl Experiment {
         }
         let every = self.reports.timeline_ms / self.run.control_ms;
         if !(every >= 1.0 && (every - every.round()).abs() < 1e-9) {
-            out.push(format!(
-                "{}: expected a whole multiple of run.control_ms ({} ms), got {}",
-                self.at("reports.timeline_ms"),
-                self.run.control_ms,
-                self.reports.timeline_ms
+            out.push(self.problem(
+                "reports.timeline_ms",
+                format!(
+                    "expected a whole multiple of run.control_ms ({} ms), got {}",
+                    self.run.control_ms, self.reports.timeline_ms
+                ),
             ));
         }
         out
@@ -750,34 +782,43 @@ impl Experiment {
         let h = scene.arena.half_size;
         let inside = |p: [f32; 2]| p[0].abs() <= h && p[1].abs() <= h;
         if !inside(self.agent.position) {
-            out.push(format!(
-                "{}: {:?} is outside the arena (|x|, |y| <= {h} m)",
-                self.at("agent.position"),
-                self.agent.position
+            out.push(self.problem(
+                "agent.position",
+                format!(
+                    "{:?} is outside the arena (|x|, |y| <= {h} m)",
+                    self.agent.position
+                ),
             ));
         }
         if let Some(b) = self.agent.food_bearing_deg {
-            let at = self.at("agent.food_bearing_deg");
+            let at = "agent.food_bearing_deg";
             if !(b.is_finite() && (-180.0..=180.0).contains(&b)) {
-                out.push(format!("{at}: must be from -180 to 180 degrees, got {b}"));
+                out.push(self.problem(at, format!("must be from -180 to 180 degrees, got {b}")));
             } else if self.agent.heading_deg != 0.0 {
-                out.push(format!(
-                    "{at}: give `heading_deg` or `food_bearing_deg`, not both (the bearing sets \
-                     the heading)"
-                ));
+                out.push(
+                    self.problem(
+                        at,
+                        "give `heading_deg` or `food_bearing_deg`, not both (the bearing sets the \
+                     heading)"
+                            .into(),
+                    ),
+                );
             } else if scene.food.is_empty() {
-                out.push(format!(
-                    "{at}: the scene has no food source to take a bearing on"
+                out.push(self.problem(
+                    at,
+                    "the scene has no food source to take a bearing on".into(),
                 ));
             }
         }
         let fastest = motor.max_walk_speed();
         if self.arbiter.max_speed > fastest {
-            out.push(format!(
-                "{}: {} m/s is faster than this body's gait can walk ({fastest:.3} m/s: the \
+            out.push(self.problem(
+                "arbiter.max_speed",
+                format!(
+                    "{} m/s is faster than this body's gait can walk ({fastest:.3} m/s: the \
                  longest stride at the highest stepping rate)",
-                self.at("arbiter.max_speed"),
-                self.arbiter.max_speed
+                    self.arbiter.max_speed
+                ),
             ));
         }
         let mut order: Vec<(usize, &EventSpec)> = self.events.iter().enumerate().collect();
@@ -787,22 +828,21 @@ impl Experiment {
             match ev {
                 EventSpec::AddFood { position, .. } => {
                     if !inside(*position) {
-                        out.push(format!(
-                            "{}: {position:?} is outside the arena (|x|, |y| <= {h} m)",
-                            self.at(&format!("events[{i}].position"))
+                        out.push(self.problem(
+                            &format!("events[{i}].position"),
+                            format!("{position:?} is outside the arena (|x|, |y| <= {h} m)"),
                         ));
                     }
                     food += 1;
                 }
                 EventSpec::RemoveFood { index, .. } => {
                     if *index >= food {
-                        out.push(format!(
-                            "{}: there {} {food} food source{} at {} s (indices from 0), got {index}",
-                            self.at(&format!("events[{i}].index")),
-                            if food == 1 { "is" } else { "are" },
-                            if food == 1 { "" } else { "s" },
+                        let (is, s) = if food == 1 { ("is", "") } else { ("are", "s") };
+                        let message = format!(
+                            "there {is} {food} food source{s} at {} s (indices from 0), got {index}",
                             ev.at_s()
-                        ));
+                        );
+                        out.push(self.problem(&format!("events[{i}].index"), message));
                     } else {
                         food -= 1;
                     }
@@ -811,28 +851,30 @@ impl Experiment {
             }
         }
         if !out.is_empty() {
-            anyhow::bail!(
-                "{}: invalid experiment:\n  {}",
-                self.file.display(),
-                out.join("\n  ")
-            );
+            return Err(InvalidExperiment {
+                file: self.file.clone(),
+                problems: out,
+            }
+            .into());
         }
         Ok(())
     }
 
-    fn window(&self, k: &str, start: f64, stop: Option<f64>, dur: f64, out: &mut Vec<String>) {
+    fn window(&self, k: &str, start: f64, stop: Option<f64>, dur: f64, out: &mut Vec<Problem>) {
         if !(start.is_finite() && start >= 0.0 && start < dur) {
-            out.push(format!(
-                "{}: expected a start within the run (from 0 to before {dur} s), got {start}",
-                self.at(&format!("{k}.start_s"))
+            out.push(self.problem(
+                &format!("{k}.start_s"),
+                format!("expected a start within the run (from 0 to before {dur} s), got {start}"),
             ));
         }
         if let Some(stop) = stop
             && !(stop.is_finite() && stop > start && stop <= dur)
         {
-            out.push(format!(
-                "{}: expected a stop after the start and within the run (..{dur} s), got {stop}",
-                self.at(&format!("{k}.stop_s"))
+            out.push(self.problem(
+                &format!("{k}.stop_s"),
+                format!(
+                    "expected a stop after the start and within the run (..{dur} s), got {stop}"
+                ),
             ));
         }
     }

@@ -187,3 +187,39 @@ fn a_file_with_a_sweep_table_loads_as_the_experiment_it_sweeps() {
     );
     assert!(msg.contains("inputs[0].rate_hz` (line 11)"), "{msg}");
 }
+
+#[test]
+fn problems_are_typed_with_key_line_and_message() {
+    use sim::experiment::{InvalidExperiment, Problem};
+    let bad = GOOD
+        .replace("rate_hz = 100.0", "rate_hz = -1.0")
+        .replace("at_s = 1.0", "at_s = 9.0");
+    let e = Experiment::parse(&bad, "exp.toml".as_ref()).unwrap_err();
+    let invalid = e.downcast_ref::<InvalidExperiment>().expect("typed");
+    assert_eq!(invalid.file, std::path::Path::new("exp.toml"));
+    let keys: Vec<(&str, Option<usize>)> = invalid
+        .problems
+        .iter()
+        .map(|p| (p.key.as_str(), p.line))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("inputs[0].rate_hz", Some(11)),
+            ("events[0].at_s", Some(15))
+        ]
+    );
+    assert!(invalid.problems[1].message.contains("outside the run"));
+    // The value validates the same way, and says the same thing.
+    let mut good = Experiment::parse(GOOD, "exp.toml".as_ref()).unwrap();
+    assert_eq!(good.validate(), Ok(()));
+    good.run.duration_s = 0.5;
+    let problems: Vec<Problem> = good.validate().unwrap_err().problems;
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].key, "events[0].at_s");
+    assert_eq!(
+        problems[0].to_string(),
+        "`events[0].at_s` (line 15): a loom event at 1 s is outside the run (from 0 to before \
+         0.5 s)"
+    );
+}
