@@ -7,8 +7,9 @@
 //! - [`network`]: the compiled network (CSR of targets and signed counts, silencing).
 //! - [`engine`]: [`Brain`], one simulation advanced step by step (closed-loop API).
 //! - [`input`]: explicit input spike trains.
-//! - [`reference`]: Brian 2's algorithm transcribed literally, dense: the engine's oracle.
-//! - [`motifs`]: adversarial small networks that probe the engine's shortcuts.
+//! - `reference`: Brian 2's algorithm transcribed literally, dense: the engine's oracle
+//!   (with the `oracles` feature, for tests).
+//! - `motifs`: adversarial small networks that probe the engine's shortcuts (`oracles`).
 //! - [`release`]: synaptic release failure (off by default), seeded, thread-count invariant.
 //! - [`noise`]: membrane noise (off by default), seeded, thread-count invariant.
 //! - [`readout`]: spike counts of neuron groups since the last read (closed loop).
@@ -19,12 +20,14 @@
 
 pub mod engine;
 pub mod input;
+#[cfg(any(test, feature = "oracles"))]
 pub mod motifs;
 pub mod network;
 pub mod noise;
 pub mod params;
 pub mod propagator;
 pub mod readout;
+#[cfg(any(test, feature = "oracles"))]
 pub mod reference;
 pub mod release;
 pub mod signs;
