@@ -11,7 +11,7 @@ use toml::Value;
 pub enum KeyPart {
     /// A key of a table.
     Key(String),
-    /// An entry of an array (`events.0`, the first `[[events]]`).
+    /// An entry of an array (`events[0]`, the first `[[events]]`).
     Index(usize),
 }
 
