@@ -16,6 +16,7 @@ use controller::circuit::resolve::Resolved;
 use sha2::{Digest, Sha256};
 
 use super::file::Experiment;
+use crate::record::LinkReport;
 
 /// The dataset, its circuit map and the network built from them ([`Wiring::compile`]),
 /// with where they came from and the lesions made.
@@ -40,6 +41,112 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// Every link of the loop `exp` runs on this network, marked connectome or engineered:
+    /// what every summary lists, and what a script's own outputs should say too.
+    pub fn links(&self, exp: &Experiment) -> Vec<LinkReport> {
+        let p = self;
+        let mut links = Vec::new();
+        for (spec, groups) in p.map.sensors.iter().zip(&p.resolved.sensors) {
+            links.push(LinkReport {
+                kind: "sensor".into(),
+                name: spec.name.clone(),
+                link: spec.link.as_str().into(),
+                neurons: Resolved::union(groups).len(),
+                note: spec.note.clone(),
+            });
+        }
+        for (spec, groups) in p.map.readouts.iter().zip(&p.resolved.readouts) {
+            links.push(LinkReport {
+                kind: "readout".into(),
+                name: spec.name.clone(),
+                link: spec.link.as_str().into(),
+                neurons: Resolved::union(groups).len(),
+                note: spec.note.clone(),
+            });
+        }
+        links.push(LinkReport {
+            kind: "arbiter".into(),
+            name: "thresholds, gains, dwell".into(),
+            link: "engineered".into(),
+            neurons: 0,
+            note: "behaviour thresholds, speed/turn gains and dwell times are chosen, not wired \
+                   ([arbiter] of the experiment)"
+                .into(),
+        });
+        links.push(LinkReport {
+            kind: "arbiter".into(),
+            name: "escape direction".into(),
+            link: "engineered".into(),
+            neurons: 0,
+            note: "the giant fibre triggers the escape; its direction (away from the threat) is \
+                   taken from the eye that sees the larger looming angle"
+                .into(),
+        });
+        for cut in &p.cuts {
+            links.push(LinkReport {
+                kind: "cut".into(),
+                name: format!("{} -> {}", cut.from, cut.to),
+                link: "engineered".into(),
+                neurons: 0,
+                note: format!(
+                    "lesion: {} neuron pairs ({} synapses) of the wiring removed \
+                     ([[network.cut]]). {}",
+                    cut.pairs, cut.synapses, cut.note
+                ),
+            });
+        }
+        for rule in exp.arbiter.steering.rules_on() {
+            let note = match rule {
+                "search" => {
+                    "while the forward drive (the connectome's readout) falls, the walk turns \
+                     towards the side whose steering DNs were more active of late \
+                     ([arbiter.steering] search_*)"
+                }
+                "upwind" => {
+                    "while the forward drive is above upwind_on_hz, the walk turns into the air \
+                     flow felt on the antennae ([arbiter.steering] upwind_*)"
+                }
+                _ => {
+                    "near a wall or obstacle (the antennal feelers' `obstacle` sense) the walk \
+                     slows and turns away from the nearer side ([arbiter.steering] avoid_turn)"
+                }
+            };
+            links.push(LinkReport {
+                kind: "arbiter".into(),
+                name: format!("steering: {rule}"),
+                link: "engineered".into(),
+                neurons: 0,
+                note: note.into(),
+            });
+        }
+        links
+    }
+
+    /// Whether any wiring is synthetic, shuffled or cut, and why, in words.
+    pub fn wiring(&self) -> (bool, String) {
+        let p = self;
+        let note = p.connectome.synthetic_note();
+        let synthetic = note.is_some() || p.shuffled.is_some();
+        let wiring_note = match (p.shuffled, note) {
+            (Some(s), _) => format!(
+                "the wiring was rewired by a degree-preserving shuffle (seed {s}): the null model"
+            ),
+            (None, Some(n)) => format!("SYNTHETIC wiring: {n}"),
+            _ => format!("real wiring as published ({})", p.connectome.format),
+        };
+        let cuts: Vec<String> = p
+            .cuts
+            .iter()
+            .map(|c| format!("{} pairs from `{}` to `{}`", c.pairs, c.from, c.to))
+            .collect();
+        if cuts.is_empty() {
+            (synthetic, wiring_note)
+        } else {
+            let note = format!("{wiring_note}; lesioned: {} removed", cuts.join(", "));
+            (synthetic, note)
+        }
+    }
+
     /// The neurons `selector` picks (`type=LC4`, `class=ALPN & side=left`; an error if
     /// none), for activating or silencing them in a loop of one's own.
     pub fn select(&self, selector: &str) -> anyhow::Result<Vec<NeuronIndex>> {

@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use connectome::NeuronIndex;
-use controller::circuit::resolve::Resolved;
 use controller::sensors::InternalState;
 use controller::{Controller, ControllerParams};
 
@@ -465,109 +464,14 @@ impl<'a> Session<'a> {
         Ok(())
     }
 
-    /// Every link of the loop, marked connectome or engineered.
+    /// Every link of the loop, marked connectome or engineered ([`Prepared::links`]).
     pub fn links(&self) -> Vec<LinkReport> {
-        let (p, exp) = (self.p, self.exp);
-        let mut links = Vec::new();
-        for (spec, groups) in p.map.sensors.iter().zip(&p.resolved.sensors) {
-            links.push(LinkReport {
-                kind: "sensor".into(),
-                name: spec.name.clone(),
-                link: spec.link.as_str().into(),
-                neurons: Resolved::union(groups).len(),
-                note: spec.note.clone(),
-            });
-        }
-        for (spec, groups) in p.map.readouts.iter().zip(&p.resolved.readouts) {
-            links.push(LinkReport {
-                kind: "readout".into(),
-                name: spec.name.clone(),
-                link: spec.link.as_str().into(),
-                neurons: Resolved::union(groups).len(),
-                note: spec.note.clone(),
-            });
-        }
-        links.push(LinkReport {
-            kind: "arbiter".into(),
-            name: "thresholds, gains, dwell".into(),
-            link: "engineered".into(),
-            neurons: 0,
-            note: "behaviour thresholds, speed/turn gains and dwell times are chosen, not wired \
-                   ([arbiter] of the experiment)"
-                .into(),
-        });
-        links.push(LinkReport {
-            kind: "arbiter".into(),
-            name: "escape direction".into(),
-            link: "engineered".into(),
-            neurons: 0,
-            note: "the giant fibre triggers the escape; its direction (away from the threat) is \
-                   taken from the eye that sees the larger looming angle"
-                .into(),
-        });
-        for cut in &p.cuts {
-            links.push(LinkReport {
-                kind: "cut".into(),
-                name: format!("{} -> {}", cut.from, cut.to),
-                link: "engineered".into(),
-                neurons: 0,
-                note: format!(
-                    "lesion: {} neuron pairs ({} synapses) of the wiring removed \
-                     ([[network.cut]]). {}",
-                    cut.pairs, cut.synapses, cut.note
-                ),
-            });
-        }
-        for rule in exp.arbiter.steering.rules_on() {
-            let note = match rule {
-                "search" => {
-                    "while the forward drive (the connectome's readout) falls, the walk turns \
-                     towards the side whose steering DNs were more active of late \
-                     ([arbiter.steering] search_*)"
-                }
-                "upwind" => {
-                    "while the forward drive is above upwind_on_hz, the walk turns into the air \
-                     flow felt on the antennae ([arbiter.steering] upwind_*)"
-                }
-                _ => {
-                    "near a wall or obstacle (the antennal feelers' `obstacle` sense) the walk \
-                     slows and turns away from the nearer side ([arbiter.steering] avoid_turn)"
-                }
-            };
-            links.push(LinkReport {
-                kind: "arbiter".into(),
-                name: format!("steering: {rule}"),
-                link: "engineered".into(),
-                neurons: 0,
-                note: note.into(),
-            });
-        }
-        links
+        self.p.links(self.exp)
     }
 
-    /// Whether any wiring is synthetic or shuffled, and why, in words.
+    /// Whether any wiring is synthetic, shuffled or cut, and why ([`Prepared::wiring`]).
     pub fn wiring(&self) -> (bool, String) {
-        let p = self.p;
-        let note = p.connectome.synthetic_note();
-        let synthetic = note.is_some() || p.shuffled.is_some();
-        let wiring_note = match (p.shuffled, note) {
-            (Some(s), _) => format!(
-                "the wiring was rewired by a degree-preserving shuffle (seed {s}): the null model"
-            ),
-            (None, Some(n)) => format!("SYNTHETIC wiring: {n}"),
-            _ => format!("real wiring as published ({})", p.connectome.format),
-        };
-        let cuts: Vec<String> = p
-            .cuts
-            .iter()
-            .map(|c| format!("{} pairs from `{}` to `{}`", c.pairs, c.from, c.to))
-            .collect();
-        if cuts.is_empty() {
-            (synthetic, wiring_note)
-        } else {
-            let note = format!("{wiring_note}; lesioned: {} removed", cuts.join(", "));
-            (synthetic, note)
-        }
+        self.p.wiring()
     }
 
     /// The summary of the time simulated so far.

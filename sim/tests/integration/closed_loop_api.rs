@@ -102,6 +102,19 @@ fn monitors_on_a_bare_loop_report_what_the_run_reports() {
     assert_eq!(counter.last_t, 0.5);
     let parquet = std::fs::metadata(dir.path().join("run/spikes.parquet")).unwrap();
     assert!(counter.spikes > 0 && parquet.len() > 0);
+    // A script labels its own outputs as the run does: the links and the wiring.
+    let links = serde_json::to_value(brain.links(&exp)).unwrap();
+    assert_eq!(links, serde_json::to_value(&summary.links).unwrap());
+    assert!(
+        summary
+            .links
+            .iter()
+            .any(|l| l.link == "engineered" && l.kind == "arbiter")
+    );
+    assert_eq!(
+        brain.wiring(),
+        (summary.synthetic_wiring, summary.wiring_note)
+    );
 }
 
 #[test]
