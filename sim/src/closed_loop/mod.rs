@@ -69,6 +69,16 @@ pub enum BrainChange {
     Silence(bool),
 }
 
+impl BrainChange {
+    /// Makes the change on `neurons` of `controller` now.
+    pub fn apply(self, controller: &mut Controller, neurons: &[NeuronIndex]) {
+        match self {
+            BrainChange::Activate(hz) => controller.set_activation(neurons, hz),
+            BrainChange::Silence(on) => controller.set_silenced(neurons, on),
+        }
+    }
+}
+
 /// A body and a brain in a closed loop; see the [module](self) for the order of a step.
 pub struct ClosedLoop {
     agent: Agent,
@@ -200,10 +210,7 @@ impl ClosedLoop {
         let tick = self.controller.tick(self.agent.sensors());
         self.window_spikes = self.controller.take_spikes();
         for (neurons, change) in std::mem::take(&mut self.pending) {
-            match change {
-                BrainChange::Activate(hz) => self.controller.set_activation(&neurons, hz),
-                BrainChange::Silence(on) => self.controller.set_silenced(&neurons, on),
-            }
+            change.apply(&mut self.controller, &neurons);
         }
         if self.planned.is_none_or(|n| k + 1 < n) {
             self.controller.run_ahead();

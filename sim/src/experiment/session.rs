@@ -260,11 +260,7 @@ impl<'a> Session<'a> {
         };
         // The timeline's changes due at the start, made before the first window.
         for (neurons, change) in session.timeline_changes(0.0) {
-            let ctl = session.lp.controller_mut();
-            match change {
-                BrainChange::Activate(hz) => ctl.set_activation(&neurons, hz),
-                BrainChange::Silence(on) => ctl.set_silenced(&neurons, on),
-            }
+            change.apply(session.lp.controller_mut(), &neurons);
         }
         Ok(session)
     }
