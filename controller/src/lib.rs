@@ -16,7 +16,7 @@ pub mod steer;
 pub mod tick;
 pub mod wiring;
 
-pub use tick::{Controller, ControllerError, ControllerParams, Tick};
+pub use tick::{ActivationError, Controller, ControllerError, ControllerParams, Tick};
 pub use wiring::{Wiring, WiringError};
 
 /// The types a robot's code touches first: `use controller::prelude::*;`.

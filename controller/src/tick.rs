@@ -75,6 +75,20 @@ pub enum ControllerError {
     LocalShare(f64),
 }
 
+/// A Poisson rate the brain cannot carry: not a number, negative, or above one event per
+/// brain step.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+#[error(
+    "activation rate {rate_hz} Hz: expected a finite rate >= 0 and at most {max_hz} Hz \
+     (one event per brain step)"
+)]
+pub struct ActivationError {
+    /// The rate asked for.
+    pub rate_hz: f64,
+    /// One event per brain step.
+    pub max_hz: f64,
+}
+
 /// What one tick did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tick {
@@ -224,7 +238,14 @@ impl Controller {
     /// on top of the sensory drive, from the next tick on.
     /// Neurons outside the encoder's get their new rate now (nothing else changes it);
     /// the encoder adds the others' to their sensory drive at the next tick.
-    pub fn set_activation(&mut self, neurons: &[NeuronIndex], hz: f64) {
+    /// A rate that is not a finite number from 0 to one event per step is refused and
+    /// changes nothing ([`Controller::check_activation`]).
+    pub fn set_activation(
+        &mut self,
+        neurons: &[NeuronIndex],
+        hz: f64,
+    ) -> Result<(), ActivationError> {
+        self.check_activation(hz)?;
         let (sensory, mut others): (Vec<NeuronIndex>, Vec<NeuronIndex>) =
             neurons.iter().partition(|&&n| self.sensory[n as usize]);
         self.activation_sensory.retain(|e| !sensory.contains(&e.0));
@@ -255,6 +276,21 @@ impl Controller {
                 }
                 (false, _) => self.activation_other.insert(at, (n, new)),
             }
+        }
+        Ok(())
+    }
+
+    /// Whether [`Controller::set_activation`] takes `hz`: a finite rate from 0 to one event
+    /// per brain step. (A neuron listed k times, or also driven by the senses, gets the sum,
+    /// which saturates at one event per step as any Poisson drive does.)
+    pub fn check_activation(&self, hz: f64) -> Result<(), ActivationError> {
+        let max_hz = self.encoder.max_hz();
+        match hz.is_finite() && (0.0..=max_hz).contains(&hz) {
+            true => Ok(()),
+            false => Err(ActivationError {
+                rate_hz: hz,
+                max_hz,
+            }),
         }
     }
 

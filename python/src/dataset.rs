@@ -32,7 +32,7 @@ impl Dataset {
             source.load(&name_or_path)
         })
         .map(|loaded| Dataset { loaded })
-        .map_err(|e| error(e.into()))
+        .map_err(error)
     }
 
     /// The file it was loaded from.

@@ -2,7 +2,7 @@
 //!
 //! - [`Experiment`]: an experiment file, with keys set by the same key paths as sweeps
 //!   (`agent.hunger`, `events[0].at_s`), run into a run folder exactly as `hexafly run`;
-//! - [`brain_run`]: the brain alone, exactly as `hexafly brain run` (its arguments);
+//! - [`brain_run`]: the brain alone, exactly as `hexafly brain run`;
 //! - [`Loop`]: the closed loop stepped tick by tick, for the Gymnasium environment;
 //! - [`dataset::Dataset`]: a connectome by name or path, its neuron table and selections.
 //!
@@ -29,8 +29,9 @@ pyo3::create_exception!(
      failed run."
 );
 
-fn error(e: anyhow::Error) -> PyErr {
-    HexaflyError::new_err(format!("{e:#}"))
+/// Any error as a `HexaflyError` with its whole chain of causes.
+fn error(e: impl Into<anyhow::Error>) -> PyErr {
+    HexaflyError::new_err(format!("{:#}", e.into()))
 }
 
 /// A Python value as a TOML literal (numbers, booleans, strings, lists of them).
@@ -155,20 +156,90 @@ fn run_interruptible(
     })
 }
 
-/// `hexafly brain run` with these arguments (everything after `brain run`); returns the
-/// JSON summary it prints. The spikes and rates go where `--out` and `--rates-out` say.
+/// The brain alone (`sim::brain_run`, as `hexafly brain run`): writes the spikes to `out`
+/// (and rates to `rates_out`) and returns the summary as JSON. `split_trials`: `None`
+/// decides by the load, `True` always splits a trial across threads, `False` never.
 #[pyfunction]
-fn brain_run(py: Python<'_>, args: Vec<String>) -> PyResult<String> {
-    let summary = py.detach(|| sim::cli::brain::run_args(&args));
-    summary.map(|v| v.to_string()).map_err(error)
+#[pyo3(signature = (
+    connectome, duration_ms, out, *, rates_out=None, stimulate=Vec::new(), rate=None,
+    silence=Vec::new(), seed=0, trials=1, record=None, noise_mv=None, threads=None,
+    annotations=Vec::new(), input_spikes=None, rate_of=Vec::new(), inhibitory_fraction=None,
+    sign_seed=0, split_trials=None, format=None
+))]
+// The keywords of Python's `hexafly.brain.run`, one per parameter of the run.
+#[allow(clippy::too_many_arguments)]
+fn brain_run(
+    py: Python<'_>,
+    connectome: PathBuf,
+    duration_ms: f64,
+    out: PathBuf,
+    rates_out: Option<PathBuf>,
+    stimulate: Vec<String>,
+    rate: Option<f64>,
+    silence: Vec<String>,
+    seed: u64,
+    trials: u32,
+    record: Option<String>,
+    noise_mv: Option<f64>,
+    threads: Option<usize>,
+    annotations: Vec<PathBuf>,
+    input_spikes: Option<PathBuf>,
+    rate_of: Vec<String>,
+    inhibitory_fraction: Option<f64>,
+    sign_seed: u64,
+    split_trials: Option<bool>,
+    format: Option<String>,
+) -> PyResult<String> {
+    use sim::brain_run::{BrainRunParams, SplitTrials};
+    let mut p = BrainRunParams::new(connectome, duration_ms, out);
+    p.source.annotations = annotations;
+    p.source.format = format;
+    p.rates_out = rates_out;
+    p.stimulate = stimulate;
+    p.rate = rate;
+    p.silence = silence;
+    p.seed = seed;
+    p.trials = trials;
+    p.record = record;
+    p.noise_mv = noise_mv;
+    p.threads = threads;
+    p.input_spikes = input_spikes;
+    p.rate_of = rate_of;
+    p.inhibitory_fraction = inhibitory_fraction;
+    p.sign_seed = sign_seed;
+    p.split_trials = match split_trials {
+        None => SplitTrials::Auto,
+        Some(true) => SplitTrials::Always,
+        Some(false) => SplitTrials::Never,
+    };
+    let summary = py.detach(|| sim::brain_run::run(&p)).map_err(error)?;
+    serde_json::to_string(&summary).map_err(error)
 }
 
-/// `hexafly sweep` with these arguments (everything after `sweep`): the sweep folder with
-/// its tables, as the command writes it.
+/// A sweep (`sim::sweep`, as `hexafly sweep`): `experiment` over the grid of `set`
+/// (`KEY=V1,V2,...` each) times `seeds` (`"1,2,5..9"`), into `out`; resumes a folder it
+/// finds half done.
 #[pyfunction]
-fn sweep_run(py: Python<'_>, args: Vec<String>) -> PyResult<()> {
-    py.detach(|| sim::cli::sweep::run_args(&args))
-        .map_err(error)
+#[pyo3(signature = (experiment, out, *, set=Vec::new(), seeds=None, jobs=None))]
+fn sweep_run(
+    py: Python<'_>,
+    experiment: PathBuf,
+    out: PathBuf,
+    set: Vec<String>,
+    seeds: Option<String>,
+    jobs: Option<usize>,
+) -> PyResult<()> {
+    use sim::sweep::{SweepParams, SweepSpec, run_sweep};
+    if jobs == Some(0) {
+        return Err(HexaflyError::new_err("jobs=0: expected at least 1"));
+    }
+    let spec = SweepSpec::load(&experiment, &set, seeds.as_deref()).map_err(error)?;
+    let opts = SweepParams {
+        jobs,
+        ..SweepParams::default()
+    };
+    let outcome = py.detach(|| run_sweep(&spec, &out, &opts)).map_err(error)?;
+    outcome.all_succeeded().map_err(error)
 }
 
 /// The version of hexafly this module was built from.

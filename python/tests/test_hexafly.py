@@ -101,7 +101,7 @@ def test_bad_input_raises_a_clear_exception(tmp_path, monkeypatch):
     assert isinstance(hexafly.HexaflyError("x"), ValueError)
     # a failed set leaves the experiment as it was
     assert exp.run().summary["status"] == "complete"
-    with pytest.raises(hexafly.HexaflyError, match="--stimulate `type=NOPE` selects no neuron"):
+    with pytest.raises(hexafly.HexaflyError, match="stimulate `type=NOPE` selects no neuron"):
         hexafly.brain.run(ESCAPE_EDGES, 100, stimulate={"type=NOPE": 100.0})
     # A dataset that is not installed names the command that installs it.
     monkeypatch.setenv("HEXAFLY_DATA", str(tmp_path / "empty-data"))

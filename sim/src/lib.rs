@@ -1,11 +1,12 @@
-//! hexafly's simulation side: the body and world in rapier3d (headless, deterministic),
-//! experiments, recording, and the command-line interface.
+//! hexafly's simulation side: the body and world in rapier3d (headless, deterministic), the
+//! closed loop, experiments, the brain alone, recording, sweeps and plots. The `hexafly`
+//! binary (`src/bin/hexafly/`) is a thin command line over this library.
 #![warn(missing_docs)]
 
 pub mod agent;
 pub mod assets;
 pub mod body;
-pub mod cli;
+pub mod brain_run;
 pub mod closed_loop;
 pub mod experiment;
 pub mod plot;

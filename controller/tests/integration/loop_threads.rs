@@ -67,9 +67,9 @@ fn run(s: &Setup, threads: usize, share: f64) -> (Vec<String>, Vec<(u32, NeuronI
         ));
         // The next tick's changes, then the brain's other threads start its window.
         match tick + 1 {
-            100 => ctl.set_activation(&[other], 200.0),
+            100 => ctl.set_activation(&[other], 200.0).unwrap(),
             150 => ctl.set_silenced(&sensory[..1], true),
-            200 => ctl.set_activation(&[other], 0.0),
+            200 => ctl.set_activation(&[other], 0.0).unwrap(),
             _ => {}
         }
         ctl.run_ahead();

@@ -227,16 +227,18 @@ def sweep(
     finds half done. Returns the folder's tables."""
     from ._native import sweep_run
 
-    args = [os.fspath(experiment), "--out", os.fspath(out)]
+    sets = []
     for key, values in (set or {}).items():
         if not isinstance(values, (list, tuple)):
             values = [values]
-        args += ["--set", f"{key}=" + ",".join(_literal(v) for v in values)]
-    if seeds is not None:
-        args += ["--seeds", str(seeds)]
-    if jobs is not None:
-        args += ["--jobs", str(int(jobs))]
-    sweep_run(args)
+        sets.append(f"{key}=" + ",".join(_literal(v) for v in values))
+    sweep_run(
+        os.fspath(experiment),
+        os.fspath(out),
+        set=sets,
+        seeds=None if seeds is None else str(seeds),
+        jobs=None if jobs is None else int(jobs),
+    )
     return Sweep(out)
 
 

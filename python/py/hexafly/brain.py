@@ -36,47 +36,56 @@ def run(
     noise_mv: Optional[float] = None,
     threads: Optional[int] = None,
     annotations: Iterable[str] = (),
-    extra: Iterable[str] = (),
+    input_spikes: Optional[Union[str, "os.PathLike[str]"]] = None,
+    rate_of: Iterable[str] = (),
+    inhibitory_fraction: Optional[float] = None,
+    sign_seed: int = 0,
+    split_trials: Optional[bool] = None,
+    format: Optional[str] = None,
 ) -> BrainRun:
     """Runs the brain alone. ``stimulate`` maps selectors to Poisson rates in Hz (one rate for
     all, as ``hexafly brain run --stimulate ... --rate``); ``silence`` lists selectors whose
     outgoing synapses are removed; ``annotations`` adds neuron tables (paths or dataset
-    references) to select by; ``extra`` passes further ``brain run`` options. The
-    spikes are those of ``hexafly brain run`` with the same arguments, exactly."""
+    references) to select by; ``input_spikes`` is a ``neuron,t_ms`` table of input events;
+    ``rate_of`` lists selections whose mean rate the summary reports; the rest are the
+    options of ``hexafly brain run`` of the same names. The spikes are those of
+    ``hexafly brain run`` with the same arguments, exactly."""
     import pandas as pd
 
+    rate = None
+    if stimulate:
+        hz = set(float(r) for r in stimulate.values())
+        if len(hz) != 1:
+            raise ValueError(
+                f"stimulate: one rate for every selector (as `brain run --rate`), got {sorted(hz)}"
+            )
+        rate = hz.pop()
     with tempfile.TemporaryDirectory(prefix="hexafly-brain-") as tmp:
         out = Path(tmp) / "spikes.csv"
         rates = Path(tmp) / "rates.csv"
-        args = [
-            "--connectome", os.fspath(connectome),
-            "--duration-ms", repr(float(duration_ms)),
-            "--out", str(out),
-            "--rates-out", str(rates),
-            "--seed", str(int(seed)),
-            "--trials", str(int(trials)),
-        ]
-        if stimulate:
-            hz = set(float(r) for r in stimulate.values())
-            if len(hz) != 1:
-                raise ValueError(
-                    f"stimulate: one rate for every selector (as `brain run --rate`), got {sorted(hz)}"
-                )
-            for sel in stimulate:
-                args += ["--stimulate", sel]
-            args += ["--rate", repr(hz.pop())]
-        for sel in silence:
-            args += ["--silence", sel]
-        if record is not None:
-            args += ["--record", record]
-        if noise_mv is not None:
-            args += ["--noise-mv", repr(float(noise_mv))]
-        for a in annotations:
-            args += ["--annotations", os.fspath(a)]
-        if threads is not None:
-            args += ["--threads", str(int(threads))]
-        args += list(extra)
-        summary = json.loads(_brain_run(args))
+        summary = json.loads(
+            _brain_run(
+                os.fspath(connectome),
+                float(duration_ms),
+                str(out),
+                rates_out=str(rates),
+                stimulate=list(stimulate or {}),
+                rate=rate,
+                silence=list(silence),
+                seed=int(seed),
+                trials=int(trials),
+                record=record,
+                noise_mv=None if noise_mv is None else float(noise_mv),
+                threads=None if threads is None else int(threads),
+                annotations=[os.fspath(a) for a in annotations],
+                input_spikes=None if input_spikes is None else os.fspath(input_spikes),
+                rate_of=list(rate_of),
+                inhibitory_fraction=inhibitory_fraction,
+                sign_seed=int(sign_seed),
+                split_trials=split_trials,
+                format=format,
+            )
+        )
         spikes = pd.read_csv(out)
         rate_table = pd.read_csv(rates)
     return BrainRun(spikes, rate_table, summary)

@@ -21,7 +21,7 @@
 //! let brain = prepare(&exp)?;
 //! let mut fly = ClosedLoop::for_experiment(&exp, &brain)?;
 //! fly.attach(BehaviourMonitor::default());
-//! fly.activate(&brain.select("type=LC4")?, 80.0); // from the second window on
+//! fly.activate(&brain.select("type=LC4")?, 80.0)?; // from the second window on
 //! for _ in 0..500 {
 //!     let tick = fly.step()?;
 //!     if tick.decision.switched {
@@ -40,11 +40,11 @@ pub mod monitors;
 use std::any::Any;
 
 use connectome::NeuronIndex;
-use controller::Controller;
 use controller::arbiter::Decision;
 use controller::decode::Drives;
 use controller::motor::MotorCommand;
 use controller::sensors::InternalState;
+use controller::{ActivationError, Controller};
 
 use crate::agent::Agent;
 pub use monitor::{Monitor, TickRecord};
@@ -70,12 +70,18 @@ pub enum BrainChange {
 }
 
 impl BrainChange {
-    /// Makes the change on `neurons` of `controller` now.
-    pub fn apply(self, controller: &mut Controller, neurons: &[NeuronIndex]) {
+    /// Makes the change on `neurons` of `controller` now; a rate the brain cannot carry
+    /// is refused and changes nothing.
+    pub fn apply(
+        self,
+        controller: &mut Controller,
+        neurons: &[NeuronIndex],
+    ) -> Result<(), ActivationError> {
         match self {
-            BrainChange::Activate(hz) => controller.set_activation(neurons, hz),
+            BrainChange::Activate(hz) => controller.set_activation(neurons, hz)?,
             BrainChange::Silence(on) => controller.set_silenced(neurons, on),
         }
+        Ok(())
     }
 }
 
@@ -184,20 +190,36 @@ impl ClosedLoop {
     }
 
     /// Poisson input at `rate_hz` (0 stops it) on `neurons` from the window after the next
-    /// step's. Before the first step, [`ClosedLoop::controller_mut`] sets it at once.
-    pub fn activate(&mut self, neurons: &[NeuronIndex], rate_hz: f64) {
-        self.change(neurons.to_vec(), BrainChange::Activate(rate_hz));
+    /// step's. Before the first step, [`ClosedLoop::controller_mut`] sets it at once. A
+    /// rate that is not a finite number from 0 to one event per brain step is refused here,
+    /// not when the change is made.
+    pub fn activate(
+        &mut self,
+        neurons: &[NeuronIndex],
+        rate_hz: f64,
+    ) -> Result<(), ActivationError> {
+        self.change(neurons.to_vec(), BrainChange::Activate(rate_hz))
     }
 
     /// Silences (or restores) `neurons` from the window after the next step's.
     pub fn silence(&mut self, neurons: &[NeuronIndex], silenced: bool) {
-        self.change(neurons.to_vec(), BrainChange::Silence(silenced));
+        // A silencing is always valid.
+        let _ = self.change(neurons.to_vec(), BrainChange::Silence(silenced));
     }
 
     /// Queues a change to the brain, made right after the next step's window, before the
     /// brain runs ahead (so at any thread count it starts with the same window).
-    pub fn change(&mut self, neurons: Vec<NeuronIndex>, change: BrainChange) {
+    /// An activation's rate is checked now ([`Controller::check_activation`]).
+    pub fn change(
+        &mut self,
+        neurons: Vec<NeuronIndex>,
+        change: BrainChange,
+    ) -> Result<(), ActivationError> {
+        if let BrainChange::Activate(hz) = change {
+            self.controller.check_activation(hz)?;
+        }
         self.pending.push((neurons, change));
+        Ok(())
     }
 
     /// Advances one control tick (see the [module](self)). An invalid body state (NaN,
@@ -210,7 +232,8 @@ impl ClosedLoop {
         let tick = self.controller.tick(self.agent.sensors());
         self.window_spikes = self.controller.take_spikes();
         for (neurons, change) in std::mem::take(&mut self.pending) {
-            change.apply(&mut self.controller, &neurons);
+            // Checked when queued ([`ClosedLoop::change`]): this cannot fail.
+            change.apply(&mut self.controller, &neurons)?;
         }
         if self.planned.is_none_or(|n| k + 1 < n) {
             self.controller.run_ahead();

@@ -260,7 +260,7 @@ impl<'a> Session<'a> {
         };
         // The timeline's changes due at the start, made before the first window.
         for (neurons, change) in session.timeline_changes(0.0) {
-            change.apply(session.lp.controller_mut(), &neurons);
+            change.apply(session.lp.controller_mut(), &neurons)?;
         }
         Ok(session)
     }
@@ -391,10 +391,7 @@ impl<'a> Session<'a> {
         neurons: &[NeuronIndex],
         rate_hz: f64,
     ) -> anyhow::Result<()> {
-        anyhow::ensure!(
-            rate_hz.is_finite() && rate_hz >= 0.0,
-            "rate must be a finite number of Hz >= 0, got {rate_hz}"
-        );
+        self.lp.controller().check_activation(rate_hz)?;
         self.queued
             .push((neurons.to_vec(), BrainChange::Activate(rate_hz)));
         Ok(())
@@ -450,7 +447,7 @@ impl<'a> Session<'a> {
         let mut changes = self.timeline_changes(t_after);
         changes.append(&mut self.queued);
         for (neurons, change) in changes {
-            self.lp.change(neurons, change);
+            self.lp.change(neurons, change)?;
         }
         self.lp.step()?;
         if let Some(recent) = &mut self.recent {

@@ -66,6 +66,32 @@ pub struct Outcome {
     pub tables: Option<TablesReport>,
 }
 
+impl Outcome {
+    /// `Ok` when no run failed; otherwise the failed runs, as an error.
+    pub fn all_succeeded(&self) -> Result<(), RunsFailed> {
+        match self.failed.is_empty() {
+            true => Ok(()),
+            false => Err(RunsFailed {
+                failed: self.failed.clone(),
+            }),
+        }
+    }
+}
+
+/// Runs of a sweep that failed (never empty); each run folder's `error.txt` says why, and
+/// the sweep's other runs and tables are written.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{} run(s) failed (each folder's error.txt says why); the first, {}: {}",
+    failed.len(),
+    failed[0].0,
+    failed[0].1
+)]
+pub struct RunsFailed {
+    /// Id and error of each failed run.
+    pub failed: Vec<(String, String)>,
+}
+
 /// Runs the sweep `spec` into `out` (see the module doc).
 pub fn run_sweep(spec: &SweepSpec, out: &Path, opts: &SweepParams) -> anyhow::Result<Outcome> {
     let record = SweepRecord::of(spec);

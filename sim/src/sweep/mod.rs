@@ -24,7 +24,7 @@ pub mod spec;
 pub mod stats;
 pub mod table;
 
-pub use execute::{Outcome, SweepParams, run_sweep};
+pub use execute::{Outcome, RunsFailed, SweepParams, run_sweep};
 pub use plan::{Plan, RunPlan, Shard, SweepRecord};
 pub use spec::SweepSpec;
 pub use table::{TablesReport, write_tables};

@@ -2,6 +2,7 @@
 //! dust events, around a rapier physics world.
 
 pub mod odor;
+pub mod placement;
 pub mod scene;
 pub mod terrain;
 

@@ -5,7 +5,7 @@ use controller::motor::{EscapeMode, MotorCommand};
 use controller::sensors::InternalState;
 use sim::agent::{Agent, Start};
 use sim::body::{BodySpec, default_body_path};
-use sim::cli::body::{food_under_proboscis, threat_from};
+use sim::world::placement::{food_under_proboscis, threat_from};
 use sim::world::{DustEvent, Food, Scene};
 
 fn spec() -> BodySpec {

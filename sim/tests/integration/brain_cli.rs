@@ -16,14 +16,7 @@ fn hexafly(args: &[&str], dir: &Path) -> Output {
 }
 
 fn setup() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let mut edges = String::from("pre,post,weight\n");
-    for i in 0..40u64 {
-        edges += &format!("{},{},{}\n", 100 + i, 200 + i % 7, 30 + i as i64);
-        edges += &format!("{},{},-5\n", 200 + i % 7, 100 + (i * 3) % 40);
-    }
-    std::fs::write(dir.path().join("edges.csv"), edges).unwrap();
-    dir
+    common::small_edge_list()
 }
 
 const RUN: [&str; 6] = [

@@ -73,7 +73,14 @@ fn monitors_on_a_bare_loop_report_what_the_run_reports() {
     let mut fly = ClosedLoop::for_experiment(&exp, &brain).unwrap();
     // The experiment's input, as a user gives it before the first step.
     let lc4 = brain.select("type=LC4").unwrap();
-    fly.controller_mut().set_activation(&lc4, 80.0);
+    fly.controller_mut().set_activation(&lc4, 80.0).unwrap();
+    // Rates the brain cannot carry are refused when asked for, and change nothing: not a
+    // number, negative, above one event per 0.1 ms step.
+    for bad in [f64::NAN, -1.0, 10_000.5, f64::INFINITY] {
+        let e = fly.activate(&lc4, bad).unwrap_err();
+        assert!(e.to_string().contains("at most 10000 Hz"), "{e}");
+        assert!(fly.controller_mut().set_activation(&lc4, bad).is_err());
+    }
     fly.plan(Some(500));
     fly.attach(BehaviourMonitor::default());
     fly.attach(PathMonitor::new(fly.agent().pose()));

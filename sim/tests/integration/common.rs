@@ -28,3 +28,16 @@ pub fn hexafly() -> Command {
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// A folder with `edges.csv`: 47 neurons, excitatory 100..139 -> 200..206 and inhibitory
+/// back, for the brain-alone tests.
+pub fn small_edge_list() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut edges = String::from("pre,post,weight\n");
+    for i in 0..40u64 {
+        edges += &format!("{},{},{}\n", 100 + i, 200 + i % 7, 30 + i as i64);
+        edges += &format!("{},{},-5\n", 200 + i % 7, 100 + (i * 3) % 40);
+    }
+    std::fs::write(dir.path().join("edges.csv"), edges).unwrap();
+    dir
+}

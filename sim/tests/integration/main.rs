@@ -13,6 +13,7 @@ mod body_state;
 mod body_walk;
 mod brain_brian2_crosscheck;
 mod brain_cli;
+mod brain_run_api;
 mod circuit_cli;
 mod cli_connectome;
 mod closed_loop_api;

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
-use crate::record::write_atomic;
-use crate::sweep::plan::SLURM_TASK_VAR;
-use crate::sweep::slurm::{SlurmJob, script};
-use crate::sweep::{
+use sim::record::write_atomic;
+use sim::sweep::plan::SLURM_TASK_VAR;
+use sim::sweep::slurm::{SlurmJob, script};
+use sim::sweep::{
     Plan, RUNS_CSV, Shard, SweepParams, SweepRecord, SweepSpec, TablesReport, merge, run_sweep,
 };
 
@@ -81,12 +81,6 @@ pub struct MergeArgs {
     pub allow_missing: bool,
 }
 
-/// `hexafly sweep` with these arguments (those after `sweep`), for callers that are not
-/// the command line (the Python package).
-pub fn run_args(args: &[String]) -> anyhow::Result<()> {
-    run(super::parse_args("hexafly sweep", args)?)
-}
-
 /// Runs `hexafly sweep`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     if let Some(Command::Merge(m)) = args.command {
@@ -133,12 +127,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             out.display()
         ),
     }
-    if let Some((id, first)) = o.failed.first() {
-        bail!(
-            "{} run(s) failed (each folder's error.txt says why); the first, {id}: {first}",
-            o.failed.len()
-        );
-    }
+    o.all_succeeded()?;
     Ok(())
 }
 

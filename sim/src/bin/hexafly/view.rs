@@ -80,7 +80,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Some(p) => p,
         None if args.replay.is_some() => default_experiment(),
         None => {
-            let d = crate::experiment::defaults::best(&Default::default());
+            let d = sim::experiment::defaults::best(&Default::default());
             eprintln!("hexafly: {}", d.says);
             d.path
         }
@@ -106,7 +106,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
 #[cfg(feature = "viewer")]
 fn windowed(args: &Args, experiment: PathBuf) -> anyhow::Result<()> {
-    let summary = crate::viewer::view(&request(args, experiment, false))?;
+    let summary = sim::viewer::view(&request(args, experiment, false))?;
     if let (Some(s), Some(out)) = (summary, &args.out) {
         println!(
             "run folder: {} ({:.2} s simulated, {:.1}x real time)",
@@ -134,8 +134,8 @@ fn windowed(args: &Args, experiment: PathBuf) -> anyhow::Result<()> {
 }
 
 #[cfg(feature = "viewer")]
-fn request(args: &Args, experiment: PathBuf, offscreen: bool) -> crate::viewer::ViewRequest {
-    crate::viewer::ViewRequest {
+fn request(args: &Args, experiment: PathBuf, offscreen: bool) -> sim::viewer::ViewRequest {
+    sim::viewer::ViewRequest {
         experiment,
         out: args.out.clone(),
         screenshot: args.screenshot.clone().map(|p| (p, args.frames)),
@@ -168,7 +168,7 @@ fn headless(args: &Args, experiment: PathBuf, why: &str) -> anyhow::Result<()> {
     super::plot::run(super::plot::Args {
         dir: out.clone(),
         out: None,
-        format: crate::plot::Format::Png,
+        format: sim::plot::Format::Png,
         figures: Vec::new(),
     })
     .context("plotting the run folder")?;
@@ -204,8 +204,7 @@ fn offscreen(args: &Args, experiment: PathBuf, out: &std::path::Path) {
     // the run folder already written.
     let quiet = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let result =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| crate::viewer::view(&req)));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sim::viewer::view(&req)));
     std::panic::set_hook(quiet);
     match result {
         Ok(Ok(_)) => println!("offscreen frame: {}", shot.display()),
@@ -280,7 +279,7 @@ fn private_runtime_dir() {
 
 #[cfg(feature = "viewer")]
 fn offscreen_replay(args: &Args, experiment: PathBuf) -> anyhow::Result<()> {
-    crate::viewer::view(&request(args, experiment, true))?;
+    sim::viewer::view(&request(args, experiment, true))?;
     Ok(())
 }
 

@@ -210,7 +210,7 @@ pub fn fetch(args: FetchArgs) -> anyhow::Result<()> {
         from: args.from.clone(),
         // Registered files that hexafly itself ships (the escape circuit) are copied from
         // its assets, matched by sha256 like any offline copy.
-        shipped: vec![crate::assets::path("connectomes")],
+        shipped: vec![sim::assets::path("connectomes")],
         ..FetchParams::default()
     };
     let mut failed = Vec::new();

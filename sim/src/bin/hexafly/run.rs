@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::experiment::run::run_on_threads;
+use sim::experiment::run::run_on_threads;
 
 /// Arguments of `hexafly run`.
 #[derive(Debug, clap::Args)]
@@ -24,13 +24,13 @@ pub struct Args {
 
 /// The bundled default experiment.
 pub fn default_experiment() -> PathBuf {
-    crate::experiment::defaults::small()
+    sim::experiment::defaults::small()
 }
 
 /// Runs `hexafly run`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let path = args.experiment.unwrap_or_else(default_experiment);
-    let exp = crate::experiment::Experiment::load(&path)?;
+    let exp = sim::experiment::Experiment::load(&path)?;
     let threads = super::cap_threads("--threads", args.threads, 2)?;
     let s = run_on_threads(&exp, &args.out, threads)?;
     if args.json {

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use crate::plot::{Format, PlotParams, plot};
+use sim::plot::{Format, PlotParams, plot};
 
 /// Arguments of `hexafly plot`.
 #[derive(Debug, clap::Args)]

@@ -8,9 +8,10 @@ use anyhow::Context;
 use controller::anatomy::{LegId, Side};
 use controller::motor::{EscapeMode, MotorCommand};
 
-use crate::body::bout::{Bout, run_bout};
-use crate::body::{BodySpec, default_body_path};
-use crate::world::{Food, Scene, TerrainKind, Threat};
+use sim::body::bout::{Bout, run_bout};
+use sim::body::{BodySpec, default_body_path};
+use sim::world::placement::{food_under_proboscis, threat_from};
+use sim::world::{Scene, TerrainKind};
 
 /// Motor pattern to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -95,38 +96,6 @@ pub enum EscapeStyle {
     Run,
 }
 
-/// A threat approaching the start position from `side` (body at the origin facing +x):
-/// 0.6 m away at head height, 0.04 m radius, closing at 1.5 m/s.
-pub fn threat_from(side: Side, height: f32) -> Threat {
-    let y = 0.6 * side.sign();
-    Threat {
-        start: [0.0, y, height],
-        velocity: [0.0, -1.5 * side.sign(), 0.0],
-        radius: 0.04,
-        onset_s: 0.0,
-        duration_s: 0.35,
-    }
-}
-
-/// A food patch under the proboscis tip of a body standing at the origin facing +x and
-/// feeding (neck lowered, proboscis extended).
-pub fn food_under_proboscis(spec: &BodySpec) -> Food {
-    let geom = spec.geometry();
-    let p = &spec.proboscis;
-    let tip0 = [
-        p.base[0] + p.direction[0] * p.length,
-        p.base[1] + p.direction[1] * p.length,
-        p.base[2] + p.direction[2] * p.length,
-    ];
-    let tip = geom.head_point(tip0, spec.motor.feed_neck);
-    Food {
-        position: [tip[0], tip[1]],
-        radius: 0.03 * spec.head.radius / 0.026,
-        odor: 1.0,
-        sugar: 1.0,
-    }
-}
-
 /// Runs `hexafly body run`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let body_path = args.body.clone().unwrap_or_else(default_body_path);
@@ -160,7 +129,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.speed
     );
     // The output folder is checked before anything is simulated.
-    crate::record::atomic::check_writable(&args.out.join("trajectory.csv"))?;
+    sim::record::atomic::check_writable(&args.out.join("trajectory.csv"))?;
     anyhow::ensure!(
         args.sample_ms.is_finite() && args.sample_ms > 0.0,
         "--sample-ms must be a positive number of milliseconds, got {}",

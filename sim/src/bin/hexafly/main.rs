@@ -1,5 +1,6 @@
-//! The `hexafly` command line. Each command lives in its own file; this one only parses
-//! and dispatches. The commands named in DESIGN.md ("Stable CLI") are called by outside
+//! The `hexafly` binary: the command line, a thin layer over the `sim` library (flags in,
+//! the library's parameters out, its results printed). Each command lives in its own file;
+//! this one only parses and dispatches. The commands named in DESIGN.md ("Stable CLI") are called by outside
 //! checks: extend them, never break them.
 
 use std::io::Write;
@@ -7,17 +8,17 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-pub mod body;
-pub mod brain;
-pub mod circuit;
-pub mod datasets;
-pub mod export;
-pub mod info;
-pub mod plot;
-pub mod run;
-pub mod sweep;
-pub mod synth;
-pub mod view;
+mod body;
+mod brain;
+mod circuit;
+mod datasets;
+mod export;
+mod info;
+mod plot;
+mod run;
+mod sweep;
+mod synth;
+mod view;
 
 /// hexafly: a six-legged robot whose brain is a fruit-fly connectome.
 #[derive(Debug, Parser)]
@@ -87,7 +88,7 @@ enum BodyCommand {
 }
 
 /// Entry point: runs the command and maps errors to exit code 1 (usage errors: 2).
-pub fn main() -> ExitCode {
+fn main() -> ExitCode {
     report_file_size_limits();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -131,11 +132,7 @@ pub fn main() -> ExitCode {
 /// The one rule for `--threads` and `--jobs`: at least 1; more than this machine's cores is
 /// capped to them with a note (every output is the same at any count, and threads beyond
 /// the cores only wait for each other); `None` is `default`.
-pub(crate) fn cap_threads(
-    flag: &str,
-    requested: Option<usize>,
-    default: usize,
-) -> anyhow::Result<usize> {
+fn cap_threads(flag: &str, requested: Option<usize>, default: usize) -> anyhow::Result<usize> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     match requested {
         None => Ok(default.clamp(1, cores)),
@@ -154,8 +151,8 @@ pub(crate) fn cap_threads(
 
 /// The one range of seeds, as in experiment files and sweeps: 0 to 2^63 - 1 (a TOML
 /// integer).
-pub(crate) fn seed_parser() -> clap::builder::RangedU64ValueParser<u64> {
-    clap::value_parser!(u64).range(..=crate::experiment::file::MAX_SEED)
+fn seed_parser() -> clap::builder::RangedU64ValueParser<u64> {
+    clap::value_parser!(u64).range(..=sim::experiment::file::MAX_SEED)
 }
 
 /// Under a file-size limit (`ulimit -f`) the kernel kills a process that writes past it with
@@ -167,19 +164,4 @@ fn report_file_size_limits() {
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
-}
-
-/// A command's arguments parsed from a list (those after `command`), as the command line
-/// would parse them; `command` names it in the messages.
-pub(crate) fn parse_args<A: clap::Args>(command: &str, args: &[String]) -> anyhow::Result<A> {
-    #[derive(clap::Parser)]
-    struct Line<A: clap::Args> {
-        #[command(flatten)]
-        args: A,
-    }
-    use clap::Parser;
-    let argv = std::iter::once(command.to_string()).chain(args.iter().cloned());
-    Line::<A>::try_parse_from(argv)
-        .map(|l| l.args)
-        .map_err(|e| anyhow::anyhow!("{e}"))
 }
