@@ -18,6 +18,11 @@ mod toml_numbers;
 pub mod viewer;
 pub mod world;
 
+/// The `tracing` target of progress lines of long work (a sweep's runs), at `INFO`: the
+/// `hexafly` binary shows them on stderr; a program of its own shows them by enabling
+/// this target in its subscriber.
+pub const PROGRESS: &str = "hexafly::progress";
+
 /// The types a script touches first: `use sim::prelude::*;`.
 pub mod prelude {
     pub use crate::agent::{Agent, Start};

@@ -113,7 +113,8 @@ pub fn run_sweep(spec: &SweepSpec, out: &Path, opts: &SweepParams) -> anyhow::Re
         already_done: selected.len() - pending.len(),
         ..Outcome::default()
     };
-    eprintln!(
+    tracing::info!(
+        target: crate::PROGRESS,
         "sweep: {} runs ({} grid point{} x {} seed{}){}: {} done, {} to run",
         plan.runs.len(),
         plan.points(),
@@ -242,7 +243,8 @@ fn start_folder(dir: &Path, plan: &Plan, r: &RunPlan) -> anyhow::Result<()> {
     })
 }
 
-/// A progress bar with ETA on a terminal, one line per finished run otherwise.
+/// A progress bar with ETA on a terminal, otherwise one line per finished run as a
+/// [`crate::PROGRESS`] event.
 struct Progress {
     bar: Option<ProgressBar>,
     total: usize,
@@ -282,7 +284,8 @@ impl Progress {
             None => {
                 let elapsed = self.start.elapsed().as_secs_f64();
                 let eta = elapsed / *n as f64 * (self.total - *n) as f64;
-                eprintln!(
+                tracing::info!(
+                    target: crate::PROGRESS,
                     "sweep: [{}/{}] run {id} {} in {:.1} s; {:.0} s elapsed, eta {:.0} s",
                     *n,
                     self.total,

@@ -3,7 +3,7 @@
 //! this one only parses and dispatches. The commands named in DESIGN.md ("Stable CLI") are called by outside
 //! checks: extend them, never break them.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -90,11 +90,15 @@ enum BodyCommand {
 /// Entry point: runs the command and maps errors to exit code 1 (usage errors: 2).
 fn main() -> ExitCode {
     report_file_size_limits();
+    // Warnings, and the library's progress lines (sim::PROGRESS); HEXAFLY_LOG overrides.
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("HEXAFLY_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+                .unwrap_or_else(|_| format!("warn,{}=info", sim::PROGRESS).into()),
         )
+        .without_time()
+        .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
