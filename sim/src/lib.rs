@@ -29,7 +29,9 @@ pub mod prelude {
     pub use crate::closed_loop::monitors::{
         BehaviourMonitor, LatencyMonitor, OnsetMonitor, PathMonitor, SpikeMonitor, TimelineMonitor,
     };
-    pub use crate::closed_loop::{ClosedLoop, LastTick, Monitor, TickRecord};
+    pub use crate::closed_loop::{
+        ClosedLoop, LastTick, LoopError, Monitor, MonitorError, TickRecord,
+    };
     pub use crate::experiment::{Experiment, Prepared, Session, Summary, prepare, run};
     pub use controller::arbiter::Behaviour;
     pub use controller::motor::MotorCommand;

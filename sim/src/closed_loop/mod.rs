@@ -34,6 +34,7 @@
 //! # }
 //! ```
 
+mod error;
 pub mod monitor;
 pub mod monitors;
 
@@ -47,7 +48,8 @@ use controller::sensors::InternalState;
 use controller::{ActivationError, Controller};
 
 use crate::agent::Agent;
-pub use monitor::{Monitor, TickRecord};
+pub use error::LoopError;
+pub use monitor::{Monitor, MonitorError, TickRecord};
 
 /// What one step decided, for anyone drawing or inspecting the loop.
 #[derive(Debug, Clone, Copy)]
@@ -224,7 +226,7 @@ impl ClosedLoop {
 
     /// Advances one control tick (see the [module](self)). An invalid body state (NaN,
     /// sunk through the ground) is an error, and the tick is not counted or observed.
-    pub fn step(&mut self) -> anyhow::Result<LastTick> {
+    pub fn step(&mut self) -> Result<LastTick, LoopError> {
         let k = self.ticks;
         let internal_before = *self.agent.internal();
         let brain = self.controller.brain();
@@ -263,13 +265,13 @@ impl ClosedLoop {
             controller: &self.controller,
         };
         for m in &mut self.monitors {
-            m.observe(&record)?;
+            m.observe(&record).map_err(LoopError::Monitor)?;
         }
         // Every simulated second, what the monitors computed goes to their files.
         let second = |k: u64| k * self.tick_us / 1_000_000;
         if second(k + 1) != second(k) {
             for m in &mut self.monitors {
-                m.flush()?;
+                m.flush().map_err(LoopError::Monitor)?;
             }
         }
         let last = LastTick {
@@ -282,7 +284,7 @@ impl ClosedLoop {
     }
 
     /// Ends every monitor's work (closing its files); the first error, after trying all.
-    pub fn finish_monitors(&mut self) -> anyhow::Result<()> {
+    pub fn finish_monitors(&mut self) -> Result<(), LoopError> {
         let mut first = Ok(());
         for m in &mut self.monitors {
             let r = m.finish();
@@ -290,7 +292,7 @@ impl ClosedLoop {
                 first = r;
             }
         }
-        first
+        first.map_err(LoopError::Monitor)
     }
 
     /// Simulated time since the start, seconds: a whole number of ticks.

@@ -38,21 +38,25 @@ pub struct TickRecord<'a> {
     pub controller: &'a Controller,
 }
 
+/// Why a monitor failed: any error, as a monitor of a script's own may fail for reasons
+/// of its own (the built-in ones fail only writing their files).
+pub type MonitorError = Box<dyn std::error::Error + Send + Sync>;
+
 /// Observes a closed loop, one [`TickRecord`] per step; attached with
 /// [`ClosedLoop::attach`](super::ClosedLoop::attach), read back with
 /// [`ClosedLoop::monitor`](super::ClosedLoop::monitor).
 pub trait Monitor: Any + Send {
     /// Takes in one step.
-    fn observe(&mut self, tick: &TickRecord<'_>) -> anyhow::Result<()>;
+    fn observe(&mut self, tick: &TickRecord<'_>) -> Result<(), MonitorError>;
 
     /// Puts what was observed so far into its files (called every simulated second), so
     /// that a run killed keeps it. Nothing by default.
-    fn flush(&mut self) -> anyhow::Result<()> {
+    fn flush(&mut self) -> Result<(), MonitorError> {
         Ok(())
     }
 
     /// Closes its files at the end of the run. Nothing by default.
-    fn finish(&mut self) -> anyhow::Result<()> {
+    fn finish(&mut self) -> Result<(), MonitorError> {
         Ok(())
     }
 }

@@ -583,7 +583,7 @@ impl<'a> Session<'a> {
 /// The summary is written even when a file could not be closed (a full disk, a file-size
 /// limit): the folder then still says how the run ended, and the first error is returned.
 fn write_folder(lp: &mut ClosedLoop, dir: &Path, summary: &Summary) -> anyhow::Result<()> {
-    let closed = lp.finish_monitors();
+    let closed = lp.finish_monitors().map_err(anyhow::Error::from);
     let json = serde_json::to_string_pretty(summary)?;
     let written = write_atomic(&dir.join(SUMMARY_JSON), |w| {
         use std::io::Write;

@@ -55,7 +55,7 @@ struct Counter {
 }
 
 impl Monitor for Counter {
-    fn observe(&mut self, tick: &TickRecord<'_>) -> anyhow::Result<()> {
+    fn observe(&mut self, tick: &TickRecord<'_>) -> Result<(), MonitorError> {
         self.steps += 1;
         self.spikes += tick.spikes.len();
         self.last_t = tick.t_s;

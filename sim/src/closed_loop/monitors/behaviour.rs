@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::closed_loop::{Monitor, TickRecord};
+use crate::closed_loop::{Monitor, MonitorError, TickRecord};
 use crate::record::activity::Tally;
 
 /// Seconds, bouts, spikes and synaptic events per behaviour, and the switches between them.
@@ -44,7 +44,7 @@ impl BehaviourMonitor {
 }
 
 impl Monitor for BehaviourMonitor {
-    fn observe(&mut self, r: &TickRecord<'_>) -> anyhow::Result<()> {
+    fn observe(&mut self, r: &TickRecord<'_>) -> Result<(), MonitorError> {
         let d = &r.tick.decision;
         let dt = r.dt as f64;
         let name = d.behaviour.as_str();

@@ -4,7 +4,7 @@
 use controller::arbiter::Behaviour;
 use controller::motor::kinematics::wrap_angle;
 
-use crate::closed_loop::{Monitor, TickRecord};
+use crate::closed_loop::{Monitor, MonitorError, TickRecord};
 use crate::record::LatencyChain;
 
 /// A thorax rise above its height at the escape command that counts as lift-off, metres.
@@ -55,7 +55,7 @@ impl LatencyMonitor {
 }
 
 impl Monitor for LatencyMonitor {
-    fn observe(&mut self, r: &TickRecord<'_>) -> anyhow::Result<()> {
+    fn observe(&mut self, r: &TickRecord<'_>) -> Result<(), MonitorError> {
         let Some((ci, chain)) = self.chains.last_mut() else {
             return Ok(());
         };

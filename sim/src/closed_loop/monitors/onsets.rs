@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::closed_loop::{Monitor, TickRecord};
+use crate::closed_loop::{Monitor, MonitorError, TickRecord};
 use crate::record::EventOnsets;
 
 /// Per event: the time from it to the first onset of each behaviour after it.
@@ -38,7 +38,7 @@ impl OnsetMonitor {
 }
 
 impl Monitor for OnsetMonitor {
-    fn observe(&mut self, r: &TickRecord<'_>) -> anyhow::Result<()> {
+    fn observe(&mut self, r: &TickRecord<'_>) -> Result<(), MonitorError> {
         let d = &r.tick.decision;
         if d.switched {
             let name = d.behaviour.as_str();

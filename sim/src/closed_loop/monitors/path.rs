@@ -3,7 +3,7 @@
 use controller::arbiter::Behaviour;
 
 use crate::body::BodyPose;
-use crate::closed_loop::{Monitor, TickRecord};
+use crate::closed_loop::{Monitor, MonitorError, TickRecord};
 
 /// Path length (sampled every tick), food found and eaten, and time walking against walls.
 #[derive(Debug, Clone)]
@@ -62,7 +62,7 @@ impl PathMonitor {
 }
 
 impl Monitor for PathMonitor {
-    fn observe(&mut self, r: &TickRecord<'_>) -> anyhow::Result<()> {
+    fn observe(&mut self, r: &TickRecord<'_>) -> Result<(), MonitorError> {
         let agent = r.agent;
         let senses = agent.sensors();
         let taste = &senses.taste;

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::stream;
-use crate::closed_loop::{Monitor, TickRecord};
+use crate::closed_loop::{Monitor, MonitorError, TickRecord};
 use crate::record::spikes::SpikeWriter;
 
 /// Writes the spikes of the neurons the controller records (its `record` selection), each
@@ -25,18 +25,18 @@ impl SpikeMonitor {
 }
 
 impl Monitor for SpikeMonitor {
-    fn observe(&mut self, r: &TickRecord<'_>) -> anyhow::Result<()> {
+    fn observe(&mut self, r: &TickRecord<'_>) -> Result<(), MonitorError> {
         let writer = stream::open(&mut self.writer, "spike file")?;
         let ids = &self.ids;
         writer.extend(r.spikes.iter().map(|&(s, i)| (s, ids[i as usize])));
         Ok(())
     }
 
-    fn flush(&mut self) -> anyhow::Result<()> {
+    fn flush(&mut self) -> Result<(), MonitorError> {
         stream::flush(&mut self.writer)
     }
 
-    fn finish(&mut self) -> anyhow::Result<()> {
+    fn finish(&mut self) -> Result<(), MonitorError> {
         stream::close(&mut self.writer)
     }
 }

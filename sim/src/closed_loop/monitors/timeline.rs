@@ -6,7 +6,7 @@ use controller::Controller;
 use controller::circuit::CircuitMap;
 
 use super::stream;
-use crate::closed_loop::{Monitor, TickRecord};
+use crate::closed_loop::{Monitor, MonitorError, TickRecord};
 use crate::record::timeline::{FIXED_COLUMNS, TimelineRow, TimelineWriter};
 
 /// Writes a row of the timeline every `every` steps and at every behaviour switch: the
@@ -61,7 +61,7 @@ pub fn header(ctl: &Controller, map: &CircuitMap) -> Vec<String> {
 }
 
 impl Monitor for TimelineMonitor {
-    fn observe(&mut self, r: &TickRecord<'_>) -> anyhow::Result<()> {
+    fn observe(&mut self, r: &TickRecord<'_>) -> Result<(), MonitorError> {
         let (d, drives) = (&r.tick.decision, &r.tick.drives);
         if !((r.tick_index + 1).is_multiple_of(self.every) || d.switched) {
             return Ok(());
@@ -100,11 +100,11 @@ impl Monitor for TimelineMonitor {
         Ok(())
     }
 
-    fn flush(&mut self) -> anyhow::Result<()> {
+    fn flush(&mut self) -> Result<(), MonitorError> {
         stream::flush(&mut self.writer)
     }
 
-    fn finish(&mut self) -> anyhow::Result<()> {
+    fn finish(&mut self) -> Result<(), MonitorError> {
         stream::close(&mut self.writer)
     }
 }
