@@ -12,19 +12,19 @@ pub(super) trait Stream {
 
 impl Stream for TimelineWriter {
     fn flush(&mut self) -> anyhow::Result<()> {
-        TimelineWriter::flush(self)
+        Ok(TimelineWriter::flush(self)?)
     }
     fn finish(self) -> anyhow::Result<()> {
-        TimelineWriter::finish(self)
+        Ok(TimelineWriter::finish(self)?)
     }
 }
 
 impl Stream for SpikeWriter {
     fn flush(&mut self) -> anyhow::Result<()> {
-        SpikeWriter::flush(self)
+        Ok(SpikeWriter::flush(self)?)
     }
     fn finish(self) -> anyhow::Result<()> {
-        SpikeWriter::finish(self)
+        Ok(SpikeWriter::finish(self)?)
     }
 }
 
