@@ -29,16 +29,6 @@ pub(crate) fn non_finite(text: &str) -> Vec<(String, usize, usize, String)> {
     out
 }
 
-/// Like [`non_finite_numbers`], as one error listing every problem.
-pub(crate) fn check_finite(text: &str) -> anyhow::Result<()> {
-    let problems = non_finite_numbers(text);
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        anyhow::bail!("{}", problems.join("\n"))
-    }
-}
-
 fn walk_table(
     t: &DeTable<'_>,
     prefix: &str,

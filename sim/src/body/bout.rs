@@ -3,13 +3,11 @@
 
 use std::time::Instant;
 
-use anyhow::Context;
-
 use controller::motor::MotorCommand;
 use serde::Serialize;
 
 use crate::agent::{Agent, Start};
-use crate::body::BodySpec;
+use crate::body::{BodyError, BodySpec};
 use crate::world::Scene;
 
 /// What to run.
@@ -92,18 +90,20 @@ const MAX_SAMPLES: u64 = 50_000_000;
 
 /// Runs a bout and returns its trajectory and summary. The body's physical state is checked
 /// every control tick ([`Agent::check_state`]); a NaN or exploded state ends the bout with
-/// that error (naming the simulated time and the body part) instead of a summary.
-pub fn run_bout(spec: &BodySpec, cfg: &Bout) -> anyhow::Result<(Vec<Sample>, BoutSummary)> {
-    anyhow::ensure!(
-        cfg.duration_s > 0.0 && cfg.duration_s.is_finite(),
-        "duration must be a positive number of seconds, got {}",
-        cfg.duration_s
-    );
-    anyhow::ensure!(
-        cfg.sample_s > 0.0 && cfg.sample_s.is_finite(),
-        "sampling interval must be a positive number of seconds, got {}",
-        cfg.sample_s
-    );
+/// that error (naming the simulated time and the body part) instead of a summary:
+/// [`BodyError::Settling`] or [`BodyError::Recording`]. A duration or sampling interval
+/// that is not positive, or too short or long to run, is refused before anything runs.
+pub fn run_bout(spec: &BodySpec, cfg: &Bout) -> Result<(Vec<Sample>, BoutSummary), BodyError> {
+    if !(cfg.duration_s > 0.0 && cfg.duration_s.is_finite()) {
+        return Err(BodyError::Duration {
+            duration_s: cfg.duration_s,
+        });
+    }
+    if !(cfg.sample_s > 0.0 && cfg.sample_s.is_finite()) {
+        return Err(BodyError::SampleInterval {
+            sample_s: cfg.sample_s,
+        });
+    }
     let wall = Instant::now();
     let mut agent = Agent::new(
         spec,
@@ -116,32 +116,33 @@ pub fn run_bout(spec: &BodySpec, cfg: &Bout) -> anyhow::Result<(Vec<Sample>, Bou
     let settle_ticks = (cfg.settle_s / dt).round() as u64;
     for _ in 0..settle_ticks {
         agent.step(&controller::motor::MotorCommand::Stand);
-        agent
-            .check_state()
-            .context("body bout stopped while settling (standing before recording)")?;
+        agent.check_state().map_err(BodyError::Settling)?;
     }
     let t0 = agent.time();
     let ticks = (cfg.duration_s / dt).round() as u64;
-    anyhow::ensure!(
-        ticks > 0,
-        "duration {} s is shorter than one control tick ({dt} s)",
-        cfg.duration_s
-    );
-    anyhow::ensure!(
-        ticks <= MAX_TICKS,
-        "duration {:e} s is too long: at most {MAX_TICKS} control ticks of {dt} s ({:.0} s)",
-        cfg.duration_s,
-        MAX_TICKS as f64 * dt as f64
-    );
+    if ticks == 0 {
+        return Err(BodyError::ShorterThanATick {
+            duration_s: cfg.duration_s,
+            tick_s: dt,
+        });
+    }
+    if ticks > MAX_TICKS {
+        return Err(BodyError::TooLong {
+            duration_s: cfg.duration_s,
+            max_ticks: MAX_TICKS,
+            tick_s: dt,
+        });
+    }
     let every = ((cfg.sample_s / dt).round() as u64).max(1);
     let rows = ticks / every + 2;
-    anyhow::ensure!(
-        rows <= MAX_SAMPLES,
-        "duration {} s sampled every {} s is {rows} trajectory rows; at most {MAX_SAMPLES} \
-         (sample less often)",
-        cfg.duration_s,
-        cfg.sample_s
-    );
+    if rows > MAX_SAMPLES {
+        return Err(BodyError::TooManySamples {
+            duration_s: cfg.duration_s,
+            sample_s: cfg.sample_s,
+            rows,
+            max_rows: MAX_SAMPLES,
+        });
+    }
     let mut samples = Vec::with_capacity(rows as usize);
     let mut fell = false;
     let mut yaw_unwrapped = 0.0f32;
@@ -166,12 +167,10 @@ pub fn run_bout(spec: &BodySpec, cfg: &Bout) -> anyhow::Result<(Vec<Sample>, Bou
     for k in 1..=ticks {
         agent.step(&cfg.command);
         // A NaN or exploded state is an error, never a "not fallen" tick.
-        agent.check_state().with_context(|| {
-            format!(
-                "body bout of {:?} stopped {:.3} s into recording",
-                cfg.command,
-                agent.time() - t0
-            )
+        agent.check_state().map_err(|source| BodyError::Recording {
+            command: cfg.command,
+            after_s: agent.time() - t0,
+            source,
         })?;
         fell |= agent.fallen();
         if k % every == 0 || k == ticks {
@@ -216,7 +215,7 @@ pub fn run_bout(spec: &BodySpec, cfg: &Bout) -> anyhow::Result<(Vec<Sample>, Bou
 pub fn run_bouts(
     spec: &BodySpec,
     cfgs: &[Bout],
-) -> Vec<anyhow::Result<(Vec<Sample>, BoutSummary)>> {
+) -> Vec<Result<(Vec<Sample>, BoutSummary), BodyError>> {
     use rayon::prelude::*;
     cfgs.par_iter().map(|c| run_bout(spec, c)).collect()
 }

@@ -8,12 +8,14 @@
 //! proboscis is a massless sensor segment on the head whose extension follows its target.
 
 pub mod bout;
+pub mod error;
 pub mod spec;
 pub mod state;
 
 use controller::anatomy::{JointTargets, LegId, Side};
 use rapier3d::prelude::*;
 
+pub use error::BodyError;
 pub use spec::{BodySpec, default_body_path};
 pub use state::{BodyPart, BodyStateError};
 

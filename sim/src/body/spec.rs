@@ -2,10 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
 use controller::anatomy::LegId;
 use controller::motor::{BodyGeometry, LegGeometry, MotorParams};
 use serde::Deserialize;
+
+use super::BodyError;
 
 /// Path of the bundled hexapod description.
 pub fn default_body_path() -> PathBuf {
@@ -232,26 +233,39 @@ fn scale3(v: &mut [f32; 3], s: f32) {
 }
 
 impl BodySpec {
-    /// Reads, validates and scales a body description.
-    pub fn load(path: &Path) -> anyhow::Result<BodySpec> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read body file {}", path.display()))?;
+    /// Reads, validates and scales a body description: [`BodyError::Read`] or the errors of
+    /// [`BodySpec::parse`].
+    pub fn load(path: &Path) -> Result<BodySpec, BodyError> {
+        let text = std::fs::read_to_string(path).map_err(|source| BodyError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Self::parse(&text, path)
     }
 
-    /// Parses, validates and scales a body description; `path` names it in errors.
-    pub fn parse(text: &str, path: &Path) -> anyhow::Result<BodySpec> {
-        let spec: BodySpec =
-            toml::from_str(text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        crate::toml_numbers::check_finite(text)
-            .with_context(|| format!("{}: invalid body description", path.display()))?;
-        spec.validate()
-            .with_context(|| format!("{}: invalid body description", path.display()))?;
+    /// Parses, validates and scales a body description; `path` names it in errors:
+    /// [`BodyError::Toml`] (syntax, missing or unknown keys) or [`BodyError::Invalid`]
+    /// (numbers that are not finite, then values out of range, every one listed).
+    pub fn parse(text: &str, path: &Path) -> Result<BodySpec, BodyError> {
+        let spec: BodySpec = toml::from_str(text).map_err(|source| BodyError::Toml {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut problems = crate::toml_numbers::non_finite_numbers(text);
+        if problems.is_empty() {
+            problems = spec.problems();
+        }
+        if !problems.is_empty() {
+            return Err(BodyError::Invalid {
+                path: path.to_path_buf(),
+                problems,
+            });
+        }
         Ok(spec.scaled())
     }
 
-    /// Checks every field; all problems are reported, one per line.
-    fn validate(&self) -> anyhow::Result<()> {
+    /// Checks every field; every problem, one per entry (none for a valid description).
+    fn problems(&self) -> Vec<String> {
         let mut errs: Vec<String> = Vec::new();
         if !(MIN_SCALE..=MAX_SCALE).contains(&self.scale) {
             errs.push(format!(
@@ -371,11 +385,7 @@ impl BodySpec {
                 ));
             }
         }
-        if errs.is_empty() {
-            Ok(())
-        } else {
-            bail!("{}", errs.join("\n"))
-        }
+        errs
     }
 
     /// Applies `scale` to every length, mass, gain and motor parameter; the result has scale 1.

@@ -73,15 +73,9 @@ pub enum BrainRunError {
     /// The worker threads could not be started.
     #[error("cannot start the worker threads")]
     Threads(#[from] rayon::ThreadPoolBuildError),
-    /// An output file cannot be written.
-    #[error("cannot write {}", path.display())]
-    Output {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
+    /// An output file cannot be written (the error names it).
+    #[error(transparent)]
+    Output(#[from] crate::record::RecordError),
 }
 
 impl BrainRunError {

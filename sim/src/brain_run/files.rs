@@ -9,6 +9,7 @@ use connectome::{Connectome, LoadError, NeuronIndex};
 use controller::brain::InputSpikes;
 
 use super::BrainRunError;
+use crate::record::RecordError;
 
 /// A time in ms as a step index; it must lie on the step grid.
 pub(super) fn ms_to_step(t_ms: f64, dt_ms: f64) -> Result<u32, String> {
@@ -164,8 +165,12 @@ fn write(
     path: &Path,
     fill: impl FnOnce(&mut std::io::BufWriter<&std::fs::File>) -> std::io::Result<()>,
 ) -> Result<(), BrainRunError> {
-    crate::record::write_atomic(path, |w| Ok(fill(w)?)).map_err(|e| BrainRunError::Output {
-        path: path.to_path_buf(),
-        source: e.into(),
+    crate::record::write_atomic(path, |w| {
+        fill(w).map_err(|source| RecordError::Io {
+            action: "cannot write",
+            path: path.to_path_buf(),
+            source,
+        })
     })
+    .map_err(BrainRunError::Output)
 }

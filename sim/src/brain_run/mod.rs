@@ -201,10 +201,7 @@ pub fn run(p: &BrainRunParams) -> Result<BrainRunSummary, BrainRunError> {
     }
     // Where the outputs go is checked before anything loads or runs.
     for out in std::iter::once(&p.out).chain(&p.rates_out) {
-        crate::record::atomic::check_writable(out).map_err(|e| BrainRunError::Output {
-            path: out.clone(),
-            source: e.into(),
-        })?;
+        crate::record::atomic::check_writable(out)?;
     }
     if p.rate.is_some() && p.stimulate.is_empty() {
         return Err(BrainRunError::RateWithoutStimulus);

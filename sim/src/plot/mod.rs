@@ -253,7 +253,7 @@ pub fn render<F: Figure>(
             let mut writer = enc.write_header()?;
             writer.write_image_data(&buf)?;
             writer.finish()?;
-            Ok(())
+            Ok::<_, anyhow::Error>(())
         })
         .with_context(|| format!("writing {}", path.display()))?;
         files.push(path);
@@ -270,7 +270,7 @@ pub fn render<F: Figure>(
         write_atomic(&path, |wr| {
             use std::io::Write;
             wr.write_all(svg.as_bytes())?;
-            Ok(())
+            Ok::<_, anyhow::Error>(())
         })
         .with_context(|| format!("writing {}", path.display()))?;
         files.push(path);

@@ -12,8 +12,9 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use serde::{Deserialize, Serialize};
+
+use super::RecordError;
 
 /// `schema` of `summary.json`.
 pub const RUN_SCHEMA: &str = "hexafly.run/2";
@@ -72,51 +73,56 @@ pub enum RunState {
 }
 
 impl RunState {
-    /// Reads `dir`'s state; an error when it is no run folder or its summary is unreadable
-    /// or of another format.
-    pub fn read(dir: &Path) -> anyhow::Result<RunState> {
+    /// Reads `dir`'s state: [`RecordError::NotARunFolder`] when it is no run folder;
+    /// [`RecordError::Io`], [`RecordError::NotJson`], [`RecordError::Schema`] or
+    /// [`RecordError::NoStatus`] when its summary is unreadable or of another format.
+    pub fn read(dir: &Path) -> Result<RunState, RecordError> {
         let summary = dir.join(SUMMARY_JSON);
         if summary.exists() {
-            let text = std::fs::read_to_string(&summary)
-                .with_context(|| format!("cannot read {}", summary.display()))?;
-            let v: serde_json::Value = serde_json::from_str(&text)
-                .with_context(|| format!("{}: not JSON", summary.display()))?;
+            let text = std::fs::read_to_string(&summary).map_err(|source| RecordError::Io {
+                action: "cannot read",
+                path: summary.clone(),
+                source,
+            })?;
+            let v: serde_json::Value =
+                serde_json::from_str(&text).map_err(|source| RecordError::NotJson {
+                    path: summary.clone(),
+                    source,
+                })?;
             let schema = v.get("schema").and_then(|s| s.as_str()).unwrap_or("none");
-            anyhow::ensure!(
-                schema == RUN_SCHEMA,
-                "{}: schema `{schema}`, expected `{RUN_SCHEMA}` (a run folder of another \
-                 hexafly version: run it again)",
-                summary.display()
-            );
-            let ending: Ending = serde_json::from_value(v)
-                .with_context(|| format!("{}: no complete `status`", summary.display()))?;
+            if schema != RUN_SCHEMA {
+                return Err(RecordError::Schema {
+                    path: summary,
+                    found: schema.to_owned(),
+                });
+            }
+            let ending: Ending =
+                serde_json::from_value(v).map_err(|source| RecordError::NoStatus {
+                    path: summary.clone(),
+                    source,
+                })?;
             return Ok(RunState::Ended(ending));
         }
         let timeline = dir.join(TIMELINE_CSV);
-        anyhow::ensure!(
-            timeline.exists(),
-            "{} is no run folder (no {SUMMARY_JSON}, no {TIMELINE_CSV}: `hexafly run --out` \
-             writes one)",
-            dir.display()
-        );
+        if !timeline.exists() {
+            return Err(RecordError::NotARunFolder {
+                dir: dir.to_path_buf(),
+            });
+        }
         Ok(RunState::Incomplete {
             last_t_s: last_time(&timeline),
         })
     }
 
-    /// `Ok` for a run that ended (complete or failed); a clear error for one that did not.
-    pub fn ended(dir: &Path) -> anyhow::Result<Ending> {
+    /// `Ok` for a run that ended (complete or failed); [`RecordError::Incomplete`] for one
+    /// that did not, and the errors of [`RunState::read`].
+    pub fn ended(dir: &Path) -> Result<Ending, RecordError> {
         match RunState::read(dir)? {
             RunState::Ended(e) => Ok(e),
-            RunState::Incomplete { last_t_s } => anyhow::bail!(
-                "{}: an incomplete run: {} and no {SUMMARY_JSON} (the run was killed, or is \
-                 still running); only a run that ended can be read as one",
-                dir.display(),
-                match last_t_s {
-                    Some(t) => format!("its timeline has rows up to t = {t} s"),
-                    None => "its timeline has no row".into(),
-                }
-            ),
+            RunState::Incomplete { last_t_s } => Err(RecordError::Incomplete {
+                dir: dir.to_path_buf(),
+                last_t_s,
+            }),
         }
     }
 }
@@ -132,13 +138,20 @@ fn last_time(path: &Path) -> Option<f64> {
 /// Makes `dir` ready for a new run: creates it, removes the outputs of an earlier run in it
 /// (so a folder never mixes two runs) and checks that it can be written, before anything
 /// is simulated.
-pub fn start(dir: &Path) -> anyhow::Result<PathBuf> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+pub fn start(dir: &Path) -> Result<PathBuf, RecordError> {
+    std::fs::create_dir_all(dir).map_err(|source| RecordError::Io {
+        action: "cannot create",
+        path: dir.to_path_buf(),
+        source,
+    })?;
     for name in [SUMMARY_JSON, TIMELINE_CSV, SPIKES_PARQUET] {
         let p = dir.join(name);
         if p.exists() {
-            std::fs::remove_file(&p)
-                .with_context(|| format!("cannot replace the earlier run's {}", p.display()))?;
+            std::fs::remove_file(&p).map_err(|source| RecordError::Io {
+                action: "cannot replace the earlier run's",
+                path: p,
+                source,
+            })?;
         }
     }
     Ok(dir.to_path_buf())

@@ -4,11 +4,13 @@
 
 pub mod activity;
 pub mod atomic;
+pub mod error;
 pub mod folder;
 pub mod spikes;
 pub mod summary;
 pub mod timeline;
 
 pub use atomic::write_atomic;
+pub use error::{RecordError, TimelineRowError};
 pub use folder::{Failure, RunState, Status};
 pub use summary::{EventOnsets, LatencyChain, LinkReport, Summary};

@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::Context;
 use serde::{Deserialize, Serialize};
+
+use super::RecordError;
 
 /// One link of the loop as the outputs report it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -119,19 +120,28 @@ impl Summary {
     /// Reads a run folder's `summary.json` into the type it was written from: a summary of
     /// another format (`schema`) or a file that does not parse is an error naming the file.
     /// The one definition every reader shares (plots and sweep tables read the same fields).
-    pub fn read(dir: &Path) -> anyhow::Result<Summary> {
+    ///
+    /// Errors: [`RecordError::Io`] (unreadable), [`RecordError::NotASummary`],
+    /// [`RecordError::Schema`].
+    pub fn read(dir: &Path) -> Result<Summary, RecordError> {
         use super::folder::{RUN_SCHEMA, SUMMARY_JSON};
         let path = dir.join(SUMMARY_JSON);
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let s: Summary = serde_json::from_str(&text)
-            .with_context(|| format!("{}: not a summary of schema {RUN_SCHEMA}", path.display()))?;
-        anyhow::ensure!(
-            s.schema == RUN_SCHEMA,
-            "{}: schema `{}`, expected `{RUN_SCHEMA}`",
-            path.display(),
-            s.schema
-        );
+        let text = std::fs::read_to_string(&path).map_err(|source| RecordError::Io {
+            action: "cannot read",
+            path: path.clone(),
+            source,
+        })?;
+        let s: Summary =
+            serde_json::from_str(&text).map_err(|source| RecordError::NotASummary {
+                path: path.clone(),
+                source,
+            })?;
+        if s.schema != RUN_SCHEMA {
+            return Err(RecordError::Schema {
+                path,
+                found: s.schema,
+            });
+        }
         Ok(s)
     }
 }

@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use super::{RecordError, TimelineRowError};
 
 /// The timeline of a run in progress.
 #[derive(Debug)]
@@ -20,9 +20,12 @@ pub struct TimelineWriter {
 
 impl TimelineWriter {
     /// Creates `path` (replacing an older file) and writes the header row.
-    pub fn create(path: &Path, header: &[String]) -> anyhow::Result<TimelineWriter> {
-        let file =
-            File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    pub fn create(path: &Path, header: &[String]) -> Result<TimelineWriter, RecordError> {
+        let file = File::create(path).map_err(|source| RecordError::Io {
+            action: "cannot create",
+            path: path.to_path_buf(),
+            source,
+        })?;
         let mut w = TimelineWriter {
             path: path.to_path_buf(),
             file: BufWriter::with_capacity(1 << 16, file),
@@ -36,14 +39,14 @@ impl TimelineWriter {
     }
 
     /// Appends a row (already formatted fields, one per column).
-    pub fn push(&mut self, fields: &[String]) -> anyhow::Result<()> {
+    pub fn push(&mut self, fields: &[String]) -> Result<(), RecordError> {
         debug_assert_eq!(fields.len(), self.columns);
         self.write_line(fields)?;
         self.rows += 1;
         Ok(())
     }
 
-    fn write_line(&mut self, fields: &[String]) -> anyhow::Result<()> {
+    fn write_line(&mut self, fields: &[String]) -> Result<(), RecordError> {
         // One write per whole line: the buffer only ever reaches the file in whole lines.
         self.line.clear();
         for (i, f) in fields.iter().enumerate() {
@@ -55,7 +58,15 @@ impl TimelineWriter {
         self.line.push('\n');
         self.file
             .write_all(self.line.as_bytes())
-            .with_context(|| format!("cannot write {}", self.path.display()))
+            .map_err(|source| self.io_error("cannot write", source))
+    }
+
+    fn io_error(&self, action: &'static str, source: std::io::Error) -> RecordError {
+        RecordError::Io {
+            action,
+            path: self.path.clone(),
+            source,
+        }
     }
 
     /// Rows written so far (the header not counted).
@@ -65,19 +76,19 @@ impl TimelineWriter {
 
     /// Hands what is buffered to the operating system (it survives the process being
     /// killed).
-    pub fn flush(&mut self) -> anyhow::Result<()> {
+    pub fn flush(&mut self) -> Result<(), RecordError> {
         self.file
             .flush()
-            .with_context(|| format!("cannot write {}", self.path.display()))
+            .map_err(|source| self.io_error("cannot write", source))
     }
 
     /// Flushes and syncs the file to disk.
-    pub fn finish(mut self) -> anyhow::Result<()> {
+    pub fn finish(mut self) -> Result<(), RecordError> {
         self.flush()?;
         self.file
             .get_ref()
             .sync_all()
-            .with_context(|| format!("cannot sync {}", self.path.display()))
+            .map_err(|source| self.io_error("cannot sync", source))
     }
 }
 
@@ -181,34 +192,33 @@ impl TimelineRow {
     /// Parses one row of a timeline whose header is `header` (which must start with
     /// [`FIXED_COLUMNS`], then `readout_` and `input_..._hz` columns); the error says which
     /// column and what it held.
-    pub fn parse(header: &[String], fields: &[&str]) -> Result<TimelineRow, String> {
-        if header.len() < FIXED_COLUMNS.len() || header[..FIXED_COLUMNS.len()] != FIXED_COLUMNS {
-            return Err(format!(
-                "the header does not start with the timeline's columns {}",
-                FIXED_COLUMNS.join(",")
-            ));
-        }
+    pub fn parse(header: &[String], fields: &[&str]) -> Result<TimelineRow, TimelineRowError> {
+        check_header(header)?;
         if fields.len() != header.len() {
-            return Err(format!(
-                "{} fields, the header has {}",
-                fields.len(),
-                header.len()
-            ));
+            return Err(TimelineRowError::FieldCount {
+                found: fields.len(),
+                expected: header.len(),
+            });
         }
-        let num = |i: usize| -> Result<f64, String> {
+        let num = |i: usize| -> Result<f64, TimelineRowError> {
             fields[i]
                 .parse::<f64>()
-                .map_err(|_| format!("`{}`: expected a number, found `{}`", header[i], fields[i]))
+                .map_err(|_| TimelineRowError::NotANumber {
+                    column: header[i].clone(),
+                    found: fields[i].to_owned(),
+                })
         };
         let mut readouts = Vec::new();
         let mut inputs_hz = Vec::new();
         for (i, name) in header.iter().enumerate().skip(FIXED_COLUMNS.len()) {
-            if name.starts_with("readout_") {
+            if name.starts_with(READOUT_PREFIX) {
                 readouts.push(num(i)?);
-            } else if name.starts_with("input_") && name.ends_with("_hz") {
+            } else if name.starts_with(INPUT_PREFIX) && name.ends_with(INPUT_SUFFIX) {
                 inputs_hz.push(num(i)?);
             } else {
-                return Err(format!("`{name}`: not a column of a timeline"));
+                return Err(TimelineRowError::UnknownColumn {
+                    column: name.clone(),
+                });
             }
         }
         Ok(TimelineRow {
@@ -228,25 +238,91 @@ impl TimelineRow {
             drive_turn: num(13)?,
             drive_groom: num(14)?,
             drive_feed: num(15)?,
-            escape_spikes: fields[16].parse().map_err(|_| {
-                format!(
-                    "`escape_spikes`: expected a whole number, found `{}`",
-                    fields[16]
-                )
-            })?,
+            escape_spikes: fields[16]
+                .parse()
+                .map_err(|_| TimelineRowError::NotACount {
+                    found: fields[16].to_owned(),
+                })?,
             readouts,
             inputs_hz,
         })
     }
+
+    /// The readout `name`'s value in this row (`name` without the `readout_` prefix), given
+    /// the row's `header`; `None` when the timeline has no such readout.
+    pub fn readout(&self, header: &[String], name: &str) -> Option<f64> {
+        let k = readout_names(header).position(|n| n == name)?;
+        self.readouts.get(k).copied()
+    }
+
+    /// The sensory group `group`'s input rate in this row, Hz, given the row's `header`;
+    /// `None` when the timeline has no such group.
+    pub fn input_hz(&self, header: &[String], group: &str) -> Option<f64> {
+        let k = input_names(header).position(|n| n == group)?;
+        self.inputs_hz.get(k).copied()
+    }
+}
+
+/// Prefix of the readout columns.
+const READOUT_PREFIX: &str = "readout_";
+/// Prefix of the input rate columns.
+const INPUT_PREFIX: &str = "input_";
+/// Suffix of the input rate columns.
+const INPUT_SUFFIX: &str = "_hz";
+
+/// The names of a timeline's readouts (its `readout_<name>` columns, prefix removed), in
+/// header order: [`TimelineRow::readouts`] holds their values in this order.
+pub fn readout_names(header: &[String]) -> impl Iterator<Item = &str> {
+    header
+        .iter()
+        .skip(FIXED_COLUMNS.len())
+        .filter_map(|h| h.strip_prefix(READOUT_PREFIX))
+}
+
+/// The sensory groups of a timeline's `input_<group>_hz` columns, in header order:
+/// [`TimelineRow::inputs_hz`] holds their values in this order.
+pub fn input_names(header: &[String]) -> impl Iterator<Item = &str> {
+    header
+        .iter()
+        .skip(FIXED_COLUMNS.len())
+        .filter(|h| h.starts_with(INPUT_PREFIX) && h.ends_with(INPUT_SUFFIX))
+        .map(|h| {
+            h.get(INPUT_PREFIX.len()..h.len() - INPUT_SUFFIX.len())
+                .unwrap_or_default()
+        })
+}
+
+/// Checks that `header` starts with [`FIXED_COLUMNS`]; the error names the first column
+/// that differs.
+pub fn check_header(header: &[String]) -> Result<(), TimelineRowError> {
+    match FIXED_COLUMNS
+        .iter()
+        .enumerate()
+        .find(|&(i, c)| header.get(i).is_none_or(|h| h != c))
+    {
+        None => Ok(()),
+        Some((column, &expected)) => Err(TimelineRowError::Header {
+            column,
+            expected,
+            found: header.get(column).cloned(),
+        }),
+    }
 }
 
 /// Opens a timeline for reading: the reader, past the header, and the header.
-pub fn open(path: &Path) -> anyhow::Result<(csv::Reader<File>, Vec<String>)> {
-    let mut r =
-        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+///
+/// Errors: [`RecordError::CsvOpen`], [`RecordError::CsvHeader`].
+pub fn open(path: &Path) -> Result<(csv::Reader<File>, Vec<String>), RecordError> {
+    let mut r = csv::Reader::from_path(path).map_err(|source| RecordError::CsvOpen {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let header: Vec<String> = r
         .headers()
-        .with_context(|| format!("{}: no header row", path.display()))?
+        .map_err(|source| RecordError::CsvHeader {
+            path: path.to_path_buf(),
+            source,
+        })?
         .iter()
         .map(str::to_owned)
         .collect();
@@ -255,14 +331,32 @@ pub fn open(path: &Path) -> anyhow::Result<(csv::Reader<File>, Vec<String>)> {
 
 /// Reads a whole `timeline.csv` through [`TimelineRow`]: its header and every row, or an
 /// error naming the file and the line.
-pub fn read_rows(path: &Path) -> anyhow::Result<(Vec<String>, Vec<TimelineRow>)> {
+///
+/// Errors: those of [`open`]; [`RecordError::CsvLine`] for a line that is not CSV;
+/// [`RecordError::TimelineRow`] for a header or row that is not a timeline's (reported at
+/// line 1 for the header, even for a file without rows).
+pub fn read_rows(path: &Path) -> Result<(Vec<String>, Vec<TimelineRow>), RecordError> {
     let (mut r, header) = open(path)?;
+    check_header(&header).map_err(|source| RecordError::TimelineRow {
+        path: path.to_path_buf(),
+        line: 1,
+        source,
+    })?;
     let mut rows = Vec::new();
     for (i, rec) in r.records().enumerate() {
-        let rec = rec.with_context(|| format!("{} line {}", path.display(), i + 2))?;
+        let line = i as u64 + 2;
+        let rec = rec.map_err(|source| RecordError::CsvLine {
+            path: path.to_path_buf(),
+            line,
+            source,
+        })?;
         let fields: Vec<&str> = rec.iter().collect();
-        let row = TimelineRow::parse(&header, &fields)
-            .map_err(|e| anyhow::anyhow!("{} line {}: {e}", path.display(), i + 2))?;
+        let row =
+            TimelineRow::parse(&header, &fields).map_err(|source| RecordError::TimelineRow {
+                path: path.to_path_buf(),
+                line,
+                source,
+            })?;
         rows.push(row);
     }
     Ok((header, rows))
@@ -289,6 +383,9 @@ mod tests {
         assert_eq!(row.readouts, vec![12.5]);
         assert_eq!(row.inputs_hz, vec![80.0]);
         assert_eq!(row.fields().join(","), line);
+        assert_eq!(row.readout(&header(), "forward"), Some(12.5));
+        assert_eq!(row.input_hz(&header(), "odor"), Some(80.0));
+        assert_eq!(row.readout(&header(), "odor"), None);
     }
 
     #[test]
@@ -296,13 +393,18 @@ mod tests {
         let mut fields = vec!["0.0"; 19];
         fields[1] = "walk";
         fields[5] = "high";
-        let e = TimelineRow::parse(&header(), &fields).unwrap_err();
+        let e = TimelineRow::parse(&header(), &fields)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("`z_m`") && e.contains("`high`"), "{e}");
         let mut h = header();
         h.swap(3, 4);
-        let e = TimelineRow::parse(&h, &["0"; 19]).unwrap_err();
+        let e = TimelineRow::parse(&h, &["0"; 19]).unwrap_err().to_string();
         assert!(e.contains("does not start with"), "{e}");
-        let e = TimelineRow::parse(&header(), &["0"; 18]).unwrap_err();
+        assert!(e.contains("no `x_m` column (column 4 is `y_m`)"), "{e}");
+        let e = TimelineRow::parse(&header(), &["0"; 18])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("18 fields"), "{e}");
     }
 }

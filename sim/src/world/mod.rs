@@ -1,6 +1,7 @@
 //! The world: arena and terrain, obstacles, food sources with odor, wind, looming threats and
 //! dust events, around a rapier physics world.
 
+pub mod error;
 pub mod odor;
 pub mod placement;
 pub mod scene;
@@ -8,6 +9,7 @@ pub mod terrain;
 
 use rapier3d::prelude::*;
 
+pub use error::SceneError;
 pub use scene::{Arena, DustEvent, Food, Obstacle, OdorMode, OdorSpec, Scene, TerrainKind, Threat};
 
 /// The physics world plus the scene's stimuli.

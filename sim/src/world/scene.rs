@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
-use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
+
+use super::SceneError;
 
 /// Ground surface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -239,20 +240,14 @@ const MAX_HALF_SIZE: f32 = 1000.0;
 /// Fastest wind, m/s (a gale; walking flies are blown away long before).
 const MAX_WIND_M_S: f32 = 20.0;
 
-/// Each line of `errors` that starts with a backticked key gets that key's line in the file
-/// (`lines` from [`crate::toml_numbers::key_lines`]) after it.
-fn with_lines(errors: &str, lines: &std::collections::HashMap<String, usize>) -> String {
-    errors
-        .lines()
-        .map(|l| {
-            let key = l.strip_prefix('`').and_then(|r| r.split_once('`'));
-            match key.and_then(|(k, rest)| lines.get(k).map(|n| (k, n, rest))) {
-                Some((k, n, rest)) => format!("`{k}` (line {n}){rest}"),
-                None => l.to_string(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+/// A problem that starts with a backticked key gets that key's line in the file (`lines`
+/// from [`crate::toml_numbers::key_lines`]) after it.
+fn with_lines(problem: &str, lines: &std::collections::HashMap<String, usize>) -> String {
+    let key = problem.strip_prefix('`').and_then(|r| r.split_once('`'));
+    match key.and_then(|(k, rest)| lines.get(k).map(|n| (k, n, rest))) {
+        Some((k, n, rest)) => format!("`{k}` (line {n}){rest}"),
+        None => problem.to_string(),
+    }
 }
 
 /// A finite number above zero (NaN fails).
@@ -266,25 +261,35 @@ fn non_negative(v: f32) -> bool {
 }
 
 impl Scene {
-    /// Reads and validates a scene file.
-    pub fn load(path: &Path) -> anyhow::Result<Scene> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read scene file {}", path.display()))?;
-        let scene: Scene =
-            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        crate::toml_numbers::check_finite(&text)
-            .and_then(|()| {
-                scene.validate().map_err(|e| {
-                    let lines = crate::toml_numbers::key_lines(&text);
-                    anyhow::anyhow!("{}", with_lines(&e.to_string(), &lines))
-                })
-            })
-            .with_context(|| format!("{}: invalid scene", path.display()))?;
+    /// Reads and validates a scene file: [`SceneError::Read`], [`SceneError::Toml`], or
+    /// [`SceneError::Invalid`] naming the file and each bad key's line.
+    pub fn load(path: &Path) -> Result<Scene, SceneError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SceneError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let scene: Scene = toml::from_str(&text).map_err(|source| SceneError::Toml {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut problems = crate::toml_numbers::non_finite_numbers(&text);
+        if problems.is_empty()
+            && let Err(SceneError::Invalid { problems: p, .. }) = scene.validate()
+        {
+            let lines = crate::toml_numbers::key_lines(&text);
+            problems = p.iter().map(|l| with_lines(l, &lines)).collect();
+        }
+        if !problems.is_empty() {
+            return Err(SceneError::Invalid {
+                path: Some(path.to_path_buf()),
+                problems,
+            });
+        }
         Ok(scene)
     }
 
-    /// Checks ranges; every problem is listed, one per line.
-    pub fn validate(&self) -> anyhow::Result<()> {
+    /// Checks ranges: [`SceneError::Invalid`] (without a file) listing every problem.
+    pub fn validate(&self) -> Result<(), SceneError> {
         let mut errs = Vec::new();
         let a = &self.arena;
         if !positive(a.half_size) || a.half_size > MAX_HALF_SIZE {
@@ -387,7 +392,10 @@ impl Scene {
         if errs.is_empty() {
             Ok(())
         } else {
-            bail!("{}", errs.join("\n"))
+            Err(SceneError::Invalid {
+                path: None,
+                problems: errs,
+            })
         }
     }
 }

@@ -52,7 +52,7 @@ fn bad_scenes_name_the_file_and_the_problem() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("s.toml");
     std::fs::write(&p, "[arena]\nhalf_size = \"big\"\n").unwrap();
-    let e = format!("{:#}", Scene::load(&p).unwrap_err());
+    let e = format!("{:#}", anyhow::Error::from(Scene::load(&p).unwrap_err()));
     assert!(e.contains("s.toml") && e.contains("line 2"), "{e}");
     std::fs::write(&p, "[[food]]\nposition = [0.0, 0.0]\nradius = -1.0\n[[threats]]\nstart = [0,0,0]\nvelocity = [0,0,0]\nradius = 0.0\n").unwrap();
     let e = format!("{:#}", Scene::load(&p).unwrap_err());

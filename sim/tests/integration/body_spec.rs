@@ -14,10 +14,11 @@ fn bundled() -> String {
     std::fs::read_to_string(default_body_path()).unwrap()
 }
 
+/// The error with its causes, as the binary prints it.
 fn parse_err(text: &str) -> String {
     format!(
         "{:#}",
-        BodySpec::parse(text, Path::new("bodies/broken.toml")).unwrap_err()
+        anyhow::Error::from(BodySpec::parse(text, Path::new("bodies/broken.toml")).unwrap_err())
     )
 }
 

@@ -189,7 +189,7 @@ fn emit_slurm(args: &Args, spec: &SweepSpec, out: &Path, file: &Path) -> anyhow:
     write_atomic(file, |w| {
         use std::io::Write;
         w.write_all(text.as_bytes())?;
-        Ok(())
+        Ok::<_, anyhow::Error>(())
     })?;
     #[cfg(unix)]
     {
