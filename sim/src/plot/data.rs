@@ -5,73 +5,125 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use anyhow::{Context, bail};
 use serde_json::Value;
 
+use super::PlotError;
+use super::error::chain;
 use crate::experiment::Experiment;
 use crate::experiment::file::EventSpec;
-use crate::record::Summary;
+use crate::record::timeline::{self, FIXED_COLUMNS, TimelineRow};
+use crate::record::{RecordError, Summary};
 use crate::world::Scene;
 
-/// `timeline.csv` as columns of text, read once.
+/// A run's `timeline.csv`, read once through the run format's [`TimelineRow`], so that the
+/// figures read typed fields and a renamed column is an error, never an empty series.
 #[derive(Debug, Clone)]
-pub struct Timeline {
+pub struct RunTimeline {
     /// The file.
     pub path: PathBuf,
     /// Column names in file order.
     pub header: Vec<String>,
-    columns: Vec<Vec<String>>,
+    /// Rows in the file (those of a file whose rows do not parse included).
+    len: usize,
+    /// The rows; the error when the header or a row is not a timeline's. Such a file still
+    /// reads, so that the figures that do not need the timeline (the raster) are drawn.
+    rows: Result<Vec<TimelineRow>, Arc<RecordError>>,
 }
 
-impl Timeline {
-    /// Reads a timeline; it must have a header and at least one row.
-    pub fn read(path: &Path) -> anyhow::Result<Timeline> {
-        let (mut r, header) = crate::record::timeline::open(path)?;
-        let mut columns = vec![Vec::new(); header.len()];
+impl RunTimeline {
+    /// Reads a timeline; it must be CSV with a header, as many fields in every row as the
+    /// header has, and at least one row. A header or field that is not a timeline's is
+    /// reported by [`RunTimeline::rows`].
+    pub fn read(path: &Path) -> Result<RunTimeline, PlotError> {
+        let (mut r, header) = timeline::open(path)?;
+        let mut bad =
+            timeline::check_header(&header)
+                .err()
+                .map(|source| RecordError::TimelineRow {
+                    path: path.to_path_buf(),
+                    line: 1,
+                    source,
+                });
+        let mut rows = Vec::new();
+        let mut len = 0;
         for (i, rec) in r.records().enumerate() {
-            let rec = rec.with_context(|| format!("{}: row {}", path.display(), i + 2))?;
+            let line = i as u64 + 2;
+            let rec = rec.map_err(|source| RecordError::CsvLine {
+                path: path.to_path_buf(),
+                line,
+                source,
+            })?;
             if rec.len() != header.len() {
-                bail!(
-                    "{} line {}: {} fields, the header has {}",
-                    path.display(),
-                    i + 2,
-                    rec.len(),
-                    header.len()
-                );
+                return Err(RecordError::TimelineRow {
+                    path: path.to_path_buf(),
+                    line,
+                    source: crate::record::TimelineRowError::FieldCount {
+                        found: rec.len(),
+                        expected: header.len(),
+                    },
+                }
+                .into());
             }
-            for (c, f) in columns.iter_mut().zip(rec.iter()) {
-                c.push(f.to_owned());
+            len += 1;
+            if bad.is_none() {
+                let fields: Vec<&str> = rec.iter().collect();
+                match TimelineRow::parse(&header, &fields) {
+                    Ok(row) => rows.push(row),
+                    Err(source) => {
+                        bad = Some(RecordError::TimelineRow {
+                            path: path.to_path_buf(),
+                            line,
+                            source,
+                        })
+                    }
+                }
             }
         }
-        if columns.first().is_none_or(Vec::is_empty) {
-            bail!("{}: no rows (the run recorded nothing)", path.display());
+        if len == 0 {
+            return Err(PlotError::EmptyTimeline {
+                path: path.to_path_buf(),
+            });
         }
-        Ok(Timeline {
+        Ok(RunTimeline {
             path: path.to_path_buf(),
             header,
-            columns,
+            len,
+            rows: match bad {
+                None => Ok(rows),
+                Some(e) => Err(Arc::new(e)),
+            },
         })
     }
 
     /// Number of rows.
     pub fn len(&self) -> usize {
-        self.columns.first().map_or(0, Vec::len)
+        self.len
     }
 
     /// True without rows (never, once read).
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.len == 0
     }
 
-    fn index(&self, name: &str) -> anyhow::Result<usize> {
-        self.header.iter().position(|h| h == name).with_context(|| {
-            format!(
-                "{}: no `{name}` column (columns: {})",
-                self.path.display(),
-                self.header.join(", ")
-            )
-        })
+    /// The rows, or why the file holds none that parse (naming the file, the line and the
+    /// column).
+    pub fn rows(&self) -> Result<&[TimelineRow], PlotError> {
+        self.rows
+            .as_deref()
+            .map_err(|e| PlotError::Timeline(Arc::clone(e)))
+    }
+
+    /// A field of every row, in row order.
+    pub fn series<T>(&self, field: impl Fn(&TimelineRow) -> T) -> Result<Vec<T>, PlotError> {
+        Ok(self.rows()?.iter().map(field).collect())
+    }
+
+    /// The names of the readouts (the `readout_<name>` columns, prefix removed), in the
+    /// order of [`TimelineRow::readouts`].
+    pub fn readout_names(&self) -> Vec<&str> {
+        timeline::readout_names(&self.header).collect()
     }
 
     /// True when the column exists.
@@ -79,29 +131,62 @@ impl Timeline {
         self.header.iter().any(|h| h == name)
     }
 
-    /// A text column.
-    pub fn text(&self, name: &str) -> anyhow::Result<&[String]> {
-        Ok(&self.columns[self.index(name)?])
+    /// A text column by name (`behaviour` or `reason`), for readers that address columns by
+    /// their header names; the figures read [`RunTimeline::rows`].
+    pub fn text(&self, name: &str) -> Result<Vec<String>, PlotError> {
+        match name {
+            "behaviour" => self.series(|r| r.behaviour.clone()),
+            "reason" => self.series(|r| r.reason.clone()),
+            _ => Err(self.no_column(name)),
+        }
     }
 
-    /// A numeric column (an empty cell is NaN).
-    pub fn num(&self, name: &str) -> anyhow::Result<Vec<f64>> {
-        let col = &self.columns[self.index(name)?];
-        col.iter()
-            .enumerate()
-            .map(|(i, s)| {
-                if s.is_empty() {
-                    return Ok(f64::NAN);
-                }
-                s.parse::<f64>().map_err(|_| {
-                    anyhow::anyhow!(
-                        "{} line {}, column `{name}`: `{s}` is not a number",
-                        self.path.display(),
-                        i + 2
-                    )
-                })
-            })
-            .collect()
+    /// A numeric column by name (a fixed column, `readout_<name>` or `input_<group>_hz`),
+    /// for readers that address columns by their header names; the figures read
+    /// [`RunTimeline::rows`].
+    pub fn num(&self, name: &str) -> Result<Vec<f64>, PlotError> {
+        if let Some(i) = FIXED_COLUMNS.iter().position(|c| *c == name) {
+            return match i {
+                0 => self.series(|r| r.t_s),
+                3 => self.series(|r| r.x_m),
+                4 => self.series(|r| r.y_m),
+                5 => self.series(|r| r.z_m),
+                6 => self.series(|r| r.yaw_rad),
+                7 => self.series(|r| r.speed_m_s),
+                8 => self.series(|r| r.hunger),
+                9 => self.series(|r| r.dust),
+                10 => self.series(|r| r.arousal),
+                11 => self.series(|r| r.drive_forward),
+                12 => self.series(|r| r.drive_backward),
+                13 => self.series(|r| r.drive_turn),
+                14 => self.series(|r| r.drive_groom),
+                15 => self.series(|r| r.drive_feed),
+                16 => self.series(|r| f64::from(r.escape_spikes)),
+                // `behaviour` and `reason`: text.
+                _ => Err(self.no_column(name)),
+            };
+        }
+        if let Some(n) = name.strip_prefix("readout_")
+            && self.readout_names().contains(&n)
+        {
+            return self.series(|r| r.readout(&self.header, n).unwrap_or(f64::NAN));
+        }
+        if let Some(g) = name
+            .strip_prefix("input_")
+            .and_then(|n| n.strip_suffix("_hz"))
+            && timeline::input_names(&self.header).any(|x| x == g)
+        {
+            return self.series(|r| r.input_hz(&self.header, g).unwrap_or(f64::NAN));
+        }
+        Err(self.no_column(name))
+    }
+
+    fn no_column(&self, name: &str) -> PlotError {
+        PlotError::NoColumn {
+            path: self.path.clone(),
+            column: name.to_owned(),
+            columns: self.header.clone(),
+        }
     }
 
     /// Names of the columns that start with `prefix` (the prefix removed), in file order.
@@ -156,7 +241,7 @@ pub struct RunSummary {
 impl RunSummary {
     /// Reads `summary.json` through the run format's [`Summary`] (a file of another schema,
     /// or one that does not parse, is an error naming it).
-    pub fn read(path: &Path) -> anyhow::Result<RunSummary> {
+    pub fn read(path: &Path) -> Result<RunSummary, RecordError> {
         let dir = path.parent().unwrap_or(Path::new("."));
         Ok(RunSummary::of(&Summary::read(dir)?, path))
     }
@@ -190,7 +275,7 @@ pub struct RunData {
     /// The folder.
     pub dir: PathBuf,
     /// `timeline.csv`.
-    pub timeline: Timeline,
+    pub timeline: RunTimeline,
     /// `summary.json`.
     pub summary: RunSummary,
     /// The experiment the run came from (with a sweep's parameters applied), when its file
@@ -201,19 +286,20 @@ pub struct RunData {
 }
 
 impl RunData {
-    /// Reads the run folder `dir`.
-    pub fn read(dir: &Path) -> anyhow::Result<RunData> {
+    /// Reads the run folder `dir`: an error for a run that did not end, a summary or
+    /// timeline that cannot be read, and a timeline with other rows than the summary counts
+    /// ([`PlotError::CutShort`]). The experiment file not read is a note, not an error.
+    pub fn read(dir: &Path) -> Result<RunData, PlotError> {
         let ending = crate::record::RunState::ended(dir)?;
         let summary = RunSummary::read(&dir.join("summary.json"))?;
-        let timeline = Timeline::read(&dir.join("timeline.csv"))?;
+        let timeline = RunTimeline::read(&dir.join("timeline.csv"))?;
         if timeline.len() as u64 != ending.timeline_rows {
-            bail!(
-                "{}: {} rows, but {} says the run wrote {}: the file was cut short or edited",
-                timeline.path.display(),
-                timeline.len(),
-                summary.path.display(),
-                ending.timeline_rows
-            );
+            return Err(PlotError::CutShort {
+                path: timeline.path.clone(),
+                rows: timeline.len(),
+                summary: summary.path.clone(),
+                expected: ending.timeline_rows,
+            });
         }
         let mut notes = Vec::new();
         if let Some(f) = &ending.failure {
@@ -234,7 +320,8 @@ impl RunData {
                 Ok(x) => Some(x),
                 Err(err) => {
                     notes.push(format!(
-                        "experiment file not read ({err:#}): no scene, no event details"
+                        "experiment file not read ({}): no scene, no event details",
+                        chain(&err)
                     ));
                     None
                 }
@@ -249,14 +336,19 @@ impl RunData {
         })
     }
 
-    /// End of the plotted time axis, s.
-    pub fn duration_s(&self) -> anyhow::Result<f64> {
-        let t = self.timeline.num("t_s")?;
-        let last = t
-            .iter()
-            .copied()
-            .filter(|x| x.is_finite())
-            .fold(0.0, f64::max);
+    /// End of the plotted time axis, s: the summary's duration, or the timeline's last
+    /// time if later. Without readable timeline rows, the summary's duration alone (the
+    /// raster needs no timeline); an error only when neither says.
+    pub fn duration_s(&self) -> Result<f64, PlotError> {
+        let last = match (self.timeline.rows(), self.summary.duration_s) {
+            (Ok(rows), _) => rows
+                .iter()
+                .map(|r| r.t_s)
+                .filter(|x| x.is_finite())
+                .fold(0.0, f64::max),
+            (Err(_), Some(_)) => 0.0,
+            (Err(e), None) => return Err(e),
+        };
         Ok(self.summary.duration_s.unwrap_or(last).max(last).max(1e-3))
     }
 
@@ -298,11 +390,11 @@ impl RunData {
     /// 2 m arena; the scene's own threats and dust dropped unless the experiment keeps
     /// them), with the food patches that events add. `None` (with a note) without the
     /// experiment file.
-    pub fn scene(&self) -> anyhow::Result<Option<Scene>> {
+    pub fn scene(&self) -> Result<Option<Scene>, PlotError> {
         let Some(exp) = &self.experiment else {
             return Ok(None);
         };
-        let mut scene = exp.start_scene()?;
+        let mut scene = exp.start_scene().map_err(PlotError::experiment)?;
         for ev in &exp.events {
             if let EventSpec::AddFood {
                 position,
@@ -331,34 +423,50 @@ fn side_name(sign: f32) -> &'static str {
 /// The experiment file of a run: as the summary names it (relative paths against the
 /// current folder, then the run folder); in a sweep's run folder, with the run's swept
 /// parameters (`params.json`) applied, so the scene is the one the run had.
-fn load_experiment(path: &Path, run_dir: &Path) -> anyhow::Result<Experiment> {
+fn load_experiment(path: &Path, run_dir: &Path) -> Result<Experiment, PlotError> {
     let file = if path.is_relative() && !path.exists() && run_dir.join(path).exists() {
         run_dir.join(path)
     } else {
         path.to_path_buf()
     };
-    let mut exp = Experiment::load(&file)?;
+    let mut exp = Experiment::load(&file).map_err(PlotError::experiment)?;
     let params = run_dir.join(crate::sweep::PARAMS_JSON);
     if params.exists() {
-        let p: Value = serde_json::from_str(
-            &std::fs::read_to_string(&params)
-                .with_context(|| format!("cannot read {}", params.display()))?,
-        )
-        .with_context(|| format!("{}: not JSON", params.display()))?;
+        let text = std::fs::read_to_string(&params).map_err(|source| PlotError::Io {
+            action: "cannot read",
+            path: params.clone(),
+            source,
+        })?;
+        let p: Value = serde_json::from_str(&text).map_err(|source| PlotError::NotJson {
+            path: params.clone(),
+            source,
+        })?;
         let mut values: Vec<(&str, toml::Value)> = Vec::new();
         if let Some(m) = p.get("params_toml").and_then(Value::as_object) {
             for (key, text) in m {
                 let text = text.as_str().unwrap_or_default();
-                let value: toml::Table = toml::from_str(&format!("v = {text}"))
-                    .map_err(|e| anyhow::anyhow!("{}: `{key}` = {text}: {e}", params.display()))?;
-                values.push((key, value.get("v").cloned().context("a value")?));
+                let mut value: toml::Table =
+                    toml::from_str(&format!("v = {text}")).map_err(|source| {
+                        PlotError::ParamValue {
+                            path: params.clone(),
+                            key: key.clone(),
+                            text: text.to_owned(),
+                            source: Box::new(source),
+                        }
+                    })?;
+                let value = value
+                    .remove("v")
+                    .expect("a parsed `v = ...` document has `v`");
+                values.push((key, value));
             }
         }
         if let Some(seed) = p.get("seed").and_then(Value::as_i64) {
             values.push(("run.seed", toml::Value::Integer(seed)));
         }
-        exp.set_all(values)
-            .with_context(|| format!("{}: the run's parameters", params.display()))?;
+        exp.set_all(values).map_err(|e| PlotError::Params {
+            path: params.clone(),
+            source: e.into(),
+        })?;
     }
     Ok(exp)
 }
@@ -372,14 +480,21 @@ pub struct Spikes {
     pub t_ms: Vec<f64>,
 }
 
-/// Reads `spikes.parquet` (columns `neuron` uint64 and `t_ms` float64).
-pub fn read_spikes(path: &Path) -> anyhow::Result<Spikes> {
+/// Reads `spikes.parquet` (columns `neuron` uint64 and `t_ms` float64); every error names
+/// the file, and a missing column lists the columns it has.
+pub fn read_spikes(path: &Path) -> Result<Spikes, PlotError> {
     use arrow_array::{Array, Float64Array, UInt64Array};
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
-        .with_context(|| format!("{}: not a Parquet file", path.display()))?;
+    let file = std::fs::File::open(path).map_err(|source| PlotError::Io {
+        action: "cannot read",
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let not_parquet = |source| PlotError::Parquet {
+        path: path.to_path_buf(),
+        source,
+    };
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(not_parquet)?;
     let fields: Vec<String> = builder
         .schema()
         .fields()
@@ -388,26 +503,36 @@ pub fn read_spikes(path: &Path) -> anyhow::Result<Spikes> {
         .collect();
     for need in ["neuron", "t_ms"] {
         if !fields.iter().any(|f| f == need) {
-            bail!(
-                "{}: no `{need}` column (columns: {})",
-                path.display(),
-                fields.join(", ")
-            );
+            return Err(PlotError::NoColumn {
+                path: path.to_path_buf(),
+                column: need.to_owned(),
+                columns: fields,
+            });
         }
     }
+    let column_type = |column, expected| PlotError::ColumnType {
+        path: path.to_path_buf(),
+        column,
+        expected,
+    };
     let mut out = Spikes::default();
-    for batch in builder.build()? {
-        let batch = batch.with_context(|| format!("reading {}", path.display()))?;
+    for batch in builder.build().map_err(not_parquet)? {
+        let batch = batch.map_err(|source| PlotError::ParquetBatch {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let n = batch
             .column_by_name("neuron")
             .and_then(|c| c.as_any().downcast_ref::<UInt64Array>())
-            .with_context(|| format!("{}: `neuron` is not uint64", path.display()))?;
+            .ok_or_else(|| column_type("neuron", "uint64"))?;
         let t = batch
             .column_by_name("t_ms")
             .and_then(|c| c.as_any().downcast_ref::<Float64Array>())
-            .with_context(|| format!("{}: `t_ms` is not float64", path.display()))?;
+            .ok_or_else(|| column_type("t_ms", "float64"))?;
         if n.null_count() > 0 || t.null_count() > 0 {
-            bail!("{}: null neuron ids or times", path.display());
+            return Err(PlotError::NullSpikes {
+                path: path.to_path_buf(),
+            });
         }
         out.neuron.extend(n.values().iter().copied());
         out.t_ms.extend(t.values().iter().copied());
@@ -452,25 +577,15 @@ pub struct SweepData {
 impl SweepData {
     /// Reads `aggregate.csv` (and `sweep.json` for the seeds, one run's summary for the
     /// dataset).
-    pub fn read(dir: &Path) -> anyhow::Result<SweepData> {
+    pub fn read(dir: &Path) -> Result<SweepData, PlotError> {
         let path = dir.join(crate::sweep::AGGREGATE_CSV);
-        let mut r = csv::Reader::from_path(&path).with_context(|| {
-            format!(
-                "cannot read {} (run `hexafly sweep merge {}` to write it)",
-                path.display(),
-                dir.display()
-            )
+        let mut r = csv::Reader::from_path(&path).map_err(|source| PlotError::NoAggregate {
+            path: path.clone(),
+            dir: dir.to_path_buf(),
+            source,
         })?;
-        let header: Vec<String> = r.headers()?.iter().map(str::to_owned).collect();
-        let col = |name: &str| {
-            header.iter().position(|h| h == name).with_context(|| {
-                format!(
-                    "{}: no `{name}` column (columns: {})",
-                    path.display(),
-                    header.join(", ")
-                )
-            })
-        };
+        let header = csv_header(&mut r, &path)?;
+        let col = |name: &str| csv_column(&header, name, &path);
         let (ip, ifig, inn, imean, ilo, ihi) = (
             col("point")?,
             col("figure")?,
@@ -482,30 +597,27 @@ impl SweepData {
         let axes: Vec<String> = header[ip + 1..ifig].to_vec();
         let mut rows = Vec::new();
         for (i, rec) in r.records().enumerate() {
-            let rec = rec.with_context(|| format!("{} line {}", path.display(), i + 2))?;
+            let line = i as u64 + 2;
+            let rec = rec.map_err(|source| PlotError::CsvLine {
+                path: path.clone(),
+                line,
+                source,
+            })?;
             let at = |c: usize| rec.get(c).unwrap_or_default();
-            let num = |c: usize| -> anyhow::Result<Option<f64>> {
+            let not_a_number = |c: usize| PlotError::NotANumber {
+                path: path.clone(),
+                line,
+                column: header[c].clone(),
+                found: at(c).to_owned(),
+            };
+            let num = |c: usize| -> Result<Option<f64>, PlotError> {
                 let s = at(c);
                 if s.is_empty() {
                     return Ok(None);
                 }
-                s.parse::<f64>().map(Some).map_err(|_| {
-                    anyhow::anyhow!(
-                        "{} line {}, column `{}`: `{s}` is not a number",
-                        path.display(),
-                        i + 2,
-                        header[c]
-                    )
-                })
+                s.parse::<f64>().map(Some).map_err(|_| not_a_number(c))
             };
-            let point = at(ip).parse::<usize>().map_err(|_| {
-                anyhow::anyhow!(
-                    "{} line {}: point `{}` is not a number",
-                    path.display(),
-                    i + 2,
-                    at(ip)
-                )
-            })?;
+            let point = at(ip).parse::<usize>().map_err(|_| not_a_number(ip))?;
             rows.push(AggregateRow {
                 point,
                 values: (ip + 1..ifig).map(|c| at(c).to_owned()).collect(),
@@ -516,7 +628,7 @@ impl SweepData {
             });
         }
         if rows.is_empty() {
-            bail!("{}: no rows", path.display());
+            return Err(PlotError::NoRows { path });
         }
         let mut notes = Vec::new();
         let seeds = match crate::sweep::SweepRecord::read(dir) {
@@ -550,6 +662,33 @@ impl SweepData {
         }
         out
     }
+}
+
+/// The header of a CSV file being read.
+pub(crate) fn csv_header(
+    r: &mut csv::Reader<std::fs::File>,
+    path: &Path,
+) -> Result<Vec<String>, PlotError> {
+    Ok(r.headers()
+        .map_err(|source| PlotError::CsvHeader {
+            path: path.to_path_buf(),
+            source,
+        })?
+        .iter()
+        .map(str::to_owned)
+        .collect())
+}
+
+/// The index of the column `name` of a CSV header; an error listing the columns.
+pub(crate) fn csv_column(header: &[String], name: &str, path: &Path) -> Result<usize, PlotError> {
+    header
+        .iter()
+        .position(|h| h == name)
+        .ok_or_else(|| PlotError::NoColumn {
+            path: path.to_path_buf(),
+            column: name.to_owned(),
+            columns: header.to_vec(),
+        })
 }
 
 fn first_summary(runs: &Path) -> Option<RunSummary> {

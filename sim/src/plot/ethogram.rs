@@ -5,11 +5,11 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::Figure;
 use super::data::{Event, RunData};
 use super::style::{
     self, DrawResult, INK, Mark, Provenance, Transform, behaviour_color, behaviour_order, size,
 };
+use super::{Figure, PlotError};
 
 /// Bouts of behaviour from a timeline: (behaviour, start s, end s). A timeline row holds the
 /// behaviour of the tick that ends at its time, and every switch has a row, so a bout
@@ -60,22 +60,19 @@ pub struct Ethogram<'a> {
 }
 
 impl<'a> Ethogram<'a> {
-    /// Reads what it needs (`t_s`, `behaviour`; `speed_m_s` when present).
-    pub fn new(run: &'a RunData) -> anyhow::Result<Ethogram<'a>> {
-        let t = run.timeline.num("t_s")?;
-        let b = run.timeline.text("behaviour")?;
+    /// Reads what it needs (`t_s`, `behaviour`, `speed_m_s`).
+    pub fn new(run: &'a RunData) -> Result<Ethogram<'a>, PlotError> {
+        let tl = run.timeline.rows()?;
+        let t: Vec<f64> = tl.iter().map(|r| r.t_s).collect();
+        let b: Vec<String> = tl.iter().map(|r| r.behaviour.clone()).collect();
         let end_s = run.duration_s()?;
         let tick_s = run
             .experiment
             .as_ref()
             .map_or(0.0, |e| e.run.control_ms * 1e-3);
-        let bouts = bouts(&t, b, end_s, tick_s);
+        let bouts = bouts(&t, &b, end_s, tick_s);
         let rows = behaviour_order(b.iter().map(String::as_str));
-        let speed = if run.timeline.has("speed_m_s") {
-            Some((t, run.timeline.num("speed_m_s")?))
-        } else {
-            None
-        };
+        let speed = Some((t, tl.iter().map(|r| r.speed_m_s).collect()));
         Ok(Ethogram {
             run,
             bouts,
@@ -94,7 +91,7 @@ impl Figure for Ethogram<'_> {
         (1600, 900)
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<Layout> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<Layout, PlotError> {
         let s = &self.run.summary;
         let body = run_frame(root, "Ethogram", self.run, &[])?;
         let (bw, bh) = body.dim_in_pixel();
@@ -242,7 +239,7 @@ pub fn run_frame<DB: DrawingBackend>(
     what: &str,
     run: &RunData,
     extra: &[String],
-) -> anyhow::Result<DrawingArea<DB, Shift>> {
+) -> Result<DrawingArea<DB, Shift>, PlotError> {
     let mut notes = run.notes.clone();
     for n in extra {
         if !notes.contains(n) {

@@ -15,7 +15,6 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -23,6 +22,7 @@ use crate::record::write_atomic;
 use style::DrawResult;
 
 pub mod data;
+pub mod error;
 pub mod ethogram;
 pub mod raster;
 pub mod readouts;
@@ -31,7 +31,8 @@ pub mod sweep;
 pub mod sweep_paths;
 pub mod trajectory;
 
-pub use data::{RunData, SweepData};
+pub use data::{RunData, RunTimeline, SweepData};
+pub use error::PlotError;
 pub use style::Transform;
 
 /// Which files to write.
@@ -96,10 +97,13 @@ pub struct Report {
     pub sweep: Vec<(String, sweep::Layout)>,
 }
 
-/// Tells a run folder from a sweep folder.
-pub fn detect(dir: &Path) -> anyhow::Result<Kind> {
+/// Tells a run folder from a sweep folder: [`PlotError::NotAFolder`] or
+/// [`PlotError::NotRunOrSweep`] when it is neither.
+pub fn detect(dir: &Path) -> Result<Kind, PlotError> {
     if !dir.is_dir() {
-        bail!("{} is not a folder", dir.display());
+        return Err(PlotError::NotAFolder {
+            dir: dir.to_path_buf(),
+        });
     }
     if dir.join(crate::sweep::SWEEP_JSON).exists() || dir.join(crate::sweep::AGGREGATE_CSV).exists()
     {
@@ -108,17 +112,18 @@ pub fn detect(dir: &Path) -> anyhow::Result<Kind> {
     if dir.join("summary.json").exists() || dir.join("timeline.csv").exists() {
         return Ok(Kind::Run);
     }
-    bail!(
-        "{} is neither a run folder (summary.json, timeline.csv: `hexafly run --out`) nor a \
-         sweep folder (sweep.json, aggregate.csv: `hexafly sweep --out`)",
-        dir.display()
-    )
+    Err(PlotError::NotRunOrSweep {
+        dir: dir.to_path_buf(),
+    })
 }
 
 /// Draws every figure of the run or sweep folder `dir` into `opts.out` (default
 /// `dir/plots`). A figure that cannot be drawn is listed in `errors`; the others are still
-/// written. Fails only when the folder cannot be read at all.
-pub fn plot(dir: &Path, opts: &PlotParams) -> anyhow::Result<Report> {
+/// written. Fails only when the folder cannot be read at all: the errors of [`detect`], of
+/// [`RunData::read`] or [`SweepData::read`], [`PlotError::FiguresOfARun`], an output folder
+/// that cannot be made ([`PlotError::Io`]) or an unknown sweep figure
+/// ([`PlotError::UnknownFigure`]).
+pub fn plot(dir: &Path, opts: &PlotParams) -> Result<Report, PlotError> {
     style::init_fonts();
     let kind = detect(dir)?;
     // A run folder is read (and a killed or cut-short one refused) before anything is written.
@@ -127,7 +132,11 @@ pub fn plot(dir: &Path, opts: &PlotParams) -> anyhow::Result<Report> {
         Kind::Sweep => None,
     };
     let out = opts.out.clone().unwrap_or_else(|| dir.join("plots"));
-    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    std::fs::create_dir_all(&out).map_err(|source| PlotError::Io {
+        action: "cannot create",
+        path: out.clone(),
+        source,
+    })?;
     let mut report = Report {
         kind: Some(kind),
         out: out.clone(),
@@ -136,23 +145,22 @@ pub fn plot(dir: &Path, opts: &PlotParams) -> anyhow::Result<Report> {
     match &run {
         Some(run) => {
             if !opts.figures.is_empty() {
-                bail!(
-                    "--figure chooses sweep figures; {} is a run folder",
-                    dir.display()
-                );
+                return Err(PlotError::FiguresOfARun {
+                    dir: dir.to_path_buf(),
+                });
             }
-            plot_run(run, &out, opts.format, &mut report)?
+            plot_run(run, &out, opts.format, &mut report)
         }
         None => plot_sweep(dir, &out, opts, &mut report)?,
     }
     Ok(report)
 }
 
-fn plot_run(run: &RunData, out: &Path, format: Format, report: &mut Report) -> anyhow::Result<()> {
+fn plot_run(run: &RunData, out: &Path, format: Format, report: &mut Report) {
     report.notes.extend(run.notes.iter().cloned());
-    let keep = |name: &str, r: anyhow::Result<Vec<PathBuf>>, report: &mut Report| match r {
+    let keep = |name: &str, r: Result<Vec<PathBuf>, PlotError>, report: &mut Report| match r {
         Ok(files) => report.files.extend(files),
-        Err(e) => report.errors.push((name.to_owned(), format!("{e:#}"))),
+        Err(e) => report.errors.push((name.to_owned(), error::chain(&e))),
     };
     let r = ethogram::Ethogram::new(run).and_then(|f| {
         let (files, layout) = render(&f, out, "ethogram", format)?;
@@ -175,7 +183,6 @@ fn plot_run(run: &RunData, out: &Path, format: Format, report: &mut Report) -> a
     });
     keep("raster", r, report);
     report.notes.dedup();
-    Ok(())
 }
 
 fn plot_sweep(
@@ -183,7 +190,7 @@ fn plot_sweep(
     out: &Path,
     opts: &PlotParams,
     report: &mut Report,
-) -> anyhow::Result<()> {
+) -> Result<(), PlotError> {
     let data = SweepData::read(dir)?;
     report.notes.extend(data.notes.iter().cloned());
     if opts.figures.is_empty() {
@@ -196,7 +203,7 @@ fn plot_sweep(
         });
         match r {
             Ok(files) => report.files.extend(files),
-            Err(e) => report.errors.push(("sweep_paths".into(), format!("{e:#}"))),
+            Err(e) => report.errors.push(("sweep_paths".into(), error::chain(&e))),
         }
     }
     for fig in sweep::SweepFigure::chosen(&data, &opts.figures)? {
@@ -206,7 +213,7 @@ fn plot_sweep(
                 report.files.extend(files);
                 report.sweep.push((stem, layout));
             }
-            Err(e) => report.errors.push((stem, format!("{e:#}"))),
+            Err(e) => report.errors.push((stem, error::chain(&e))),
         }
     }
     Ok(())
@@ -222,17 +229,18 @@ pub trait Figure {
     fn draw<DB: DrawingBackend>(
         &self,
         root: &DrawingArea<DB, Shift>,
-    ) -> anyhow::Result<Self::Layout>;
+    ) -> Result<Self::Layout, PlotError>;
 }
 
 /// Draws `fig` into `out/stem.png` and/or `out/stem.svg`, each written atomically; returns
-/// the files and the layout.
+/// the files and the layout. Errors: the figure's own, [`PlotError::Png`] or
+/// [`PlotError::Io`] naming the file, and the atomic write's ([`PlotError::Record`]).
 pub fn render<F: Figure>(
     fig: &F,
     out: &Path,
     stem: &str,
     format: Format,
-) -> anyhow::Result<(Vec<PathBuf>, F::Layout)> {
+) -> Result<(Vec<PathBuf>, F::Layout), PlotError> {
     style::init_fonts();
     let (w, h) = fig.size();
     let mut files = Vec::new();
@@ -246,16 +254,20 @@ pub fn render<F: Figure>(
         }
         let path = out.join(format!("{stem}.png"));
         write_atomic(&path, |wr| {
-            let mut enc = png::Encoder::new(wr, w, h);
-            enc.set_color(png::ColorType::Rgb);
-            enc.set_depth(png::BitDepth::Eight);
-            enc.set_compression(png::Compression::High);
-            let mut writer = enc.write_header()?;
-            writer.write_image_data(&buf)?;
-            writer.finish()?;
-            Ok::<_, anyhow::Error>(())
-        })
-        .with_context(|| format!("writing {}", path.display()))?;
+            let encode = || {
+                let mut enc = png::Encoder::new(wr, w, h);
+                enc.set_color(png::ColorType::Rgb);
+                enc.set_depth(png::BitDepth::Eight);
+                enc.set_compression(png::Compression::High);
+                let mut writer = enc.write_header()?;
+                writer.write_image_data(&buf)?;
+                writer.finish()
+            };
+            encode().map_err(|source| PlotError::Png {
+                path: path.clone(),
+                source,
+            })
+        })?;
         files.push(path);
     }
     if format.svg() {
@@ -269,10 +281,13 @@ pub fn render<F: Figure>(
         let path = out.join(format!("{stem}.svg"));
         write_atomic(&path, |wr| {
             use std::io::Write;
-            wr.write_all(svg.as_bytes())?;
-            Ok::<_, anyhow::Error>(())
-        })
-        .with_context(|| format!("writing {}", path.display()))?;
+            wr.write_all(svg.as_bytes())
+                .map_err(|source| PlotError::Io {
+                    action: "writing",
+                    path: path.clone(),
+                    source,
+                })
+        })?;
         files.push(path);
     }
     Ok((files, layout.expect("png or svg")))

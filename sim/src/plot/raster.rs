@@ -10,10 +10,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::Figure;
 use super::data::{Event, RunData, Spikes, read_spikes};
 use super::ethogram::run_frame;
 use super::style::{self, DrawResult, MUTED, Mark, Transform, series_color, size};
+use super::{Figure, PlotError};
 
 /// Most spikes drawn; beyond it every k-th is drawn and the figure says so.
 const MAX_DRAWN: usize = 150_000;
@@ -39,7 +39,7 @@ pub struct Raster<'a> {
 
 impl<'a> Raster<'a> {
     /// Reads `spikes.parquet` and groups its neurons by the experiment's selections.
-    pub fn new(run: &'a RunData) -> anyhow::Result<Raster<'a>> {
+    pub fn new(run: &'a RunData) -> Result<Raster<'a>, PlotError> {
         let spikes = read_spikes(&run.dir.join("spikes.parquet"))?;
         let mut notes = Vec::new();
         let groups = match selection_groups(run) {
@@ -47,7 +47,8 @@ impl<'a> Raster<'a> {
             Ok(None) => Vec::new(),
             Err(e) => {
                 notes.push(format!(
-                    "raster rows not grouped by selection ({e:#}): neurons by id"
+                    "raster rows not grouped by selection ({}): neurons by id",
+                    super::error::chain(&e)
                 ));
                 Vec::new()
             }
@@ -95,9 +96,9 @@ impl<'a> Raster<'a> {
 /// The experiment's `reports.spikes` selections on the run's connectome: each neuron in the
 /// first selection that holds it, sorted by side (when annotated) then id. `None` when the
 /// experiment records no selection.
-fn selection_groups(run: &RunData) -> anyhow::Result<Option<Vec<Group>>> {
+fn selection_groups(run: &RunData) -> Result<Option<Vec<Group>>, PlotError> {
     let Some(exp) = &run.experiment else {
-        anyhow::bail!("no experiment file");
+        return Err(PlotError::NoExperimentFile);
     };
     if exp.reports.spikes.is_empty() {
         return Ok(None);
@@ -110,10 +111,12 @@ fn selection_groups(run: &RunData) -> anyhow::Result<Option<Vec<Group>>> {
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for sel in &exp.reports.spikes {
-        let s = Selector::parse(sel).map_err(|e| anyhow::anyhow!("`{sel}`: {e}"))?;
-        let mut idx = s
-            .select(neurons)
-            .map_err(|e| anyhow::anyhow!("`{sel}`: {e}"))?;
+        let selection = |source| PlotError::Selection {
+            selector: sel.clone(),
+            source,
+        };
+        let s = Selector::parse(sel).map_err(selection)?;
+        let mut idx = s.select(neurons).map_err(selection)?;
         idx.retain(|i| seen.insert(*i));
         idx.sort_by(|a, b| {
             let key = |i: &connectome::NeuronIndex| {
@@ -154,7 +157,7 @@ impl Figure for Raster<'_> {
         (1600, 900)
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         let body = run_frame(root, "Spike raster", self.run, &self.notes)?;
         let (bw, _) = body.dim_in_pixel();
         let legend_w = 500;

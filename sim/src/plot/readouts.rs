@@ -10,12 +10,13 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::Figure;
 use super::data::{Event, RunData};
 use super::ethogram::{bouts, run_frame};
 use super::style::{
     self, DrawResult, INK, Mark, Transform, behaviour_color, behaviour_order, series_color, size,
 };
+use super::{Figure, PlotError};
+use crate::record::timeline::TimelineRow;
 
 /// One readout column.
 struct Series {
@@ -37,6 +38,9 @@ pub struct Readouts<'a> {
     notes: Vec<String>,
 }
 
+/// A numeric field of a timeline row.
+type Field = fn(&TimelineRow) -> f64;
+
 const STATE: [(&str, RGBColor); 3] = [
     ("hunger", RGBColor(0, 158, 115)),
     ("dust", RGBColor(230, 159, 0)),
@@ -47,16 +51,16 @@ impl<'a> Readouts<'a> {
     /// Reads `t_s`, every `readout_*` column (at least one), `hunger`/`dust`/`arousal` when
     /// present, and the circuit map named by the summary to tell rate readouts from the
     /// escape trigger.
-    pub fn new(run: &'a RunData) -> anyhow::Result<Readouts<'a>> {
+    pub fn new(run: &'a RunData) -> Result<Readouts<'a>, PlotError> {
         let tl = &run.timeline;
-        let t = tl.num("t_s")?;
-        let names = tl.with_prefix("readout_");
+        let rows = tl.rows()?;
+        let t: Vec<f64> = rows.iter().map(|r| r.t_s).collect();
+        let names: Vec<String> = tl.readout_names().into_iter().map(str::to_owned).collect();
         if names.is_empty() {
-            anyhow::bail!(
-                "{}: no `readout_*` column (columns: {})",
-                tl.path.display(),
-                tl.header.join(", ")
-            );
+            return Err(PlotError::NoReadouts {
+                path: tl.path.clone(),
+                columns: tl.header.clone(),
+            });
         }
         let mut notes = run.notes.clone();
         let commands: Option<Vec<(String, Command)>> =
@@ -103,23 +107,29 @@ impl<'a> Readouts<'a> {
             series.push(Series {
                 label: format!("{name}{what}{link}"),
                 color: command_color(command, nth, k),
-                values: tl.num(&format!("readout_{name}"))?,
+                values: rows
+                    .iter()
+                    .map(|r| r.readout(&tl.header, &name).unwrap_or(f64::NAN))
+                    .collect(),
                 trigger,
             });
         }
-        let mut state = Vec::new();
-        for (k, _) in STATE {
-            if tl.has(k) {
-                state.push((k.to_owned(), tl.num(k)?));
-            }
-        }
+        let state_of: [(&str, Field); 3] = [
+            ("hunger", |r| r.hunger),
+            ("dust", |r| r.dust),
+            ("arousal", |r| r.arousal),
+        ];
+        let state = state_of
+            .iter()
+            .map(|(k, f)| (k.to_string(), rows.iter().map(f).collect()))
+            .collect();
         let end_s = run.duration_s()?;
         let tick_s = run
             .experiment
             .as_ref()
             .map_or(0.0, |e| e.run.control_ms * 1e-3);
-        let behaviour = tl.text("behaviour").ok();
-        let bouts = behaviour.map_or_else(Vec::new, |b| bouts(&t, b, end_s, tick_s));
+        let behaviour: Vec<String> = rows.iter().map(|r| r.behaviour.clone()).collect();
+        let bouts = bouts(&t, &behaviour, end_s, tick_s);
         Ok(Readouts {
             run,
             t,
@@ -188,7 +198,7 @@ impl Figure for Readouts<'_> {
         (1600, style::HEADER_H + LABELS_H + panels + notes + 10)
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<()> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         // (self.notes starts with the run's notes: none is repeated.)
         let body = run_frame(root, "Readouts and internal state", self.run, &self.notes)?;
         let (bw, _) = body.dim_in_pixel();
@@ -213,7 +223,7 @@ impl Figure for Readouts<'_> {
             } else {
                 area.margin(TITLE_H, 0, 0, 0)
             };
-            let panel_title = |tr: &Transform, t: &str| -> anyhow::Result<()> {
+            let panel_title = |tr: &Transform, t: &str| -> Result<(), PlotError> {
                 root.draw_text(
                     t,
                     &style::text(size::AXIS, INK, HPos::Left, VPos::Bottom),

@@ -7,6 +7,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::PlotError;
 use super::data::{Event, RunSummary};
 
 /// DejaVu Sans 2.37 (assets/fonts, licence beside it): text is drawn without system fonts,
@@ -146,15 +147,17 @@ pub fn fit(s: &str, size: f64, width: u32) -> String {
     chars[..lo].iter().collect::<String>() + "…"
 }
 
-/// Drawing errors as anyhow errors.
+/// Drawing errors as [`PlotError::Draw`].
 pub trait DrawResult<T> {
     /// Converts the error.
-    fn dr(self) -> anyhow::Result<T>;
+    fn dr(self) -> Result<T, PlotError>;
 }
 
 impl<T, E: std::error::Error + Send + Sync> DrawResult<T> for Result<T, DrawingAreaErrorKind<E>> {
-    fn dr(self) -> anyhow::Result<T> {
-        self.map_err(|e| anyhow::anyhow!("drawing: {e}"))
+    fn dr(self) -> Result<T, PlotError> {
+        self.map_err(|e| PlotError::Draw {
+            message: e.to_string(),
+        })
     }
 }
 
@@ -207,7 +210,7 @@ pub fn frame<DB: DrawingBackend>(
     detail: &str,
     prov: &Provenance,
     notes: &[String],
-) -> anyhow::Result<DrawingArea<DB, Shift>> {
+) -> Result<DrawingArea<DB, Shift>, PlotError> {
     init_fonts();
     root.fill(&WHITE).dr()?;
     let (w, h) = root.dim_in_pixel();
@@ -301,7 +304,7 @@ pub fn legend<DB: DrawingBackend>(
     at: (i32, i32),
     title: Option<&str>,
     entries: &[(Mark, String)],
-) -> anyhow::Result<(i32, i32)> {
+) -> Result<(i32, i32), PlotError> {
     let line_h = 30;
     let sym_w = 34;
     let pad = 10;
@@ -402,7 +405,7 @@ pub fn arrow<DB: DrawingBackend>(
     b: (i32, i32),
     c: RGBColor,
     width: u32,
-) -> anyhow::Result<()> {
+) -> Result<(), PlotError> {
     let (dx, dy) = ((b.0 - a.0) as f64, (b.1 - a.1) as f64);
     let len = dx.hypot(dy).max(1e-9);
     let (ux, uy) = (dx / len, dy / len);
@@ -485,7 +488,7 @@ pub fn event_lines<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     t: &Transform,
     events: &[Event],
-) -> anyhow::Result<()> {
+) -> Result<(), PlotError> {
     let (top, bottom) = (t.px_y.1.min(t.px_y.0), t.px_y.1.max(t.px_y.0));
     for e in events {
         if e.at_s < t.x.0 || e.at_s > t.x.1 {
@@ -511,7 +514,7 @@ pub fn event_labels<DB: DrawingBackend>(
     t: &Transform,
     events: &[Event],
     rows: usize,
-) -> anyhow::Result<()> {
+) -> Result<(), PlotError> {
     let top = t.px_y.1.min(t.px_y.0);
     let (left, right) = (t.px_x.0.min(t.px_x.1), t.px_x.0.max(t.px_x.1));
     let mut taken: Vec<Vec<(i32, i32)>> = vec![Vec::new(); rows.max(1)];
@@ -585,7 +588,7 @@ pub fn chart<'a, DB: DrawingBackend>(
     y_label_w: u32,
     x_label_h: u32,
     (x_ticks, y_ticks): (usize, usize),
-) -> anyhow::Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>> {
+) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, PlotError> {
     let mut c = ChartBuilder::on(area)
         .margin(6)
         .x_label_area_size(x_label_h)

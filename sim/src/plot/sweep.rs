@@ -6,12 +6,12 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::Figure;
 use super::data::SweepData;
 use super::style::{
     self, DrawResult, INK, MUTED, Mark, Provenance, Transform, behaviour_color, behaviour_order,
     series_color, size,
 };
+use super::{Figure, PlotError};
 
 /// The default figure's name (all `time_<behaviour>_s` figures in one plot).
 pub const TIME_IN_BEHAVIOUR: &str = "time_in_behaviour";
@@ -94,7 +94,10 @@ fn describe(figure: &str) -> String {
 impl<'a> SweepFigure<'a> {
     /// The figures asked for (`names`; empty: time in each behaviour). An unknown name is
     /// an error listing the table's figures.
-    pub fn chosen(data: &'a SweepData, names: &[String]) -> anyhow::Result<Vec<SweepFigure<'a>>> {
+    pub fn chosen(
+        data: &'a SweepData,
+        names: &[String],
+    ) -> Result<Vec<SweepFigure<'a>>, PlotError> {
         let available = data.figures();
         let default = [TIME_IN_BEHAVIOUR.to_owned()];
         let names = if names.is_empty() {
@@ -112,10 +115,9 @@ impl<'a> SweepFigure<'a> {
                         .map(str::to_owned)
                         .collect();
                     if behaviours.is_empty() {
-                        anyhow::bail!(
-                            "{}: no `time_<behaviour>_s` figures",
-                            data.dir.join(crate::sweep::AGGREGATE_CSV).display()
-                        );
+                        return Err(PlotError::NoBehaviourTimes {
+                            path: data.dir.join(crate::sweep::AGGREGATE_CSV),
+                        });
                     }
                     let order = behaviour_order(behaviours.iter().map(String::as_str));
                     let members = order
@@ -136,11 +138,11 @@ impl<'a> SweepFigure<'a> {
                     )
                 } else {
                     if !available.contains(name) {
-                        anyhow::bail!(
-                            "{}: no figure `{name}`; figures: {}, {TIME_IN_BEHAVIOUR}",
-                            data.dir.join(crate::sweep::AGGREGATE_CSV).display(),
-                            available.join(", ")
-                        );
+                        return Err(PlotError::UnknownFigure {
+                            path: data.dir.join(crate::sweep::AGGREGATE_CSV),
+                            name: name.clone(),
+                            available,
+                        });
                     }
                     (
                         vec![(name.clone(), name.clone(), series_color(0))],
@@ -234,7 +236,7 @@ impl Figure for SweepFigure<'_> {
         (1600, 900)
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<Layout> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<Layout, PlotError> {
         let prov = self
             .data
             .summary

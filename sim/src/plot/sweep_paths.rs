@@ -5,14 +5,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::Context;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::Figure;
-use super::data::RunData;
+use super::data::{RunData, csv_column, csv_header};
 use super::style::{self, DrawResult, INK, MUTED, size, trim_num};
+use super::{Figure, PlotError};
 use crate::world::Scene;
 
 const FOUND: RGBColor = RGBColor(0, 140, 90);
@@ -50,17 +49,14 @@ fn short(value: &str) -> String {
 impl SweepPaths {
     /// Reads `runs.csv` and every listed run's timeline and scene; `None` when the sweep's
     /// runs have no food in their scene (nothing to search for).
-    pub fn read(dir: &Path) -> anyhow::Result<Option<SweepPaths>> {
+    pub fn read(dir: &Path) -> Result<Option<SweepPaths>, PlotError> {
         let path = dir.join(crate::sweep::RUNS_CSV);
-        let mut r = csv::Reader::from_path(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let header: Vec<String> = r.headers()?.iter().map(str::to_owned).collect();
-        let col = |name: &str| {
-            header
-                .iter()
-                .position(|h| h == name)
-                .with_context(|| format!("{}: no `{name}` column", path.display()))
-        };
+        let mut r = csv::Reader::from_path(&path).map_err(|source| PlotError::CsvOpen {
+            path: path.clone(),
+            source,
+        })?;
+        let header = csv_header(&mut r, &path)?;
+        let col = |name: &str| csv_column(&header, name, &path);
         let (id, point, seed, found) = (
             col("run_id")?,
             col("point")?,
@@ -70,22 +66,35 @@ impl SweepPaths {
         let axes: Vec<usize> = (point + 1..seed).collect();
         let mut by_point: BTreeMap<usize, Panel> = BTreeMap::new();
         let mut notes = Vec::new();
-        for row in r.records() {
-            let row = row.with_context(|| format!("reading {}", path.display()))?;
-            let k: usize = row[point]
-                .parse()
-                .with_context(|| format!("{}: bad point `{}`", path.display(), &row[point]))?;
+        for (i, row) in r.records().enumerate() {
+            let line = i as u64 + 2;
+            let row = row.map_err(|source| PlotError::CsvLine {
+                path: path.clone(),
+                line,
+                source,
+            })?;
+            let k: usize = row[point].parse().map_err(|_| PlotError::NotANumber {
+                path: path.clone(),
+                line,
+                column: header[point].clone(),
+                found: row[point].to_owned(),
+            })?;
             let run = match RunData::read(&dir.join(crate::sweep::RUNS_DIR).join(&row[id])) {
                 Ok(run) => run,
                 Err(e) => {
-                    notes.push(format!("run {} left out: {e:#}", &row[id]));
+                    notes.push(format!(
+                        "run {} left out: {}",
+                        &row[id],
+                        super::error::chain(&e)
+                    ));
                     continue;
                 }
             };
-            let (x, y) = (run.timeline.num("x_m")?, run.timeline.num("y_m")?);
-            let xy = x
-                .into_iter()
-                .zip(y)
+            let xy = run
+                .timeline
+                .rows()?
+                .iter()
+                .map(|r| (r.x_m, r.y_m))
                 .filter(|p| p.0.is_finite() && p.1.is_finite())
                 .collect();
             let panel = by_point.entry(k).or_insert_with(|| Panel {
@@ -106,11 +115,11 @@ impl SweepPaths {
             return Ok(None);
         }
         if panels.len() > MAX_PANELS {
-            anyhow::bail!(
-                "{}: {} grid points; the paths figure draws at most {MAX_PANELS}",
-                path.display(),
-                panels.len()
-            );
+            return Err(PlotError::TooManyPanels {
+                path,
+                points: panels.len(),
+                max: MAX_PANELS,
+            });
         }
         let cols = (panels.len() as f64).sqrt().ceil().max(1.0) as u32;
         Ok(Some(SweepPaths {
@@ -136,7 +145,7 @@ impl Figure for SweepPaths {
     }
 
     /// Returns the number of panels drawn.
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<usize> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<usize, PlotError> {
         root.fill(&WHITE).dr()?;
         let total: usize = self.panels.iter().map(|p| p.runs.len()).sum();
         let found: usize = self

@@ -8,12 +8,12 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::Figure;
 use super::data::{Event, RunData};
 use super::ethogram::run_frame;
 use super::style::{
     self, DrawResult, INK, MUTED, Mark, Transform, behaviour_color, behaviour_order, size, trim_num,
 };
+use super::{Figure, PlotError};
 use crate::world::Scene;
 
 /// Where the trajectory was drawn.
@@ -50,20 +50,16 @@ pub struct Trajectory<'a> {
 impl<'a> Trajectory<'a> {
     /// Reads what it needs (`t_s`, `x_m`, `y_m`, `behaviour`; `yaw_rad` for loom arrows) and
     /// the scene from the experiment file.
-    pub fn new(run: &'a RunData) -> anyhow::Result<Trajectory<'a>> {
-        let tl = &run.timeline;
-        let t = tl.num("t_s")?;
-        let x = tl.num("x_m")?;
-        let y = tl.num("y_m")?;
-        let behaviour = tl.text("behaviour")?.to_vec();
-        let yaw = if tl.has("yaw_rad") {
-            Some(tl.num("yaw_rad")?)
-        } else {
-            None
-        };
-        let xy: Vec<(f64, f64)> = x.into_iter().zip(y).collect();
+    pub fn new(run: &'a RunData) -> Result<Trajectory<'a>, PlotError> {
+        let rows = run.timeline.rows()?;
+        let t = rows.iter().map(|r| r.t_s).collect();
+        let behaviour = rows.iter().map(|r| r.behaviour.clone()).collect();
+        let yaw = Some(rows.iter().map(|r| r.yaw_rad).collect());
+        let xy: Vec<(f64, f64)> = rows.iter().map(|r| (r.x_m, r.y_m)).collect();
         if xy.iter().all(|p| !p.0.is_finite() || !p.1.is_finite()) {
-            anyhow::bail!("{}: no finite x_m/y_m", tl.path.display());
+            return Err(PlotError::NoPositions {
+                path: run.timeline.path.clone(),
+            });
         }
         let mut notes = Vec::new();
         let scene = match run.scene() {
@@ -75,7 +71,10 @@ impl<'a> Trajectory<'a> {
                 None
             }
             Err(e) => {
-                notes.push(format!("trajectory without the scene: {e:#}"));
+                notes.push(format!(
+                    "trajectory without the scene: {}",
+                    super::error::chain(&e)
+                ));
                 None
             }
         };
@@ -211,7 +210,7 @@ fn outline<DB: DrawingBackend>(
     x: (f64, f64),
     y: (f64, f64),
     style: ShapeStyle,
-) -> anyhow::Result<()> {
+) -> Result<(), PlotError> {
     for k in 0..pts.len() {
         if let Some(seg) = clip_segment(pts[k], pts[(k + 1) % pts.len()], x, y) {
             pa.draw(&PathElement::new(seg.to_vec(), style)).dr()?;
@@ -264,7 +263,7 @@ impl Trajectory<'_> {
         y: (f64, f64),
         line_px: u32,
         zoom_box: Option<(f64, f64, f64, f64)>,
-    ) -> anyhow::Result<Transform> {
+    ) -> Result<Transform, PlotError> {
         let chart = style::chart(
             area,
             x,
@@ -383,7 +382,7 @@ impl Figure for Trajectory<'_> {
         (W, H)
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> anyhow::Result<Layout> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<Layout, PlotError> {
         let body = run_frame(root, "Trajectory", self.run, &self.notes)?;
         let (bw, bh) = body.dim_in_pixel();
         let (panels, _legend) = body.split_horizontally(bw - LEGEND_W);
@@ -464,7 +463,7 @@ impl Figure for Trajectory<'_> {
         let (_, lh) = style::legend(root, (lx, arena_tr.px_y.1), None, &entries)?;
         if let Some(s) = &self.scene {
             let mut y = arena_tr.px_y.1 + lh + 24;
-            let mut line = |t: String| -> anyhow::Result<()> {
+            let mut line = |t: String| -> Result<(), PlotError> {
                 root.draw_text(
                     &t,
                     &style::text(size::LABEL, MUTED, HPos::Left, VPos::Top),

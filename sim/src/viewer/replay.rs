@@ -72,11 +72,11 @@ pub fn spawn(run_dir: &Path, speed: f32) -> anyhow::Result<Started> {
         drives: drive_cols
             .iter()
             .map(|c| col(c))
-            .collect::<anyhow::Result<_>>()?,
+            .collect::<Result<_, _>>()?,
         readouts: readout_cols
             .iter()
             .map(|c| col(&format!("readout_{c}")))
-            .collect::<anyhow::Result<_>>()?,
+            .collect::<Result<_, _>>()?,
         behaviour: tl.text("behaviour")?.to_vec(),
         reason: tl.text("reason")?.to_vec(),
     };
