@@ -1,4 +1,4 @@
-//! `hexafly._native`: the Rust side of the `hexafly` Python package. Three things cross:
+//! `hexafly._native`: the Rust side of the `hexafly` Python package. What crosses:
 //!
 //! - [`Experiment`]: an experiment file, with keys set by the same key paths as sweeps
 //!   (`agent.hunger`, `events[0].at_s`), run into a run folder exactly as `hexafly run`;
@@ -150,10 +150,11 @@ fn run_interruptible(
             && let Err(e) = Python::attach(|py| py.check_signals())
         {
             *interrupt = Some(e);
-            anyhow::bail!("interrupted (Ctrl-C)");
+            return Err("interrupted (Ctrl-C)".into());
         }
         Ok(())
     })
+    .map_err(anyhow::Error::from)
 }
 
 /// The brain alone (`sim::brain_run`, as `hexafly brain run`): writes the spikes to `out`

@@ -18,6 +18,20 @@ mod toml_numbers;
 pub mod viewer;
 pub mod world;
 
+/// An error and its causes on one line, `outer: inner: innermost`, as the `hexafly` binary
+/// prints errors: what `summary.json`, a sweep's `error.txt` and the figures' notes record
+/// of a failure.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
 /// The `tracing` target of progress lines of long work (a sweep's runs), at `INFO`: the
 /// `hexafly` binary shows them on stderr; a program of its own shows them by enabling
 /// this target in its subscriber.

@@ -3,11 +3,11 @@
 //! `assets/experiments/README.md`. [`Experiment::load`] parses and validates it; every
 //! problem names the file, the line and the key.
 
+use super::error::ExperimentError;
 use super::problem::{InvalidExperiment, Problem};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use controller::anatomy::Side;
 use controller::arbiter::ArbiterParams;
 use serde::Deserialize;
@@ -372,19 +372,19 @@ pub struct Experiment {
 pub const MAX_FILE_BYTES: u64 = 4 << 20;
 
 /// Reads an experiment file's text, refusing one larger than [`MAX_FILE_BYTES`].
-pub fn read_text(path: &Path) -> anyhow::Result<String> {
-    let len = std::fs::metadata(path)
-        .with_context(|| format!("cannot read experiment file {}", path.display()))?
-        .len();
-    if len > MAX_FILE_BYTES {
-        anyhow::bail!(
-            "{}: {len} bytes; an experiment file is at most {MAX_FILE_BYTES} bytes (is this an \
-             experiment file?)",
-            path.display()
-        );
+pub fn read_text(path: &Path) -> Result<String, ExperimentError> {
+    let unreadable = |source| ExperimentError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let bytes = std::fs::metadata(path).map_err(unreadable)?.len();
+    if bytes > MAX_FILE_BYTES {
+        return Err(ExperimentError::TooLarge {
+            path: path.to_path_buf(),
+            bytes,
+        });
     }
-    std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read experiment file {}", path.display()))
+    std::fs::read_to_string(path).map_err(unreadable)
 }
 
 /// A parser's message with each line cut to 200 characters: a junk line of 50 MB was
@@ -409,17 +409,18 @@ pub const MAX_DURATION_S: f64 = 86_400.0;
 
 impl Experiment {
     /// Reads and validates an experiment file.
-    pub fn load(path: &Path) -> anyhow::Result<Experiment> {
+    pub fn load(path: &Path) -> Result<Experiment, ExperimentError> {
         Experiment::parse(&read_text(path)?, path)
     }
 
     /// Parses and validates an experiment's text; `path` names it in errors and anchors
     /// its relative paths. A `[sweep]` table is left to the sweep ([`crate::sweep`]): the
     /// experiment is the one it sweeps.
-    pub fn parse(text: &str, path: &Path) -> anyhow::Result<Experiment> {
+    pub fn parse(text: &str, path: &Path) -> Result<Experiment, ExperimentError> {
         let text = &without_sweep_table(text);
-        let mut e: Experiment = toml::from_str(text).map_err(|err| {
-            anyhow::anyhow!("{}: {}", path.display(), clip_lines(&err.to_string()))
+        let mut e: Experiment = toml::from_str(text).map_err(|err| ExperimentError::Syntax {
+            path: path.to_path_buf(),
+            message: clip_lines(&err.to_string()),
         })?;
         e.file = path.to_path_buf();
         e.lines = crate::toml_numbers::key_lines(text);
@@ -448,7 +449,7 @@ impl Experiment {
     /// as if the file said so, and validates the experiment again: an unknown key, a value
     /// of the wrong type or out of range is an error naming the key, and the experiment is
     /// left as it was. The same key paths as a sweep's (`[sweep]`, `--set`).
-    pub fn set(&mut self, key: &str, value: impl Into<toml::Value>) -> anyhow::Result<()> {
+    pub fn set(&mut self, key: &str, value: impl Into<toml::Value>) -> Result<(), ExperimentError> {
         self.set_all([(key, value.into())])
     }
 
@@ -457,22 +458,24 @@ impl Experiment {
     pub fn set_all<'k>(
         &mut self,
         values: impl IntoIterator<Item = (&'k str, toml::Value)>,
-    ) -> anyhow::Result<()> {
-        let file = self.file.display().to_string();
+    ) -> Result<(), ExperimentError> {
+        let refused = |message: String| ExperimentError::Set {
+            file: self.file.clone(),
+            message,
+        };
         let mut doc = toml::Value::Table(self.source.clone());
         let mut keys = Vec::new();
         for (key, value) in values {
-            let path =
-                super::key_path::KeyPath::parse(key).map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
+            let path = super::key_path::KeyPath::parse(key).map_err(refused)?;
             if let toml::Value::Float(x) = value
                 && !(x.is_finite() && x.abs() <= f32::MAX as f64)
             {
-                anyhow::bail!(
-                    "{file}: `{key}`: expected a finite number that fits a 32-bit float, got {x}"
-                );
+                return Err(refused(format!(
+                    "`{key}`: expected a finite number that fits a 32-bit float, got {x}"
+                )));
             }
             super::key_path::set_path(&mut doc, &path, value)
-                .map_err(|e| anyhow::anyhow!("{file}: `{key}`: {e}"))?;
+                .map_err(|e| refused(format!("`{key}`: {e}")))?;
             keys.push(format!("`{path}`"));
         }
         let toml::Value::Table(source) = doc else {
@@ -485,7 +488,7 @@ impl Experiment {
             } else {
                 ""
             };
-            anyhow::anyhow!("{file}: after setting {}: {unknown}{m}", keys.join(", "))
+            refused(format!("after setting {}: {unknown}{m}", keys.join(", ")))
         })?;
         e.file = self.file.clone();
         e.lines = self.lines.clone();
@@ -513,7 +516,7 @@ impl Experiment {
     /// The scene the run starts in: the scene file, or a flat empty 4 m arena, with the
     /// file's own threats and dust dropped unless `keep_scene_events` (food added by events
     /// is not in it). One definition for the runner and the plots.
-    pub fn start_scene(&self) -> anyhow::Result<crate::world::Scene> {
+    pub fn start_scene(&self) -> Result<crate::world::Scene, crate::world::SceneError> {
         let mut scene = match &self.scene.file {
             Some(f) => crate::world::Scene::load(&self.resolve(f))?,
             None => {
@@ -777,7 +780,7 @@ impl Experiment {
         &self,
         scene: &crate::world::Scene,
         motor: &controller::motor::MotorParams,
-    ) -> anyhow::Result<()> {
+    ) -> Result<(), InvalidExperiment> {
         let mut out = Vec::new();
         let h = scene.arena.half_size;
         let inside = |p: [f32; 2]| p[0].abs() <= h && p[1].abs() <= h;
@@ -854,8 +857,7 @@ impl Experiment {
             return Err(InvalidExperiment {
                 file: self.file.clone(),
                 problems: out,
-            }
-            .into());
+            });
         }
         Ok(())
     }

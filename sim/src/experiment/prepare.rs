@@ -6,7 +6,6 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::{Context, bail};
 use connectome::select::Selector;
 use connectome::{Connectome, NeuronIndex};
 use controller::Wiring;
@@ -15,6 +14,7 @@ use controller::circuit::map::CircuitMap;
 use controller::circuit::resolve::Resolved;
 use sha2::{Digest, Sha256};
 
+use super::ExperimentError;
 use super::file::Experiment;
 use crate::record::LinkReport;
 
@@ -149,48 +149,42 @@ impl Prepared {
 
     /// The neurons `selector` picks (`type=LC4`, `class=ALPN & side=left`; an error if
     /// none), for activating or silencing them in a loop of one's own.
-    pub fn select(&self, selector: &str) -> anyhow::Result<Vec<NeuronIndex>> {
+    pub fn select(&self, selector: &str) -> Result<Vec<NeuronIndex>, ExperimentError> {
         selection(&self.connectome, selector, "selector")
     }
 }
 
 /// Loads the experiment's connectome and circuit map and compiles the network. A dataset
 /// that is not installed is an error naming `hexafly fetch --for` the experiment's file.
-pub fn prepare(exp: &Experiment) -> anyhow::Result<Prepared> {
-    prepare_network(exp).map_err(|e| {
-        let missing = e.chain().any(|c| {
-            matches!(
-                c.downcast_ref::<connectome::datasets::DatasetError>(),
-                Some(connectome::datasets::DatasetError::Missing { .. })
-            ) || c
-                .downcast_ref::<connectome::source::SourceError>()
-                .is_some_and(|s| s.is_missing_dataset())
-        });
-        if missing {
-            e.context(format!(
-                "{}: a dataset it needs is not installed; `hexafly fetch --for {}` installs \
-                 every dataset this experiment needs",
-                exp.file.display(),
-                exp.file.display()
-            ))
-        } else {
-            e
-        }
+pub fn prepare(exp: &Experiment) -> Result<Prepared, ExperimentError> {
+    prepare_network(exp).map_err(|e| match e.is_missing_dataset() {
+        true => ExperimentError::NotInstalled {
+            file: exp.file.clone(),
+            source: Box::new(e),
+        },
+        false => e,
     })
 }
 
-fn prepare_network(exp: &Experiment) -> anyhow::Result<Prepared> {
+fn prepare_network(exp: &Experiment) -> Result<Prepared, ExperimentError> {
+    let dataset = |what: String| {
+        move |source| ExperimentError::Dataset {
+            what,
+            source: Box::new(source),
+        }
+    };
     let mut source = exp.dataset_source();
     for (i, a) in exp.network.annotations.iter().enumerate() {
         let tables = source
             .tables(&exp.resolve(a))
-            .with_context(|| format!("network.annotations[{i}]"))?;
+            .map_err(dataset(format!("network.annotations[{i}]")))?;
         source.annotations.extend(tables);
     }
     let conn_path = exp.resolve(&exp.network.connectome);
-    let loaded = source
-        .load(&conn_path)
-        .with_context(|| format!("loading {} (network.connectome)", conn_path.display()))?;
+    let loaded = source.load(&conn_path).map_err(dataset(format!(
+        "loading {} (network.connectome)",
+        conn_path.display()
+    )))?;
     let mut connectome = loaded.connectome;
     let map_path = exp.resolve(&exp.network.circuit);
     let map = CircuitMap::load(&map_path)?;
@@ -234,11 +228,11 @@ pub struct AppliedCut {
 fn cut_synapses(
     c: &mut Connectome,
     cuts: &[super::file::CutSpec],
-) -> anyhow::Result<Vec<AppliedCut>> {
+) -> Result<Vec<AppliedCut>, ExperimentError> {
     let n = c.n_neurons();
     let mut applied = Vec::new();
     for (i, cut) in cuts.iter().enumerate() {
-        let mask = |sel: &str, key: &str| -> anyhow::Result<Vec<bool>> {
+        let mask = |sel: &str, key: &str| -> Result<Vec<bool>, ExperimentError> {
             let mut m = vec![false; n];
             for k in selection(c, sel, &format!("network.cut[{i}].{key}"))? {
                 m[k as usize] = true;
@@ -269,13 +263,23 @@ fn cut_synapses(
 }
 
 /// The neurons `sel` selects in `c` (an error naming `key` if it selects none).
-pub(crate) fn selection(c: &Connectome, sel: &str, key: &str) -> anyhow::Result<Vec<NeuronIndex>> {
-    let s = Selector::parse(sel).with_context(|| format!("{key}: `{sel}`"))?;
-    let v = s
-        .select(&c.neurons)
-        .with_context(|| format!("{key}: `{sel}`"))?;
+pub(crate) fn selection(
+    c: &Connectome,
+    sel: &str,
+    key: &str,
+) -> Result<Vec<NeuronIndex>, ExperimentError> {
+    let v = Selector::parse(sel)
+        .and_then(|s| s.select(&c.neurons))
+        .map_err(|source| ExperimentError::Selector {
+            key: key.to_string(),
+            selector: sel.to_string(),
+            source: Box::new(source),
+        })?;
     if v.is_empty() {
-        bail!("{key}: `{sel}` selects no neuron of this connectome");
+        return Err(ExperimentError::SelectsNothing {
+            key: key.to_string(),
+            selector: sel.to_string(),
+        });
     }
     Ok(v)
 }

@@ -5,19 +5,24 @@
 
 use std::path::Path;
 
+use super::ExperimentError;
 use super::file::Experiment;
 use super::prepare::{Prepared, prepare};
 use super::session::Session;
 use crate::record::Summary;
 
 /// Runs the experiment and writes its run folder `out`; returns the summary.
-pub fn run(exp: &Experiment, out: &Path) -> anyhow::Result<Summary> {
+pub fn run(exp: &Experiment, out: &Path) -> Result<Summary, ExperimentError> {
     run_on_threads(exp, out, 1)
 }
 
 /// [`run`] with the brain on `threads` threads (0 counts as 1): the same outputs, sooner on
 /// a machine with cores to spare.
-pub fn run_on_threads(exp: &Experiment, out: &Path, threads: usize) -> anyhow::Result<Summary> {
+pub fn run_on_threads(
+    exp: &Experiment,
+    out: &Path,
+    threads: usize,
+) -> Result<Summary, ExperimentError> {
     // The run folder first: one that cannot be written is found before the network loads.
     crate::record::folder::start(out)?;
     let mut p = prepare(exp)?;
@@ -26,7 +31,11 @@ pub fn run_on_threads(exp: &Experiment, out: &Path, threads: usize) -> anyhow::R
 }
 
 /// [`run`] on an already prepared network (sweeps prepare once).
-pub fn run_prepared(exp: &Experiment, p: &Prepared, out: &Path) -> anyhow::Result<Summary> {
+pub fn run_prepared(
+    exp: &Experiment,
+    p: &Prepared,
+    out: &Path,
+) -> Result<Summary, ExperimentError> {
     run_prepared_checked(exp, p, out, &mut |_| Ok(()))
 }
 
@@ -37,11 +46,14 @@ pub fn run_prepared_checked(
     exp: &Experiment,
     p: &Prepared,
     out: &Path,
-    check: &mut dyn FnMut(u64) -> anyhow::Result<()>,
-) -> anyhow::Result<Summary> {
+    check: &mut dyn FnMut(u64) -> Result<(), Box<dyn std::error::Error + Send + Sync>>,
+) -> Result<Summary, ExperimentError> {
     let mut session = Session::recording(exp, p, out)?;
     while !session.done() {
-        if let Err(e) = session.step().and_then(|()| check(session.ticks_done())) {
+        let stepped = session
+            .step()
+            .and_then(|()| check(session.ticks_done()).map_err(ExperimentError::Stopped));
+        if let Err(e) = stepped {
             return Err(session.fail(e));
         }
     }

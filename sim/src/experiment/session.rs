@@ -17,6 +17,7 @@ use connectome::NeuronIndex;
 use controller::sensors::InternalState;
 use controller::{Controller, ControllerParams};
 
+use super::error::ExperimentError;
 use super::file::{EventSpec, Experiment, ModificationKind};
 use super::prepare::{Prepared, network_hash, selection};
 use crate::agent::{Agent, Start};
@@ -26,9 +27,10 @@ use crate::closed_loop::monitors::{
     BehaviourMonitor, LatencyMonitor, OnsetMonitor, PathMonitor, SpikeMonitor, TimelineMonitor,
 };
 use crate::closed_loop::{BrainChange, ClosedLoop};
+use crate::error_chain as chain;
 use crate::record::activity;
 use crate::record::folder::{self, Failure, RUN_SCHEMA, SPIKES_PARQUET, SUMMARY_JSON, Status};
-use crate::record::{LinkReport, Summary, write_atomic};
+use crate::record::{LinkReport, Summary, write_json};
 use crate::world::Threat;
 
 /// An experiment in progress.
@@ -84,7 +86,7 @@ impl ClosedLoop {
     /// (`reports.spikes`), the body settled standing where the experiment starts it, in
     /// its scene. No monitor is attached and the timeline is not applied: that is
     /// [`Session`]'s work.
-    pub fn for_experiment(exp: &Experiment, p: &Prepared) -> anyhow::Result<ClosedLoop> {
+    pub fn for_experiment(exp: &Experiment, p: &Prepared) -> Result<ClosedLoop, ExperimentError> {
         let c = &p.connectome;
         let key = |k: &str| format!("{}: {}", exp.file.display(), exp.at(k));
         let mut record: Vec<NeuronIndex> = Vec::new();
@@ -106,8 +108,12 @@ impl ClosedLoop {
             // A seed of its own, derived from the run's, so failures and Poisson input differ.
             let seed = exp.run.seed ^ 0x005E_ED0F_FA11_u64;
             ctl.set_release(Some(
-                controller::brain::Release::new(exp.network.release_failure, seed)
-                    .map_err(anyhow::Error::msg)?,
+                controller::brain::Release::new(exp.network.release_failure, seed).map_err(
+                    |message| ExperimentError::Brain {
+                        key: "network.release_failure",
+                        message,
+                    },
+                )?,
             ));
         }
         if exp.network.membrane_noise_mv > 0.0 {
@@ -119,7 +125,10 @@ impl ClosedLoop {
                     k.dt,
                     exp.run.seed,
                 )
-                .map_err(anyhow::Error::msg)?,
+                .map_err(|message| ExperimentError::Brain {
+                    key: "network.membrane_noise_mv",
+                    message,
+                })?,
             ));
         }
         let body_path = exp
@@ -158,7 +167,7 @@ impl ClosedLoop {
 impl<'a> Session<'a> {
     /// Builds the loop ([`ClosedLoop::for_experiment`]) and resolves every selection of the
     /// timeline before anything runs. Nothing is written: see [`Session::recording`].
-    pub fn new(exp: &'a Experiment, p: &'a Prepared) -> anyhow::Result<Session<'a>> {
+    pub fn new(exp: &'a Experiment, p: &'a Prepared) -> Result<Session<'a>, ExperimentError> {
         Session::build(exp, p, None)
     }
 
@@ -170,7 +179,7 @@ impl<'a> Session<'a> {
         exp: &'a Experiment,
         p: &'a Prepared,
         out: &Path,
-    ) -> anyhow::Result<Session<'a>> {
+    ) -> Result<Session<'a>, ExperimentError> {
         Session::build(exp, p, Some(out))
     }
 
@@ -178,7 +187,7 @@ impl<'a> Session<'a> {
         exp: &'a Experiment,
         p: &'a Prepared,
         out: Option<&Path>,
-    ) -> anyhow::Result<Session<'a>> {
+    ) -> Result<Session<'a>, ExperimentError> {
         let c = &p.connectome;
         // A selector problem names the file, the key and its line.
         let key = |k: &str| format!("{}: {}", exp.file.display(), exp.at(k));
@@ -187,13 +196,13 @@ impl<'a> Session<'a> {
             .iter()
             .enumerate()
             .map(|(i, x)| selection(c, &x.neurons, &key(&format!("inputs[{i}].neurons"))))
-            .collect::<anyhow::Result<_>>()?;
+            .collect::<Result<_, ExperimentError>>()?;
         let mods: Vec<Vec<NeuronIndex>> = exp
             .modifications
             .iter()
             .enumerate()
             .map(|(i, m)| selection(c, &m.neurons, &key(&format!("modifications[{i}].neurons"))))
-            .collect::<anyhow::Result<_>>()?;
+            .collect::<Result<_, ExperimentError>>()?;
         let mut lp = ClosedLoop::for_experiment(exp, p)?;
         let ticks = (exp.run.duration_s * 1e6 / lp.tick_us() as f64).round() as u64;
         lp.plan(Some(ticks));
@@ -373,7 +382,7 @@ impl<'a> Session<'a> {
     /// Drives `selector`'s neurons with Poisson input at `rate_hz` (0 stops) from the
     /// window after the next tick's (at any thread count); returns how many neurons it
     /// selects.
-    pub fn activate(&mut self, selector: &str, rate_hz: f64) -> anyhow::Result<usize> {
+    pub fn activate(&mut self, selector: &str, rate_hz: f64) -> Result<usize, ExperimentError> {
         let v = self.select(selector)?;
         self.activate_neurons(&v, rate_hz)?;
         Ok(v.len())
@@ -381,7 +390,7 @@ impl<'a> Session<'a> {
 
     /// The neurons `selector` picks in this run's connectome (an error if none), for
     /// [`Session::activate_neurons`] (a selection made once, used every tick).
-    pub fn select(&self, selector: &str) -> anyhow::Result<Vec<NeuronIndex>> {
+    pub fn select(&self, selector: &str) -> Result<Vec<NeuronIndex>, ExperimentError> {
         selection(&self.p.connectome, selector, "activate")
     }
 
@@ -390,7 +399,7 @@ impl<'a> Session<'a> {
         &mut self,
         neurons: &[NeuronIndex],
         rate_hz: f64,
-    ) -> anyhow::Result<()> {
+    ) -> Result<(), ExperimentError> {
         self.lp.controller().check_activation(rate_hz)?;
         self.queued
             .push((neurons.to_vec(), BrainChange::Activate(rate_hz)));
@@ -407,7 +416,7 @@ impl<'a> Session<'a> {
 
     /// Silences (or restores) `selector`'s neurons from the window after the next tick's;
     /// returns how many it selects.
-    pub fn silence(&mut self, selector: &str, silenced: bool) -> anyhow::Result<usize> {
+    pub fn silence(&mut self, selector: &str, silenced: bool) -> Result<usize, ExperimentError> {
         let v = selection(&self.p.connectome, selector, "silence")?;
         let n = v.len();
         self.queued.push((v, BrainChange::Silence(silenced)));
@@ -433,7 +442,7 @@ impl<'a> Session<'a> {
 
     /// Advances one control tick: timeline events due now, then the loop's step with the
     /// inputs and silencing due at the next window ([`ClosedLoop::step`]).
-    pub fn step(&mut self) -> anyhow::Result<()> {
+    pub fn step(&mut self) -> Result<(), ExperimentError> {
         let wall = Instant::now();
         let k = self.lp.ticks();
         while let Some(&(i, due, ev)) = self.events.get(self.next_event) {
@@ -542,7 +551,7 @@ impl<'a> Session<'a> {
 
     /// Ends a run that simulated its whole duration: closes the run folder's files and
     /// writes `summary.json` (status `complete`), if recording; returns the summary.
-    pub fn finish(mut self) -> anyhow::Result<Summary> {
+    pub fn finish(mut self) -> Result<Summary, ExperimentError> {
         let summary = self.summary(Status::Complete, None);
         if let Some(dir) = self.out.take() {
             write_folder(&mut self.lp, &dir, &summary)?;
@@ -553,27 +562,30 @@ impl<'a> Session<'a> {
     /// Ends a run that stopped with `error`: the run folder keeps every row and spike up to
     /// the last whole tick and its `summary.json` says `failed`, with the error and the
     /// simulated time reached. Returns the error, saying where the partial outputs are.
-    pub fn fail(mut self, error: anyhow::Error) -> anyhow::Error {
+    pub fn fail(mut self, error: ExperimentError) -> ExperimentError {
         let at_s = self.time_s();
         let failure = Failure {
-            error: format!("{error:#}"),
+            error: chain(&error),
             at_s,
         };
         let summary = self.summary(Status::Failed, Some(failure));
-        match self.out.take() {
+        let where_ = match self.out.take() {
             Some(dir) => match write_folder(&mut self.lp, &dir, &summary) {
-                Ok(()) => error.context(format!(
-                    "the run failed at t = {at_s} s (the world's clock, which counts the \
-                     settling too, read {:.3} s); {} keeps its timeline and spikes up to \
-                     then, and its {SUMMARY_JSON} says `failed`",
+                Ok(()) => format!(
+                    " (the world's clock, which counts the settling too, read {:.3} s); {} \
+                     keeps its timeline and spikes up to then, and its {SUMMARY_JSON} says \
+                     `failed`",
                     self.lp.agent().time(),
                     dir.display()
-                )),
-                Err(e) => error.context(format!(
-                    "the run failed at t = {at_s} s, and its outputs could not be closed: {e:#}"
-                )),
+                ),
+                Err(e) => format!(", and its outputs could not be closed: {}", chain(&e)),
             },
-            None => error.context(format!("the run failed at t = {at_s} s")),
+            None => String::new(),
+        };
+        ExperimentError::Failed {
+            at_s,
+            where_,
+            source: Box::new(error),
         }
     }
 }
@@ -582,35 +594,32 @@ impl<'a> Session<'a> {
 /// with a summary is a run that ended.
 /// The summary is written even when a file could not be closed (a full disk, a file-size
 /// limit): the folder then still says how the run ended, and the first error is returned.
-fn write_folder(lp: &mut ClosedLoop, dir: &Path, summary: &Summary) -> anyhow::Result<()> {
-    let closed = lp.finish_monitors().map_err(anyhow::Error::from);
-    let json = serde_json::to_string_pretty(summary)?;
-    let written = write_atomic(&dir.join(SUMMARY_JSON), |w| {
-        use std::io::Write;
-        writeln!(w, "{json}")?;
-        Ok(())
-    });
-    closed.and(written)
+fn write_folder(lp: &mut ClosedLoop, dir: &Path, summary: &Summary) -> Result<(), ExperimentError> {
+    let closed = lp.finish_monitors();
+    let written = write_json(&dir.join(SUMMARY_JSON), summary);
+    closed?;
+    Ok(written?)
 }
 
 /// Checks that the settled body stands inside the arena: in an arena smaller than the body
 /// (a 5 cm one) its legs would stand beyond the walls or the edge.
-fn fits_in_arena(agent: &Agent, exp: &Experiment) -> anyhow::Result<()> {
+fn fits_in_arena(agent: &Agent, exp: &Experiment) -> Result<(), ExperimentError> {
     let h = agent.world.scene.arena.half_size;
     for (part, handle) in agent.body.parts() {
         let p = agent.world.physics.bodies[handle].translation();
         if p.x.abs() > h || p.y.abs() > h {
-            anyhow::bail!(
-                "{}: the robot does not fit in the arena where it starts: its {part} stands at \
-                 ({:.3}, {:.3}) m, outside |x|, |y| <= `arena.half_size` {h} m of {}",
-                exp.file.display(),
-                p.x,
-                p.y,
-                exp.scene
+            return Err(ExperimentError::DoesNotFit {
+                file: exp.file.clone(),
+                part: part.to_string(),
+                x: p.x,
+                y: p.y,
+                half_size: h,
+                scene: exp
+                    .scene
                     .file
                     .as_ref()
-                    .map_or("the default scene".to_string(), |f| f.display().to_string())
-            );
+                    .map_or("the default scene".to_string(), |f| f.display().to_string()),
+            });
         }
     }
     Ok(())

@@ -10,10 +10,10 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::PlotError;
-use super::error::chain;
+use crate::error_chain as chain;
 use crate::experiment::Experiment;
 use crate::experiment::file::EventSpec;
-use crate::record::timeline::{self, FIXED_COLUMNS, TimelineRow};
+use crate::record::timeline::{self, TimelineRow};
 use crate::record::{RecordError, Summary};
 use crate::world::Scene;
 
@@ -124,77 +124,6 @@ impl RunTimeline {
     /// order of [`TimelineRow::readouts`].
     pub fn readout_names(&self) -> Vec<&str> {
         timeline::readout_names(&self.header).collect()
-    }
-
-    /// True when the column exists.
-    pub fn has(&self, name: &str) -> bool {
-        self.header.iter().any(|h| h == name)
-    }
-
-    /// A text column by name (`behaviour` or `reason`), for readers that address columns by
-    /// their header names; the figures read [`RunTimeline::rows`].
-    pub fn text(&self, name: &str) -> Result<Vec<String>, PlotError> {
-        match name {
-            "behaviour" => self.series(|r| r.behaviour.clone()),
-            "reason" => self.series(|r| r.reason.clone()),
-            _ => Err(self.no_column(name)),
-        }
-    }
-
-    /// A numeric column by name (a fixed column, `readout_<name>` or `input_<group>_hz`),
-    /// for readers that address columns by their header names; the figures read
-    /// [`RunTimeline::rows`].
-    pub fn num(&self, name: &str) -> Result<Vec<f64>, PlotError> {
-        if let Some(i) = FIXED_COLUMNS.iter().position(|c| *c == name) {
-            return match i {
-                0 => self.series(|r| r.t_s),
-                3 => self.series(|r| r.x_m),
-                4 => self.series(|r| r.y_m),
-                5 => self.series(|r| r.z_m),
-                6 => self.series(|r| r.yaw_rad),
-                7 => self.series(|r| r.speed_m_s),
-                8 => self.series(|r| r.hunger),
-                9 => self.series(|r| r.dust),
-                10 => self.series(|r| r.arousal),
-                11 => self.series(|r| r.drive_forward),
-                12 => self.series(|r| r.drive_backward),
-                13 => self.series(|r| r.drive_turn),
-                14 => self.series(|r| r.drive_groom),
-                15 => self.series(|r| r.drive_feed),
-                16 => self.series(|r| f64::from(r.escape_spikes)),
-                // `behaviour` and `reason`: text.
-                _ => Err(self.no_column(name)),
-            };
-        }
-        if let Some(n) = name.strip_prefix("readout_")
-            && self.readout_names().contains(&n)
-        {
-            return self.series(|r| r.readout(&self.header, n).unwrap_or(f64::NAN));
-        }
-        if let Some(g) = name
-            .strip_prefix("input_")
-            .and_then(|n| n.strip_suffix("_hz"))
-            && timeline::input_names(&self.header).any(|x| x == g)
-        {
-            return self.series(|r| r.input_hz(&self.header, g).unwrap_or(f64::NAN));
-        }
-        Err(self.no_column(name))
-    }
-
-    fn no_column(&self, name: &str) -> PlotError {
-        PlotError::NoColumn {
-            path: self.path.clone(),
-            column: name.to_owned(),
-            columns: self.header.clone(),
-        }
-    }
-
-    /// Names of the columns that start with `prefix` (the prefix removed), in file order.
-    pub fn with_prefix(&self, prefix: &str) -> Vec<String> {
-        self.header
-            .iter()
-            .filter_map(|h| h.strip_prefix(prefix).map(str::to_owned))
-            .collect()
     }
 }
 
@@ -394,7 +323,7 @@ impl RunData {
         let Some(exp) = &self.experiment else {
             return Ok(None);
         };
-        let mut scene = exp.start_scene().map_err(PlotError::experiment)?;
+        let mut scene = exp.start_scene()?;
         for ev in &exp.events {
             if let EventSpec::AddFood {
                 position,
@@ -429,7 +358,7 @@ fn load_experiment(path: &Path, run_dir: &Path) -> Result<Experiment, PlotError>
     } else {
         path.to_path_buf()
     };
-    let mut exp = Experiment::load(&file).map_err(PlotError::experiment)?;
+    let mut exp = Experiment::load(&file).map_err(|e| PlotError::Experiment(Box::new(e)))?;
     let params = run_dir.join(crate::sweep::PARAMS_JSON);
     if params.exists() {
         let text = std::fs::read_to_string(&params).map_err(|source| PlotError::Io {
@@ -465,7 +394,7 @@ fn load_experiment(path: &Path, run_dir: &Path) -> Result<Experiment, PlotError>
         }
         exp.set_all(values).map_err(|e| PlotError::Params {
             path: params.clone(),
-            source: e.into(),
+            source: Box::new(e),
         })?;
     }
     Ok(exp)

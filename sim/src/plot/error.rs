@@ -1,7 +1,7 @@
 //! What can go wrong reading a run or sweep folder for plotting and drawing its figures.
 //! Every problem with a file names the file (and the line and column where there is one).
 
-use std::error::Error;
+use crate::experiment::ExperimentError;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -22,11 +22,9 @@ pub enum PlotError {
     /// The run's scene file.
     #[error(transparent)]
     Scene(#[from] SceneError),
-    /// The experiment file a run came from: loading it, applying a sweep run's parameters,
-    /// building its scene. The experiment module reports untyped errors; this keeps them
-    /// with their causes.
+    /// The experiment file a run came from cannot be loaded (boxed: keeps the error small).
     #[error(transparent)]
-    Experiment(Box<dyn Error + Send + Sync + 'static>),
+    Experiment(Box<ExperimentError>),
     /// The connectome the experiment names (for grouping the raster's neurons).
     #[error(transparent)]
     Dataset(#[from] connectome::source::SourceError),
@@ -102,9 +100,9 @@ pub enum PlotError {
     Params {
         /// `params.json`.
         path: PathBuf,
-        /// Why, from the experiment.
+        /// Why, from the experiment (boxed: keeps the error small).
         #[source]
-        source: Box<dyn Error + Send + Sync + 'static>,
+        source: Box<ExperimentError>,
     },
     /// A timeline without rows.
     #[error("{}: no rows (the run recorded nothing)", path.display())]
@@ -295,24 +293,4 @@ pub enum PlotError {
         /// The backend's error, as it displays.
         message: String,
     },
-}
-
-impl PlotError {
-    /// An error of the experiment module (which reports untyped errors), with its causes.
-    pub(crate) fn experiment(e: impl Into<Box<dyn Error + Send + Sync + 'static>>) -> PlotError {
-        PlotError::Experiment(e.into())
-    }
-}
-
-/// An error and its causes on one line, `outer: inner: innermost`, as the binary prints
-/// errors: for the figures' error list and notes, which are text.
-pub(crate) fn chain(e: &(dyn Error + 'static)) -> String {
-    let mut s = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cause = c.source();
-    }
-    s
 }

@@ -160,7 +160,9 @@ fn plot_run(run: &RunData, out: &Path, format: Format, report: &mut Report) {
     report.notes.extend(run.notes.iter().cloned());
     let keep = |name: &str, r: Result<Vec<PathBuf>, PlotError>, report: &mut Report| match r {
         Ok(files) => report.files.extend(files),
-        Err(e) => report.errors.push((name.to_owned(), error::chain(&e))),
+        Err(e) => report
+            .errors
+            .push((name.to_owned(), crate::error_chain(&e))),
     };
     let r = ethogram::Ethogram::new(run).and_then(|f| {
         let (files, layout) = render(&f, out, "ethogram", format)?;
@@ -203,7 +205,9 @@ fn plot_sweep(
         });
         match r {
             Ok(files) => report.files.extend(files),
-            Err(e) => report.errors.push(("sweep_paths".into(), error::chain(&e))),
+            Err(e) => report
+                .errors
+                .push(("sweep_paths".into(), crate::error_chain(&e))),
         }
     }
     for fig in sweep::SweepFigure::chosen(&data, &opts.figures)? {
@@ -213,7 +217,7 @@ fn plot_sweep(
                 report.files.extend(files);
                 report.sweep.push((stem, layout));
             }
-            Err(e) => report.errors.push((stem, error::chain(&e))),
+            Err(e) => report.errors.push((stem, crate::error_chain(&e))),
         }
     }
     Ok(())

@@ -48,7 +48,7 @@ impl<'a> Raster<'a> {
             Err(e) => {
                 notes.push(format!(
                     "raster rows not grouped by selection ({}): neurons by id",
-                    super::error::chain(&e)
+                    crate::error_chain(&e)
                 ));
                 Vec::new()
             }

@@ -85,7 +85,7 @@ impl SweepPaths {
                     notes.push(format!(
                         "run {} left out: {}",
                         &row[id],
-                        super::error::chain(&e)
+                        crate::error_chain(&e)
                     ));
                     continue;
                 }

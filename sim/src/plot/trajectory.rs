@@ -73,7 +73,7 @@ impl<'a> Trajectory<'a> {
             Err(e) => {
                 notes.push(format!(
                     "trajectory without the scene: {}",
-                    super::error::chain(&e)
+                    crate::error_chain(&e)
                 ));
                 None
             }

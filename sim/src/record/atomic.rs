@@ -81,3 +81,17 @@ pub fn check_writable(path: &Path) -> Result<(), RecordError> {
     let _ = std::fs::remove_file(&probe);
     Ok(())
 }
+
+/// Writes `value` as pretty JSON and a newline to `path`, atomically.
+pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<(), RecordError> {
+    write_atomic(path, |w| {
+        serde_json::to_writer_pretty(&mut *w, value)
+            .map_err(std::io::Error::from)
+            .and_then(|()| w.write_all(b"\n"))
+            .map_err(|source| RecordError::Io {
+                action: "cannot write",
+                path: path.to_path_buf(),
+                source,
+            })
+    })
+}

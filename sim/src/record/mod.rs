@@ -10,7 +10,7 @@ pub mod spikes;
 pub mod summary;
 pub mod timeline;
 
-pub use atomic::write_atomic;
+pub use atomic::{write_atomic, write_json};
 pub use error::{RecordError, TimelineRowError};
 pub use folder::{Failure, RunState, Status};
 pub use summary::{EventOnsets, LatencyChain, LinkReport, Summary};

@@ -12,17 +12,18 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
+use super::SweepError;
 use super::plan::{Plan, RunPlan, Shard, SweepRecord};
 use super::spec::SweepSpec;
 use super::table::{TablesReport, read_summary, write_tables};
+use crate::error_chain as chain;
 use crate::experiment::Experiment;
 use crate::experiment::prepare;
 use crate::experiment::run::run_prepared;
-use crate::record::write_atomic;
+use crate::record::write_json;
 
 /// How to run a sweep.
 #[derive(Debug, Clone)]
@@ -93,11 +94,11 @@ pub struct RunsFailed {
 }
 
 /// Runs the sweep `spec` into `out` (see the module doc).
-pub fn run_sweep(spec: &SweepSpec, out: &Path, opts: &SweepParams) -> anyhow::Result<Outcome> {
+pub fn run_sweep(spec: &SweepSpec, out: &Path, opts: &SweepParams) -> Result<Outcome, SweepError> {
     let record = SweepRecord::of(spec);
     let plan = Plan::new(record.clone())?;
     std::fs::create_dir_all(out.join(super::RUNS_DIR))
-        .with_context(|| format!("cannot create {}", out.display()))?;
+        .map_err(|source| io("cannot create", out, source))?;
     let _lock = super::lock::lock(out, opts.shard)?;
     record.write_or_check(out)?;
     let runs_dir = out.join(super::RUNS_DIR);
@@ -141,19 +142,19 @@ pub fn run_sweep(spec: &SweepSpec, out: &Path, opts: &SweepParams) -> anyhow::Re
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.unwrap_or(0))
-        .build()
-        .context("cannot start the worker threads")?;
+        .build()?;
     let progress = Progress::new(pending.len(), opts.bar);
     let failed: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
     let last_refresh = Mutex::new(Instant::now());
     let write_partial = opts.shard.is_none();
     for (first, runs) in &groups {
-        let prepared = prepare(first).with_context(|| {
-            format!(
+        let prepared = prepare(first).map_err(|e| SweepError::Point {
+            point: format!(
                 "loading the network of {} ({} runs)",
                 first.network.connectome.display(),
                 runs.len()
-            )
+            ),
+            source: Box::new(e),
         })?;
         pool.install(|| {
             runs.par_iter().for_each(|(r, exp)| {
@@ -161,7 +162,7 @@ pub fn run_sweep(spec: &SweepSpec, out: &Path, opts: &SweepParams) -> anyhow::Re
                 let t0 = Instant::now();
                 let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     start_folder(&dir, &plan, r)?;
-                    run_prepared(exp, &prepared, &dir)
+                    run_prepared(exp, &prepared, &dir).map_err(SweepError::from)
                 }))
                 .unwrap_or_else(|p| {
                     let msg = p
@@ -169,12 +170,12 @@ pub fn run_sweep(spec: &SweepSpec, out: &Path, opts: &SweepParams) -> anyhow::Re
                         .cloned()
                         .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
                         .unwrap_or_else(|| "unknown panic".into());
-                    Err(anyhow::anyhow!("the run panicked: {msg}"))
+                    Err(SweepError::Panicked(msg))
                 });
                 let ok = match result {
                     Ok(_) => true,
                     Err(e) => {
-                        let msg = format!("{e:#}");
+                        let msg = chain(&e);
                         let _ = std::fs::write(dir.join(super::ERROR_TXT), format!("{msg}\n"));
                         failed
                             .lock()
@@ -209,12 +210,12 @@ pub fn run_sweep(spec: &SweepSpec, out: &Path, opts: &SweepParams) -> anyhow::Re
 
 /// Clears what an interrupted attempt left in the run's folder and writes `params.json`
 /// (what the folder holds, for people and scripts reading it alone).
-fn start_folder(dir: &Path, plan: &Plan, r: &RunPlan) -> anyhow::Result<()> {
+fn start_folder(dir: &Path, plan: &Plan, r: &RunPlan) -> Result<(), SweepError> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)
-            .with_context(|| format!("cannot clear the unfinished run {}", dir.display()))?;
+            .map_err(|source| io("cannot clear the unfinished run", dir, source))?;
     }
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::create_dir_all(dir).map_err(|source| io("cannot create", dir, source))?;
     let params: serde_json::Map<String, serde_json::Value> = plan
         .record
         .axes
@@ -227,7 +228,7 @@ fn start_folder(dir: &Path, plan: &Plan, r: &RunPlan) -> anyhow::Result<()> {
             )
         })
         .collect();
-    let json = serde_json::to_string_pretty(&serde_json::json!({
+    let params = serde_json::json!({
         "schema": "hexafly.sweep-run/1",
         "run_id": r.id,
         "index": r.index,
@@ -235,12 +236,16 @@ fn start_folder(dir: &Path, plan: &Plan, r: &RunPlan) -> anyhow::Result<()> {
         "params_toml": params,
         "seed": r.seed,
         "experiment": plan.record.experiment,
-    }))?;
-    write_atomic(&dir.join(super::PARAMS_JSON), |w| {
-        use std::io::Write;
-        writeln!(w, "{json}")?;
-        Ok(())
-    })
+    });
+    Ok(write_json(&dir.join(super::PARAMS_JSON), &params)?)
+}
+
+fn io(action: &'static str, path: &Path, source: std::io::Error) -> SweepError {
+    SweepError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// A progress bar with ETA on a terminal, otherwise one line per finished run as a

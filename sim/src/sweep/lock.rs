@@ -7,9 +7,7 @@
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-
-use super::Shard;
+use super::{Shard, SweepError};
 
 /// Held locks; released when dropped.
 #[derive(Debug)]
@@ -20,25 +18,32 @@ pub struct SweepLock {
 /// The folder-wide lock file.
 pub const LOCK_FILE: &str = ".sweep.lock";
 
-fn open(path: &Path) -> anyhow::Result<File> {
+fn open(path: &Path) -> Result<File, SweepError> {
     OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(path)
-        .with_context(|| format!("cannot open the lock file {}", path.display()))
+        .map_err(|source| io("cannot open the lock file", path, source))
 }
 
-fn refused(dir: &Path, who: &str) -> anyhow::Error {
-    anyhow::anyhow!(
-        "{} is in use: {who} is writing it now (wait for it to end, or sweep into another \
-         folder); nothing was run",
-        dir.display()
-    )
+fn io(action: &'static str, path: &Path, source: std::io::Error) -> SweepError {
+    SweepError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn refused(dir: &Path, holder: &str) -> SweepError {
+    SweepError::Locked {
+        dir: dir.to_path_buf(),
+        holder: holder.to_string(),
+    }
 }
 
 /// Locks the sweep folder `dir` for a whole sweep (`shard` None) or one shard.
-pub fn lock(dir: &Path, shard: Option<Shard>) -> anyhow::Result<SweepLock> {
+pub fn lock(dir: &Path, shard: Option<Shard>) -> Result<SweepLock, SweepError> {
     let folder = open(&dir.join(LOCK_FILE))?;
     let held = match shard {
         None => folder.try_lock(),
@@ -50,7 +55,7 @@ pub fn lock(dir: &Path, shard: Option<Shard>) -> anyhow::Result<SweepLock> {
             return Err(refused(dir, "another sweep (or a shard of one)"));
         }
         Err(TryLockError::Error(e)) => {
-            return Err(e).with_context(|| format!("cannot lock {}", dir.display()));
+            return Err(io("cannot lock", dir, e));
         }
     }
     let mut files = vec![folder];
@@ -63,7 +68,7 @@ pub fn lock(dir: &Path, shard: Option<Shard>) -> anyhow::Result<SweepLock> {
                 return Err(refused(dir, &format!("another copy of shard {s}")));
             }
             Err(TryLockError::Error(e)) => {
-                return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+                return Err(io("cannot lock", &path, e));
             }
         }
     }

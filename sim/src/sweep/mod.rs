@@ -16,6 +16,7 @@
 
 use std::path::Path;
 
+mod error;
 pub mod execute;
 pub mod lock;
 pub mod plan;
@@ -24,6 +25,7 @@ pub mod spec;
 pub mod stats;
 pub mod table;
 
+pub use error::SweepError;
 pub use execute::{Outcome, RunsFailed, SweepParams, run_sweep};
 pub use plan::{Plan, RunPlan, Shard, SweepRecord};
 pub use spec::SweepSpec;
@@ -47,7 +49,7 @@ pub const ERROR_TXT: &str = "error.txt";
 /// Rebuilds the tables of the sweep folder `dir` from its run folders (shards that wrote
 /// into the same folder, a copy gathered from elsewhere): exactly what a local sweep writes
 /// at its end.
-pub fn merge(dir: &Path) -> anyhow::Result<TablesReport> {
+pub fn merge(dir: &Path) -> Result<TablesReport, SweepError> {
     let _lock = lock::lock(dir, None)?;
     let plan = Plan::new(SweepRecord::read(dir)?)?;
     write_tables(dir, &plan)

@@ -7,12 +7,11 @@
 
 use std::path::Path;
 
-use anyhow::{Context, bail};
+use super::SweepError;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::spec::SweepSpec;
-use crate::record::write_atomic;
 
 /// `schema` of `sweep.json`.
 pub const SWEEP_SCHEMA: &str = "hexafly.sweep/1";
@@ -70,48 +69,44 @@ impl SweepRecord {
     }
 
     /// Reads `DIR/sweep.json`.
-    pub fn read(dir: &Path) -> anyhow::Result<SweepRecord> {
+    pub fn read(dir: &Path) -> Result<SweepRecord, SweepError> {
         let path = dir.join(super::SWEEP_JSON);
-        let text = std::fs::read_to_string(&path).with_context(|| {
-            format!(
-                "cannot read {} (is {} a sweep folder?)",
-                path.display(),
-                dir.display()
-            )
+        let text = std::fs::read_to_string(&path).map_err(|source| SweepError::Io {
+            action: "cannot read (is this a sweep folder?)",
+            path: path.clone(),
+            source,
         })?;
-        let r: SweepRecord = serde_json::from_str(&text)
-            .with_context(|| format!("{}: not a sweep record", path.display()))?;
+        let r: SweepRecord = serde_json::from_str(&text).map_err(|e| SweepError::SweepRecord {
+            path: path.clone(),
+            message: format!("not a sweep record: {e}"),
+        })?;
         if r.schema != SWEEP_SCHEMA {
-            bail!(
-                "{}: schema `{}`, expected `{SWEEP_SCHEMA}`",
-                path.display(),
-                r.schema
-            );
+            return Err(SweepError::SweepRecord {
+                path,
+                message: format!("schema `{}`, expected `{SWEEP_SCHEMA}`", r.schema),
+            });
         }
         Ok(r)
     }
 
     /// Writes `DIR/sweep.json`, or, when the folder already holds one, checks that it is
     /// this sweep (resume, shards): a different one is an error saying what differs.
-    pub fn write_or_check(&self, dir: &Path) -> anyhow::Result<()> {
+    pub fn write_or_check(&self, dir: &Path) -> Result<(), SweepError> {
         let path = dir.join(super::SWEEP_JSON);
         if path.exists() {
             let old = SweepRecord::read(dir)?;
             if let Some(diff) = self.difference(&old) {
-                bail!(
-                    "{} holds a different sweep ({diff}); resume it with the same experiment \
-                     and the same --set/--seeds, or write this one to another --out",
-                    dir.display()
-                );
+                return Err(SweepError::SweepRecord {
+                    path: dir.to_path_buf(),
+                    message: format!(
+                        "holds a different sweep ({diff}); resume it with the same experiment \
+                         and the same --set/--seeds, or write this one to another --out"
+                    ),
+                });
             }
             return Ok(());
         }
-        let json = serde_json::to_string_pretty(self)?;
-        write_atomic(&path, |w| {
-            use std::io::Write;
-            writeln!(w, "{json}")?;
-            Ok(())
-        })
+        Ok(crate::record::write_json(&path, self)?)
     }
 
     /// What differs from `old`, in words; `None` when it is the same sweep.
@@ -180,13 +175,15 @@ pub struct Plan {
 
 impl Plan {
     /// Plans the runs of a record.
-    pub fn new(record: SweepRecord) -> anyhow::Result<Plan> {
+    pub fn new(record: SweepRecord) -> Result<Plan, SweepError> {
         let points: usize = record.axes.iter().map(|a| a.values.len()).product();
         if points == 0 || record.seeds.is_empty() {
-            bail!("empty grid: no runs to plan");
+            return Err(SweepError::grid("empty grid: no runs to plan"));
         }
         if points != record.grid_points || points * record.seeds.len() != record.runs {
-            bail!("sweep.json: grid_points/runs do not match its axes and seeds");
+            return Err(SweepError::grid(
+                "sweep.json: grid_points/runs do not match its axes and seeds",
+            ));
         }
         let total = points * record.seeds.len();
         let width = total.saturating_sub(1).to_string().len().max(4);
@@ -262,17 +259,17 @@ pub const SLURM_TASK_VAR: &str = "SLURM_ARRAY_TASK_ID";
 
 impl Shard {
     /// `I/N`.
-    pub fn parse(s: &str) -> anyhow::Result<Shard> {
+    pub fn parse(s: &str) -> Result<Shard, SweepError> {
         let bad = || {
-            anyhow::anyhow!(
+            SweepError::grid(format!(
                 "--shard `{s}`: expected I/N, the 0-based shard index I below the shard count N \
                  (e.g. 0/4)"
-            )
+            ))
         };
         let (i, n) = s.split_once('/').ok_or_else(bad)?;
         let index: usize = i.trim().parse().map_err(|_| bad())?;
         let count: usize = n.trim().parse().map_err(|_| bad())?;
-        Shard::new(index, count).map_err(|e| anyhow::anyhow!("--shard `{s}`: {e}"))
+        Shard::new(index, count).map_err(|e| SweepError::grid(format!("--shard `{s}`: {e}")))
     }
 
     /// Checks `index < count`.
@@ -295,26 +292,26 @@ impl Shard {
         shard: Option<&str>,
         shards: Option<usize>,
         task: Option<&str>,
-    ) -> anyhow::Result<Option<Shard>> {
+    ) -> Result<Option<Shard>, SweepError> {
         match (shard, shards) {
-            (Some(_), Some(_)) => bail!("give --shard I/N or --shards N, not both"),
+            (Some(_), Some(_)) => Err(SweepError::grid("give --shard I/N or --shards N, not both")),
             (Some(s), None) => Ok(Some(Shard::parse(s)?)),
             (None, Some(n)) => {
                 let Some(task) = task else {
-                    bail!(
+                    return Err(SweepError::grid(format!(
                         "--shards {n} takes the shard index from ${SLURM_TASK_VAR}, which is not \
                          set (outside a Slurm array job give --shard I/{n})"
-                    );
+                    )));
                 };
                 let i: usize = task.trim().parse().map_err(|_| {
-                    anyhow::anyhow!("${SLURM_TASK_VAR} = `{task}` is not a shard index")
+                    SweepError::grid(format!("${SLURM_TASK_VAR} = `{task}` is not a shard index"))
                 })?;
                 let s = Shard::new(i, n).map_err(|e| {
-                    anyhow::anyhow!(
+                    SweepError::grid(format!(
                         "${SLURM_TASK_VAR} = {i} with --shards {n}: {e} (submit with \
                          --array=0-{})",
                         n.saturating_sub(1)
-                    )
+                    ))
                 })?;
                 Ok(Some(s))
             }

@@ -13,7 +13,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use super::SweepError;
+use crate::error_chain as chain;
 use toml::Value;
 
 use crate::experiment::Experiment;
@@ -78,10 +79,17 @@ impl SweepSpec {
     /// Reads the experiment file and its `[sweep]` table, applies the command line's `--set`
     /// items (`KEY=V1,V2,...`) and `--seeds` (`N`, or a list `a,b,c` with ranges `a..b`),
     /// and validates every grid point.
-    pub fn load(path: &Path, sets: &[String], seeds: Option<&str>) -> anyhow::Result<SweepSpec> {
+    pub fn load(
+        path: &Path,
+        sets: &[String],
+        seeds: Option<&str>,
+    ) -> Result<SweepSpec, SweepError> {
         let text = crate::experiment::file::read_text(path)?;
-        let experiment = std::fs::canonicalize(path)
-            .with_context(|| format!("cannot resolve {}", path.display()))?;
+        let experiment = std::fs::canonicalize(path).map_err(|source| SweepError::Io {
+            action: "cannot resolve",
+            path: path.to_path_buf(),
+            source,
+        })?;
         SweepSpec::parse(&text, &experiment, sets, seeds)
     }
 
@@ -91,11 +99,11 @@ impl SweepSpec {
         path: &Path,
         sets: &[String],
         seeds: Option<&str>,
-    ) -> anyhow::Result<SweepSpec> {
+    ) -> Result<SweepSpec, SweepError> {
         // The experiment itself, checked with the file's own line numbers.
         let base_exp = Experiment::parse(text, path)?;
-        let mut base: toml::Table =
-            toml::from_str(text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let mut base: toml::Table = toml::from_str(text)
+            .map_err(|e| SweepError::grid(format!("{}: {e}", path.display())))?;
         let sweep = base.remove(SWEEP_TABLE);
         let lines = sweep_lines(text);
         let mut axes: Vec<Axis> = Vec::new();
@@ -117,13 +125,15 @@ impl SweepSpec {
                         line,
                     };
                     let k = KeyPath::parse(&key)
-                        .map_err(|e| anyhow::anyhow!("sweep key ({origin}): {e}"))?;
+                        .map_err(|e| SweepError::grid(format!("sweep key ({origin}): {e}")))?;
                     let values = match value {
                         Value::Array(a) => a,
                         v => vec![v],
                     };
                     if axes.iter().any(|a| a.key == k) {
-                        bail!("sweep key `{k}` ({origin}) is given twice");
+                        return Err(SweepError::grid(format!(
+                            "sweep key `{k}` ({origin}) is given twice"
+                        )));
                     }
                     order.push((at, axes.len()));
                     axes.push(Axis {
@@ -140,16 +150,18 @@ impl SweepSpec {
                     .map(|(_, i)| taken[i].take().expect("each once"))
                     .collect();
             }
-            Some(_) => bail!(
-                "{}: `{SWEEP_TABLE}` must be a table ([sweep])",
-                path.display()
-            ),
+            Some(_) => {
+                return Err(SweepError::grid(format!(
+                    "{}: `{SWEEP_TABLE}` must be a table ([sweep])",
+                    path.display()
+                )));
+            }
         }
         let mut cli_keys: Vec<KeyPath> = Vec::new();
         for item in sets {
             let (key, values) = parse_set(item)?;
             if cli_keys.contains(&key) {
-                bail!("--set `{key}` is given twice");
+                return Err(SweepError::grid(format!("--set `{key}` is given twice")));
             }
             cli_keys.push(key.clone());
             match axes.iter_mut().find(|a| a.key == key) {
@@ -166,40 +178,40 @@ impl SweepSpec {
         }
         for a in &axes {
             if a.values.is_empty() {
-                bail!(
+                return Err(SweepError::grid(format!(
                     "empty grid: sweep key `{}` ({}) has no values",
-                    a.key,
-                    a.origin
-                );
+                    a.key, a.origin
+                )));
             }
             if a.key.text == "run.seed" {
-                bail!(
+                return Err(SweepError::grid(format!(
                     "sweep key `run.seed` ({}): seeds are their own axis: use `seeds = [..]` in \
                      [sweep] or --seeds",
                     a.origin
-                );
+                )));
             }
             if a.key.text == "seeds" || a.key.text.starts_with("sweep.") {
-                bail!(
+                return Err(SweepError::grid(format!(
                     "sweep key `{}` ({}): unknown key (seeds: --seeds or `seeds` in [sweep])",
-                    a.key,
-                    a.origin
-                );
+                    a.key, a.origin
+                )));
             }
             for (i, v) in a.values.iter().enumerate() {
                 if a.values[..i].contains(v) {
-                    bail!(
+                    return Err(SweepError::grid(format!(
                         "sweep key `{}` ({}): the value {v} is listed twice",
-                        a.key,
-                        a.origin
-                    );
+                        a.key, a.origin
+                    )));
                 }
             }
         }
         let seeds = match (seeds, file_seeds) {
             (Some(s), _) => parse_seeds_cli(s, base_exp.run.seed)?,
             (None, Some((v, line))) => parse_seeds_toml(&v, base_exp.run.seed).map_err(|e| {
-                anyhow::anyhow!("sweep `seeds` ({} line {line}): {e}", path.display())
+                SweepError::grid(format!(
+                    "sweep `seeds` ({} line {line}): {e}",
+                    path.display()
+                ))
             })?,
             (None, None) => vec![base_exp.run.seed],
         };
@@ -230,7 +242,7 @@ impl SweepSpec {
     }
 
     /// The experiment of grid point `values` (a value index per axis) with this seed.
-    pub fn experiment(&self, values: &[usize], seed: u64) -> anyhow::Result<Experiment> {
+    pub fn experiment(&self, values: &[usize], seed: u64) -> Result<Experiment, SweepError> {
         let set: Vec<(&Axis, &Value)> = self
             .axes
             .iter()
@@ -238,23 +250,25 @@ impl SweepSpec {
             .map(|(a, &i)| (a, &a.values[i]))
             .collect();
         self.build(&set, Some(seed))
-            .map_err(|e| anyhow::anyhow!("sweep point {}: {e}", describe(&set)))
+            .map_err(|e| SweepError::grid(format!("sweep point {}: {e}", describe(&set))))
     }
 
     /// Checks each value of each axis alone (so an error names one key), then every grid
     /// point (values that only fail together, e.g. an event after a shortened run).
-    fn validate(&self) -> anyhow::Result<()> {
+    fn validate(&self) -> Result<(), SweepError> {
         let runs = self.points().saturating_mul(self.seeds.len());
         if runs > MAX_RUNS {
-            bail!("the sweep has {runs} runs, more than {MAX_RUNS}; split it");
+            return Err(SweepError::grid(format!(
+                "the sweep has {runs} runs, more than {MAX_RUNS}; split it"
+            )));
         }
         if self.seeds.is_empty() {
-            bail!("empty grid: no seeds");
+            return Err(SweepError::grid("empty grid: no seeds"));
         }
         for a in &self.axes {
             for v in &a.values {
                 self.build(&[(a, v)], None).map_err(|e| {
-                    anyhow::anyhow!("sweep key `{}` = {v} ({}): {e}", a.key, a.origin)
+                    SweepError::grid(format!("sweep key `{}` = {v} ({}): {e}", a.key, a.origin))
                 })?;
             }
         }
@@ -286,7 +300,7 @@ impl SweepSpec {
                 m
             });
         }
-        Experiment::parse(&text, &self.experiment).map_err(|e| strip_lines(&format!("{e:#}")))
+        Experiment::parse(&text, &self.experiment).map_err(|e| strip_lines(&chain(&e)))
     }
 
     /// sha256 of the experiment as swept (canonical TOML without `[sweep]`: comments and
@@ -404,20 +418,26 @@ fn strip_lines(msg: &str) -> String {
 
 /// `KEY=V1,V2,...` (values are TOML, e.g. `0.5`, `true`, `[1.0, 2.0]`, `"a,b"`; anything
 /// that is not TOML is a string, so `left,right` needs no quotes).
-pub fn parse_set(item: &str) -> anyhow::Result<(KeyPath, Vec<Value>)> {
+pub fn parse_set(item: &str) -> Result<(KeyPath, Vec<Value>), SweepError> {
     let Some((key, values)) = item.split_once('=') else {
-        bail!("--set `{item}`: expected KEY=V1,V2,...");
+        return Err(SweepError::grid(format!(
+            "--set `{item}`: expected KEY=V1,V2,..."
+        )));
     };
-    let key = KeyPath::parse(key).map_err(|e| anyhow::anyhow!("--set `{item}`: {e}"))?;
+    let key = KeyPath::parse(key).map_err(|e| SweepError::grid(format!("--set `{item}`: {e}")))?;
     let items = split_top_level(values);
     if items.iter().all(|s| s.trim().is_empty()) {
-        bail!("empty grid: --set `{item}` gives `{key}` no values");
+        return Err(SweepError::grid(format!(
+            "empty grid: --set `{item}` gives `{key}` no values"
+        )));
     }
     let mut out = Vec::new();
     for s in items {
         let s = s.trim();
         if s.is_empty() {
-            bail!("--set `{item}`: an empty value (two commas, or a comma at the end)");
+            return Err(SweepError::grid(format!(
+                "--set `{item}`: an empty value (two commas, or a comma at the end)"
+            )));
         }
         out.push(
             s.parse::<Value>()
@@ -454,12 +474,16 @@ fn split_top_level(s: &str) -> Vec<String> {
 
 /// `--seeds`: `N` (N seeds from the file's `run.seed` on), or a list `a,b,c` whose items may
 /// be inclusive ranges `a..b` (`7..7` is the one seed 7).
-pub fn parse_seeds_cli(s: &str, first: u64) -> anyhow::Result<Vec<u64>> {
+pub fn parse_seeds_cli(s: &str, first: u64) -> Result<Vec<u64>, SweepError> {
     let s = s.trim();
-    let bad = || anyhow::anyhow!("--seeds `{s}`: expected N, or a list such as 1,2,5..9");
+    let bad = || {
+        SweepError::grid(format!(
+            "--seeds `{s}`: expected N, or a list such as 1,2,5..9"
+        ))
+    };
     if !s.contains(',') && !s.contains("..") {
         let n: u64 = s.parse().map_err(|_| bad())?;
-        return count_seeds(n, first).map_err(|e| anyhow::anyhow!("--seeds `{s}`: {e}"));
+        return count_seeds(n, first).map_err(|e| SweepError::grid(format!("--seeds `{s}`: {e}")));
     }
     let mut out = Vec::new();
     for item in s.split(',') {
@@ -470,14 +494,16 @@ pub fn parse_seeds_cli(s: &str, first: u64) -> anyhow::Result<Vec<u64>> {
                 b.trim().parse().map_err(|_| bad())?,
             );
             if b < a || b - a >= MAX_RUNS as u64 {
-                bail!("--seeds `{s}`: `{item}` is not a range a..b with a <= b");
+                return Err(SweepError::grid(format!(
+                    "--seeds `{s}`: `{item}` is not a range a..b with a <= b"
+                )));
             }
             out.extend(a..=b);
         } else {
             out.push(item.parse().map_err(|_| bad())?);
         }
     }
-    check_seeds(&out).map_err(|e| anyhow::anyhow!("--seeds `{s}`: {e}"))?;
+    check_seeds(&out).map_err(|e| SweepError::grid(format!("--seeds `{s}`: {e}")))?;
     Ok(out)
 }
 

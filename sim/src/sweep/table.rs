@@ -10,7 +10,8 @@
 
 use std::path::Path;
 
-use anyhow::Context;
+use super::SweepError;
+use crate::record::RecordError;
 use controller::arbiter::Behaviour;
 
 use super::plan::{Plan, RunPlan};
@@ -169,7 +170,7 @@ pub struct TablesReport {
 
 /// Rebuilds `runs.csv`, `aggregate.csv` and `timing.csv` in `dir` from the run folders of
 /// `plan`, each written atomically.
-pub fn write_tables(dir: &Path, plan: &Plan) -> anyhow::Result<TablesReport> {
+pub fn write_tables(dir: &Path, plan: &Plan) -> Result<TablesReport, SweepError> {
     let runs_dir = dir.join(super::RUNS_DIR);
     let summaries: Vec<Option<Summary>> = plan
         .runs
@@ -188,72 +189,75 @@ pub fn write_tables(dir: &Path, plan: &Plan) -> anyhow::Result<TablesReport> {
     };
 
     // runs.csv
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<&str> = vec!["run_id", "index", "point"];
-    header.extend(&axes);
-    header.push("seed");
-    header.extend(names.iter().map(String::as_str));
-    w.write_record(&header)?;
     let mut rows = 0;
-    for (r, f) in plan.runs.iter().zip(&figs) {
-        let Some(f) = f else { continue };
-        let mut row = vec![r.id.clone(), r.index.to_string(), r.point.to_string()];
-        row.extend(params(r));
-        row.push(r.seed.to_string());
-        row.extend(
-            f.iter()
-                .map(|c| c.as_ref().map_or(String::new(), |c| c.0.clone())),
-        );
-        w.write_record(&row)?;
-        rows += 1;
-    }
-    write_bytes(&dir.join(super::RUNS_CSV), &w.into_inner()?)?;
+    table(&dir.join(super::RUNS_CSV), |w| {
+        let mut header: Vec<&str> = vec!["run_id", "index", "point"];
+        header.extend(&axes);
+        header.push("seed");
+        header.extend(names.iter().map(String::as_str));
+        w.write_record(&header)?;
+        for (r, f) in plan.runs.iter().zip(&figs) {
+            let Some(f) = f else { continue };
+            let mut row = vec![r.id.clone(), r.index.to_string(), r.point.to_string()];
+            row.extend(params(r));
+            row.push(r.seed.to_string());
+            row.extend(
+                f.iter()
+                    .map(|c| c.as_ref().map_or(String::new(), |c| c.0.clone())),
+            );
+            w.write_record(&row)?;
+            rows += 1;
+        }
+        Ok(())
+    })?;
 
     // aggregate.csv: the runs of a point are contiguous (seed is the innermost axis).
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<&str> = vec!["point"];
-    header.extend(&axes);
-    header.extend(["figure", "n", "mean", "sd", "ci95_low", "ci95_high"]);
-    w.write_record(&header)?;
-    let per_point = plan.record.seeds.len();
-    for point in 0..plan.points() {
-        let range = point * per_point..(point + 1) * per_point;
-        let first = &plan.runs[range.start];
-        for (j, name) in names.iter().enumerate() {
-            let xs: Vec<f64> = figs[range.clone()]
-                .iter()
-                .filter_map(|f| f.as_ref()?[j].as_ref().map(|c| c.1))
-                .collect();
-            let s = stats(&xs);
-            let mut row = vec![point.to_string()];
-            row.extend(params(first));
-            row.push(name.clone());
-            row.push(s.n.to_string());
-            let f = |x: Option<f64>| x.map_or(String::new(), |x| format!("{x}"));
-            row.push(f(s.mean));
-            row.push(f(s.sd));
-            row.push(f(s.ci95.map(|c| c.0)));
-            row.push(f(s.ci95.map(|c| c.1)));
-            w.write_record(&row)?;
+    table(&dir.join(super::AGGREGATE_CSV), |w| {
+        let mut header: Vec<&str> = vec!["point"];
+        header.extend(&axes);
+        header.extend(["figure", "n", "mean", "sd", "ci95_low", "ci95_high"]);
+        w.write_record(&header)?;
+        let per_point = plan.record.seeds.len();
+        for point in 0..plan.points() {
+            let range = point * per_point..(point + 1) * per_point;
+            let first = &plan.runs[range.start];
+            for (j, name) in names.iter().enumerate() {
+                let xs: Vec<f64> = figs[range.clone()]
+                    .iter()
+                    .filter_map(|f| f.as_ref()?[j].as_ref().map(|c| c.1))
+                    .collect();
+                let s = stats(&xs);
+                let mut row = vec![point.to_string()];
+                row.extend(params(first));
+                row.push(name.clone());
+                row.push(s.n.to_string());
+                let f = |x: Option<f64>| x.map_or(String::new(), |x| format!("{x}"));
+                row.push(f(s.mean));
+                row.push(f(s.sd));
+                row.push(f(s.ci95.map(|c| c.0)));
+                row.push(f(s.ci95.map(|c| c.1)));
+                w.write_record(&row)?;
+            }
         }
-    }
-    write_bytes(&dir.join(super::AGGREGATE_CSV), &w.into_inner()?)?;
+        Ok(())
+    })?;
 
     // timing.csv: wall-clock figures, which differ from run to run of the same sweep.
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["run_id", "index", "seed", "wall_s", "real_time_factor"])?;
-    for (r, s) in plan.runs.iter().zip(&summaries) {
-        let Some(s) = s else { continue };
-        let cell = |x: f64| num(x).map_or(String::new(), |c| c.0);
-        w.write_record([
-            r.id.clone(),
-            r.index.to_string(),
-            r.seed.to_string(),
-            cell(s.wall_s),
-            cell(s.real_time_factor),
-        ])?;
-    }
-    write_bytes(&dir.join(super::TIMING_CSV), &w.into_inner()?)?;
+    table(&dir.join(super::TIMING_CSV), |w| {
+        w.write_record(["run_id", "index", "seed", "wall_s", "real_time_factor"])?;
+        for (r, s) in plan.runs.iter().zip(&summaries) {
+            let Some(s) = s else { continue };
+            let cell = |x: f64| num(x).map_or(String::new(), |c| c.0);
+            w.write_record([
+                r.id.clone(),
+                r.index.to_string(),
+                r.seed.to_string(),
+                cell(s.wall_s),
+                cell(s.real_time_factor),
+            ])?;
+        }
+        Ok(())
+    })?;
 
     let missing = plan
         .runs
@@ -280,12 +284,27 @@ pub fn write_tables(dir: &Path, plan: &Plan) -> anyhow::Result<TablesReport> {
     })
 }
 
-fn write_bytes(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    write_atomic(path, |w| {
-        use std::io::Write;
-        w.write_all(bytes)
-            .with_context(|| format!("writing {}", path.display()))
-    })
+/// Writes the CSV table `fill` writes to `path`, atomically.
+fn table(
+    path: &Path,
+    fill: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>,
+) -> Result<(), SweepError> {
+    let bad = |source| SweepError::Table {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    fill(&mut w).map_err(bad)?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| bad(csv::Error::from(e.into_error())))?;
+    Ok(write_atomic(path, |w| {
+        std::io::Write::write_all(w, &bytes).map_err(|source| RecordError::Io {
+            action: "cannot write",
+            path: path.to_path_buf(),
+            source,
+        })
+    })?)
 }
 
 #[cfg(test)]

@@ -11,11 +11,12 @@ use std::time::{Duration, Instant};
 use controller::anatomy::Side;
 use view::frame::{Channels, Command, Frame, SceneInfo, Update};
 
+use super::ViewError;
 use super::snapshot::{self, RasterRows};
 use crate::experiment::Experiment;
 use crate::experiment::Session;
 use crate::experiment::file::{EventSpec, food_radius, loom_distance, loom_radius, loom_speed};
-use crate::experiment::{Prepared, Summary};
+use crate::experiment::{ExperimentError, Prepared, Summary};
 
 /// How the thread runs.
 #[derive(Debug, Clone)]
@@ -39,12 +40,14 @@ const BATCH: Duration = Duration::from_millis(15);
 pub type Started = (
     SceneInfo,
     Channels,
-    JoinHandle<anyhow::Result<Option<Summary>>>,
+    JoinHandle<Result<Option<Summary>, ViewError>>,
 );
 
 /// Starts the thread.
-pub fn spawn(exp: Experiment, prepared: Prepared, opts: LiveParams) -> anyhow::Result<Started> {
-    let (scene_tx, scene_rx) = mpsc::channel::<anyhow::Result<SceneInfo>>();
+pub fn spawn(exp: Experiment, prepared: Prepared, opts: LiveParams) -> Result<Started, ViewError> {
+    // The thread's first word: the scene, or why there is none (its error, as text: the
+    // error itself is the thread's result).
+    let (scene_tx, scene_rx) = mpsc::channel::<Result<SceneInfo, String>>();
     let (channels, update_tx, command_rx) = channels();
     let thread = std::thread::Builder::new()
         .name("hexafly-sim".into())
@@ -56,8 +59,8 @@ pub fn spawn(exp: Experiment, prepared: Prepared, opts: LiveParams) -> anyhow::R
             let mut session = match built {
                 Ok(s) => s,
                 Err(e) => {
-                    let _ = scene_tx.send(Err(anyhow::anyhow!("{e:#}")));
-                    return Err(e);
+                    let _ = scene_tx.send(Err(crate::error_chain(&e)));
+                    return Err(e.into());
                 }
             };
             let rows = match snapshot::scene_info(&session, &opts.title) {
@@ -66,8 +69,8 @@ pub fn spawn(exp: Experiment, prepared: Prepared, opts: LiveParams) -> anyhow::R
                     rows
                 }
                 Err(e) => {
-                    let _ = scene_tx.send(Err(anyhow::anyhow!("{e:#}")));
-                    return Err(e);
+                    let _ = scene_tx.send(Err(crate::error_chain(&e)));
+                    return Err(e.into());
                 }
             };
             session.watch_spikes();
@@ -82,15 +85,26 @@ pub fn spawn(exp: Experiment, prepared: Prepared, opts: LiveParams) -> anyhow::R
                 opts.speed,
             );
             if let Err(e) = paced {
-                return Err(session.fail(e));
+                let e = match e {
+                    ViewError::Experiment(e) => e,
+                    other => ExperimentError::Stopped(Box::new(other)),
+                };
+                return Err(session.fail(e).into());
             }
             let recording = opts.out.is_some();
             let summary = session.finish()?;
             Ok(recording.then_some(summary))
         })?;
-    let scene = scene_rx
-        .recv()
-        .map_err(|_| anyhow::anyhow!("the simulation thread stopped before it started"))??;
+    let scene = match scene_rx.recv() {
+        Ok(Ok(scene)) => scene,
+        // The thread's own error says why: it is what joining it returns.
+        Ok(Err(_)) | Err(_) => {
+            return match thread.join() {
+                Ok(Err(e)) => Err(e),
+                _ => Err(ViewError::Thread("stopped before it started")),
+            };
+        }
+    };
     Ok((scene, channels, thread))
 }
 
@@ -108,7 +122,7 @@ pub(super) trait Stepper {
     /// Whether the end has been reached.
     fn done(&self) -> bool;
     /// Advances one control tick (or one recorded row).
-    fn step(&mut self) -> anyhow::Result<()>;
+    fn step(&mut self) -> Result<(), ViewError>;
     /// The state now, with the spikes since the last frame.
     fn frame(&mut self) -> Frame;
     /// Carries out a command other than pause, step, speed and quit; returns what to tell
@@ -123,7 +137,7 @@ pub(super) fn pace(
     tx: &SyncSender<Update>,
     rx: &Receiver<Command>,
     speed: f32,
-) -> anyhow::Result<()> {
+) -> Result<(), ViewError> {
     let mut p = Pacer {
         tx,
         speed: speed.max(1e-3),
@@ -252,8 +266,8 @@ impl Stepper for Live<'_, '_> {
         self.session.done()
     }
 
-    fn step(&mut self) -> anyhow::Result<()> {
-        self.session.step()
+    fn step(&mut self) -> Result<(), ViewError> {
+        Ok(self.session.step()?)
     }
 
     fn frame(&mut self) -> Frame {
@@ -313,7 +327,7 @@ impl Stepper for Live<'_, '_> {
             Command::Activate { selector, rate_hz } => {
                 match self.session.activate(&selector, rate_hz) {
                     Ok(n) => format!("activating `{selector}` ({n} neurons) at {rate_hz} Hz"),
-                    Err(e) => format!("{e:#}"),
+                    Err(e) => crate::error_chain(&e),
                 }
             }
             Command::Silence { selector, on } => match self.session.silence(&selector, on) {
@@ -321,7 +335,7 @@ impl Stepper for Live<'_, '_> {
                     let verb = if on { "silenced" } else { "restored" };
                     format!("{verb} `{selector}` ({n} neurons)")
                 }
-                Err(e) => format!("{e:#}"),
+                Err(e) => crate::error_chain(&e),
             },
             Command::TogglePause | Command::Step | Command::Speed(_) | Command::Quit => {
                 String::new()

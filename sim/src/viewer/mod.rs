@@ -4,11 +4,14 @@
 //! Without a display it says so and still works: the experiment runs headless, its run
 //! folder gets its plots, and the scene is rendered offscreen to a PNG.
 
+mod error;
 pub mod live;
 pub mod replay;
 pub mod snapshot;
 
 use std::path::{Path, PathBuf};
+
+pub use error::ViewError;
 
 use crate::experiment::{Summary, prepare};
 
@@ -35,7 +38,7 @@ pub struct ViewRequest {
 
 /// Loads the experiment and its network, then shows it; returns the summary of the run
 /// folder when one was written.
-pub fn view(req: &ViewRequest) -> anyhow::Result<Option<Summary>> {
+pub fn view(req: &ViewRequest) -> Result<Option<Summary>, ViewError> {
     let (scene, channels, sim) = match &req.replay {
         Some(dir) => replay::spawn(dir, req.speed)?,
         None => {
@@ -68,10 +71,8 @@ pub fn view(req: &ViewRequest) -> anyhow::Result<Option<Summary>> {
         },
     );
     // The viewer has closed and dropped its ends: the thread writes the run folder and ends.
-    let summary = sim
-        .join()
-        .map_err(|_| anyhow::anyhow!("the simulation thread panicked"))??;
-    shown.map_err(anyhow::Error::msg)?;
+    let summary = sim.join().map_err(|_| ViewError::Thread("panicked"))??;
+    shown.map_err(ViewError::Window)?;
     Ok(summary)
 }
 

@@ -8,28 +8,29 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use anyhow::Context;
 use connectome::NeuronIndex;
 use nalgebra::{Isometry3, Quaternion, Translation3, UnitQuaternion, Vector3};
 use view::frame::{self, Command, Frame};
 
+use super::ViewError;
 use super::live::{Started, Stepper, channels, pace};
 use super::snapshot::{self, RasterRows};
 use crate::experiment::Session;
 use crate::experiment::file::EventSpec;
 use crate::experiment::prepare;
 use crate::plot::data::{RunData, read_spikes};
+use crate::record::timeline::TimelineRow;
 
 /// Starts the playback thread; the same ends as a live session.
-pub fn spawn(run_dir: &Path, speed: f32) -> anyhow::Result<Started> {
+pub fn spawn(run_dir: &Path, speed: f32) -> Result<Started, ViewError> {
     let data = RunData::read(run_dir)?;
-    let exp = data.experiment.clone().with_context(|| {
-        format!(
-            "cannot replay {}: {}",
-            run_dir.display(),
-            data.notes.join("; ")
-        )
-    })?;
+    let exp = data
+        .experiment
+        .clone()
+        .ok_or_else(|| ViewError::CannotReplay {
+            dir: run_dir.to_path_buf(),
+            notes: data.notes.join("; "),
+        })?;
     let prepared = prepare(&exp)?;
     let session = Session::new(&exp, &prepared)?;
     let title = format!("hexafly - replay of {}", run_dir.display());
@@ -59,27 +60,8 @@ pub fn spawn(run_dir: &Path, speed: f32) -> anyhow::Result<Started> {
         .filter_map(|(id, t)| index.get(id).map(|&n| ((t * 1e-3) as f32, n)))
         .collect();
     spikes.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let tl = &data.timeline;
-    let col = |name: &str| tl.num(name);
-    let readout_cols = tl.with_prefix("readout_");
-    // The drives and the escape spike count: the fixed columns from `drive_forward` on.
-    let drive_cols = &crate::record::timeline::FIXED_COLUMNS[11..];
-    let rows_data = Rows {
-        t: col("t_s")?,
-        xyz: [col("x_m")?, col("y_m")?, col("z_m")?],
-        yaw: col("yaw_rad")?,
-        internal: [col("hunger")?, col("dust")?, col("arousal")?],
-        drives: drive_cols
-            .iter()
-            .map(|c| col(c))
-            .collect::<Result<_, _>>()?,
-        readouts: readout_cols
-            .iter()
-            .map(|c| col(&format!("readout_{c}")))
-            .collect::<Result<_, _>>()?,
-        behaviour: tl.text("behaviour")?.to_vec(),
-        reason: tl.text("reason")?.to_vec(),
-    };
+    // The run format's rows: typed fields, so a renamed column is an error, not a blank.
+    let rows_data: Vec<TimelineRow> = data.timeline.rows()?.to_vec();
     let start_food = session.agent().world.scene.food.clone();
     let odor_spec = (
         session.agent().world.scene.odor.clone(),
@@ -127,19 +109,8 @@ fn pose(i: &Isometry3<f32>) -> frame::Pose {
 }
 
 /// Recorded columns, one entry per timeline row.
-struct Rows {
-    t: Vec<f64>,
-    xyz: [Vec<f64>; 3],
-    yaw: Vec<f64>,
-    internal: [Vec<f64>; 3],
-    drives: Vec<Vec<f64>>,
-    readouts: Vec<Vec<f64>>,
-    behaviour: Vec<String>,
-    reason: Vec<String>,
-}
-
 struct Replay {
-    rows: Rows,
+    rows: Vec<TimelineRow>,
     /// Current row.
     at: usize,
     /// Each collider relative to the thorax, standing.
@@ -155,16 +126,16 @@ struct Replay {
 
 impl Replay {
     fn thorax_at(&self, row: usize) -> Isometry3<f32> {
-        let r = &self.rows;
+        let r = &self.rows[row];
         Isometry3::new(
-            Vector3::new(r.xyz[0][row], r.xyz[1][row], r.xyz[2][row]).cast(),
-            Vector3::z() * r.yaw[row] as f32,
+            Vector3::new(r.x_m, r.y_m, r.z_m).cast(),
+            Vector3::z() * r.yaw_rad as f32,
         )
     }
 
     /// The row at or just before `t` (the first one before any).
     fn row_at(&self, t: f64) -> usize {
-        self.rows.t.partition_point(|&x| x <= t).saturating_sub(1)
+        self.rows.partition_point(|r| r.t_s <= t).saturating_sub(1)
     }
 
     fn food_at(&self, t: f64) -> Vec<crate::world::Food> {
@@ -208,14 +179,14 @@ impl Replay {
                 if t < at_s || t > at_s + flight {
                     continue;
                 }
-                let r = self.row_at(at_s);
-                let yaw = self.rows.yaw[r] as f32 + side.sign() * std::f32::consts::FRAC_PI_2;
+                let r = &self.rows[self.row_at(at_s)];
+                let yaw = r.yaw_rad as f32 + side.sign() * std::f32::consts::FRAC_PI_2;
                 let (s, c) = yaw.sin_cos();
                 let gone = (t - at_s) as f32 * speed_m_s;
                 let p = [
-                    self.rows.xyz[0][r] as f32 + (distance_m - gone) * c,
-                    self.rows.xyz[1][r] as f32 + (distance_m - gone) * s,
-                    self.rows.xyz[2][r] as f32,
+                    r.x_m as f32 + (distance_m - gone) * c,
+                    r.y_m as f32 + (distance_m - gone) * s,
+                    r.z_m as f32,
                 ];
                 out.push((p, radius_m));
             }
@@ -226,14 +197,14 @@ impl Replay {
 
 impl Stepper for Replay {
     fn time_s(&self) -> f64 {
-        self.rows.t.get(self.at).copied().unwrap_or(0.0)
+        self.rows.get(self.at).map_or(0.0, |r| r.t_s)
     }
 
     fn done(&self) -> bool {
-        self.at + 1 >= self.rows.t.len()
+        self.at + 1 >= self.rows.len()
     }
 
-    fn step(&mut self) -> anyhow::Result<()> {
+    fn step(&mut self) -> Result<(), ViewError> {
         if !self.done() {
             self.at += 1;
         }
@@ -257,8 +228,8 @@ impl Stepper for Replay {
             })
         });
         self.last_food = Some(food.len());
-        let r = &self.rows;
-        let at = |c: &Vec<f64>| c.get(row).copied().unwrap_or(0.0) as f32;
+        let r = &self.rows[row];
+        let f = |x: f64| x as f32;
         Frame {
             t_s: t,
             parts: self.rest.iter().map(|p| pose(&(thorax * p))).collect(),
@@ -272,14 +243,21 @@ impl Stepper for Replay {
                 })
                 .collect(),
             odor,
-            behaviour: r.behaviour.get(row).cloned().unwrap_or_default(),
-            reason: format!(
-                "{} - replay: joints not recorded",
-                r.reason.get(row).map(String::as_str).unwrap_or_default()
-            ),
-            drives: r.drives.iter().map(at).collect(),
-            internal: [at(&r.internal[0]), at(&r.internal[1]), at(&r.internal[2])],
-            readouts: r.readouts.iter().map(at).collect(),
+            behaviour: r.behaviour.clone(),
+            reason: format!("{} - replay: joints not recorded", r.reason),
+            drives: [
+                r.drive_forward,
+                r.drive_backward,
+                r.drive_turn,
+                r.drive_groom,
+                r.drive_feed,
+                f64::from(r.escape_spikes),
+            ]
+            .into_iter()
+            .map(f)
+            .collect(),
+            internal: [f(r.hunger), f(r.dust), f(r.arousal)],
+            readouts: r.readouts.iter().copied().map(f).collect(),
             spikes: placed,
             proboscis: None,
             ..Frame::default()

@@ -132,7 +132,10 @@ pub fn odor_grid(session: &Session) -> Grid {
 }
 
 /// The fixed description of the scene, and the raster's row map.
-pub fn scene_info(session: &Session, title: &str) -> anyhow::Result<(SceneInfo, RasterRows)> {
+pub fn scene_info(
+    session: &Session,
+    title: &str,
+) -> Result<(SceneInfo, RasterRows), crate::experiment::ExperimentError> {
     let exp = session.experiment();
     let p = session.prepared();
     let agent = session.agent();

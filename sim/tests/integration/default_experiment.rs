@@ -170,10 +170,7 @@ fn an_annotation_table_that_is_neither_a_file_nor_a_dataset_is_an_error_naming_i
         "annotations = [\"no-such-tables\"]\ncircuit = ",
     );
     let exp = sim::experiment::Experiment::parse(&text, &file).unwrap();
-    let err = format!(
-        "{:#}",
-        sim::experiment::prepare(&exp).err().expect("an error")
-    );
+    let err = sim::error_chain(&sim::experiment::prepare(&exp).err().expect("an error"));
     assert!(
         err.contains("network.annotations[0]")
             && err.contains("no-such-tables")

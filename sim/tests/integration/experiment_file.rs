@@ -190,12 +190,14 @@ fn a_file_with_a_sweep_table_loads_as_the_experiment_it_sweeps() {
 
 #[test]
 fn problems_are_typed_with_key_line_and_message() {
-    use sim::experiment::{InvalidExperiment, Problem};
+    use sim::experiment::{ExperimentError, Problem};
     let bad = GOOD
         .replace("rate_hz = 100.0", "rate_hz = -1.0")
         .replace("at_s = 1.0", "at_s = 9.0");
     let e = Experiment::parse(&bad, "exp.toml".as_ref()).unwrap_err();
-    let invalid = e.downcast_ref::<InvalidExperiment>().expect("typed");
+    let ExperimentError::Invalid(invalid) = e else {
+        panic!("expected ExperimentError::Invalid, got {e:?}");
+    };
     assert_eq!(invalid.file, std::path::Path::new("exp.toml"));
     let keys: Vec<(&str, Option<usize>)> = invalid
         .problems

@@ -16,7 +16,11 @@ pub struct SpikeMonitor {
 impl SpikeMonitor {
     /// Creates `path` for a brain of step `dt_ms` whose neurons have the ids `ids` (in
     /// index order).
-    pub fn create(path: &Path, dt_ms: f64, ids: &[u64]) -> anyhow::Result<SpikeMonitor> {
+    pub fn create(
+        path: &Path,
+        dt_ms: f64,
+        ids: &[u64],
+    ) -> Result<SpikeMonitor, crate::record::RecordError> {
         Ok(SpikeMonitor {
             writer: Some(SpikeWriter::create(path, dt_ms)?),
             ids: ids.to_vec(),

@@ -27,7 +27,7 @@ impl TimelineMonitor {
         controller: &Controller,
         map: &CircuitMap,
         every: u64,
-    ) -> anyhow::Result<TimelineMonitor> {
+    ) -> Result<TimelineMonitor, crate::record::RecordError> {
         Ok(TimelineMonitor {
             writer: Some(TimelineWriter::create(path, &header(controller, map))?),
             rows: 0,
