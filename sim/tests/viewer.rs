@@ -180,6 +180,52 @@ fn the_viewer_shows_the_robot_and_adds_no_behaviour() {
 }
 
 #[test]
+fn a_recorded_run_replays_from_its_typed_timeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let o = Command::new(BIN)
+        .args(["run", loom_experiment().to_str().unwrap(), "--out"])
+        .arg(&run)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let shot = dir.path().join("replay.png");
+    let Some(_) = windowed(&[
+        "view",
+        "--replay",
+        run.to_str().unwrap(),
+        "--screenshot",
+        shot.to_str().unwrap(),
+        "--frames",
+        "30",
+    ]) else {
+        return;
+    };
+    assert_shows_robot_and_scene(&shot);
+
+    // A timeline whose column was renamed is an error naming the file and the column, not
+    // a replay of blank values.
+    let timeline = run.join("timeline.csv");
+    let text = std::fs::read_to_string(&timeline).unwrap();
+    std::fs::write(&timeline, text.replacen("yaw_rad", "yaw", 1)).unwrap();
+    let o = Command::new(BIN)
+        .args(["view", "--replay", run.to_str().unwrap()])
+        .args([
+            "--screenshot",
+            dir.path().join("never.png").to_str().unwrap(),
+        ])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("timeline.csv") && err.contains("yaw_rad"),
+        "{err}"
+    );
+}
+
+#[test]
 fn without_a_display_it_runs_headless_with_plots_and_an_offscreen_frame() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");

@@ -175,17 +175,25 @@ impl ExperimentError {
     /// from, say), is a dataset that is not installed.
     pub fn is_missing_dataset(&self) -> bool {
         use connectome::datasets::DatasetError;
+        // A boxed cause is seen in the chain as its box; a transparent one is not seen at all:
+        // the variant itself is asked first.
+        if let ExperimentError::Dataset { source, .. } = self
+            && source.is_missing_dataset()
+        {
+            return true;
+        }
         let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(self);
         while let Some(c) = cause {
+            let source_error = c
+                .downcast_ref::<SourceError>()
+                .or_else(|| c.downcast_ref::<Box<SourceError>>().map(|b| &**b));
             let missing = matches!(
                 c.downcast_ref::<DatasetError>(),
                 Some(DatasetError::Missing { .. })
             ) || matches!(
                 c.downcast_ref::<ExperimentError>(),
                 Some(ExperimentError::NotInstalled { .. })
-            ) || c
-                .downcast_ref::<SourceError>()
-                .is_some_and(SourceError::is_missing_dataset);
+            ) || source_error.is_some_and(SourceError::is_missing_dataset);
             if missing {
                 return true;
             }
