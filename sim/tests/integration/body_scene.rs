@@ -52,10 +52,10 @@ fn bad_scenes_name_the_file_and_the_problem() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("s.toml");
     std::fs::write(&p, "[arena]\nhalf_size = \"big\"\n").unwrap();
-    let e = format!("{:#}", anyhow::Error::from(Scene::load(&p).unwrap_err()));
+    let e = sim::error_chain(&Scene::load(&p).unwrap_err());
     assert!(e.contains("s.toml") && e.contains("line 2"), "{e}");
     std::fs::write(&p, "[[food]]\nposition = [0.0, 0.0]\nradius = -1.0\n[[threats]]\nstart = [0,0,0]\nvelocity = [0,0,0]\nradius = 0.0\n").unwrap();
-    let e = format!("{:#}", Scene::load(&p).unwrap_err());
+    let e = sim::error_chain(&Scene::load(&p).unwrap_err());
     assert!(
         e.contains("food[0]") && e.contains("threats[0]"),
         "every problem is listed: {e}"
@@ -117,7 +117,7 @@ fn nan_and_out_of_range_scene_values_are_rejected() {
         let text = example.replace(from, to);
         assert_ne!(text, example, "{from}");
         std::fs::write(&p, &text).unwrap();
-        let e = format!("{:#}", Scene::load(&p).unwrap_err());
+        let e = sim::error_chain(&Scene::load(&p).unwrap_err());
         assert!(e.contains("s.toml") && e.contains(wanted), "{to}: {e}");
     }
 }

@@ -16,10 +16,7 @@ fn bundled() -> String {
 
 /// The error with its causes, as the binary prints it.
 fn parse_err(text: &str) -> String {
-    format!(
-        "{:#}",
-        anyhow::Error::from(BodySpec::parse(text, Path::new("bodies/broken.toml")).unwrap_err())
-    )
+    sim::error_chain(&BodySpec::parse(text, Path::new("bodies/broken.toml")).unwrap_err())
 }
 
 #[test]
@@ -57,10 +54,7 @@ fn bad_values_are_rejected_with_the_field_name() {
         "lf = { position = [0.045, -0.035,",
     ));
     assert!(e.contains("mounts.lf"), "{e}");
-    let e = format!(
-        "{:#}",
-        BodySpec::load(Path::new("/nonexistent/body.toml")).unwrap_err()
-    );
+    let e = sim::error_chain(&BodySpec::load(Path::new("/nonexistent/body.toml")).unwrap_err());
     assert!(e.contains("/nonexistent/body.toml"), "{e}");
 }
 

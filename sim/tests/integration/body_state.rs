@@ -433,7 +433,7 @@ fn run_bout_returns_the_error_instead_of_a_summary() {
     );
     let e = sim::body::bout::run_bout(&spec, &cfg).expect_err("NaN body");
     assert!(matches!(e, sim::body::BodyError::Settling(_)), "{e:?}");
-    let msg = format!("{:#}", anyhow::Error::from(e));
+    let msg = sim::error_chain(&e);
     assert!(msg.contains("while settling"), "{msg}");
     assert!(msg.contains("body state invalid at t = 0.00"), "{msg}");
     assert!(msg.contains("is NaN"), "{msg}");
@@ -441,10 +441,7 @@ fn run_bout_returns_the_error_instead_of_a_summary() {
     // The same body settled for no time fails during recording, with the recording time.
     let mut cfg = cfg;
     cfg.settle_s = 0.0;
-    let msg = format!(
-        "{:#}",
-        anyhow::Error::from(sim::body::bout::run_bout(&spec, &cfg).expect_err("NaN body"))
-    );
+    let msg = sim::error_chain(&sim::body::bout::run_bout(&spec, &cfg).expect_err("NaN body"));
     assert!(
         msg.starts_with("body bout of Walk { speed: 0.1, turn: 0.0 } stopped 0.00"),
         "{msg}"

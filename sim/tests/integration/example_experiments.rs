@@ -17,7 +17,7 @@ fn run_example(name: &str) -> (Summary, Vec<String>) {
     let text = std::fs::read_to_string(&file).unwrap();
     let exp = Experiment::parse(&sim::sweep::spec::without_sweep_table(&text), &file).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let s = run(&exp, dir.path()).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    let s = run(&exp, dir.path()).unwrap_or_else(|e| panic!("{name}: {}", sim::error_chain(&e)));
     read_back_through_the_types(name, dir.path(), &s);
     (s, behaviours(dir.path()))
 }
@@ -26,7 +26,7 @@ fn run_example(name: &str) -> (Summary, Vec<String>) {
 /// the `Summary` it was written from, field for field; every timeline row parses into a
 /// `TimelineRow` that writes back as the same line, and there are the rows the summary counts.
 fn read_back_through_the_types(name: &str, dir: &Path, written: &Summary) {
-    let read = Summary::read(dir).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    let read = Summary::read(dir).unwrap_or_else(|e| panic!("{name}: {}", sim::error_chain(&e)));
     assert_eq!(
         serde_json::to_value(&read).unwrap(),
         serde_json::to_value(written).unwrap(),
@@ -34,7 +34,7 @@ fn read_back_through_the_types(name: &str, dir: &Path, written: &Summary) {
     );
     assert_eq!(read.status, sim::record::Status::Complete, "{name}");
     let (header, rows) = sim::record::timeline::read_rows(&dir.join("timeline.csv"))
-        .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+        .unwrap_or_else(|e| panic!("{name}: {}", sim::error_chain(&e)));
     assert_eq!(rows.len() as u64, read.timeline_rows, "{name}");
     assert!(
         rows.windows(2).all(|w| w[0].t_s < w[1].t_s),

@@ -25,7 +25,7 @@ fn error(text: &str) -> String {
     let path = dir.path().join("exp.toml");
     std::fs::write(&path, text).unwrap();
     let e = Experiment::load(&path).expect_err("must be refused");
-    let msg = format!("{e:#}");
+    let msg = sim::error_chain(&e);
     assert!(msg.contains("exp.toml"), "names the file: {msg}");
     msg
 }
@@ -159,7 +159,7 @@ fn keys_set_as_values_are_checked_as_the_file_is_and_a_refused_set_changes_nothi
         ("agent.hunger", toml::Value::from(f64::NAN), "finite"),
         ("agent..hunger", toml::Value::from(0.5), "not a key"),
     ] {
-        let msg = format!("{:#}", e.set(key, value).expect_err(key));
+        let msg = sim::error_chain(&e.set(key, value).expect_err(key));
         assert!(
             msg.contains("exp.toml") && msg.contains(says),
             "{key}: {msg}"
@@ -181,10 +181,7 @@ fn a_file_with_a_sweep_table_loads_as_the_experiment_it_sweeps() {
     let e = Experiment::parse(&text, std::path::Path::new("exp.toml")).unwrap();
     assert_eq!(e.events.len(), 1);
     let bad = text.replace("rate_hz = 100.0", "rate_hz = -1.0");
-    let msg = format!(
-        "{:#}",
-        Experiment::parse(&bad, "exp.toml".as_ref()).unwrap_err()
-    );
+    let msg = sim::error_chain(&Experiment::parse(&bad, "exp.toml".as_ref()).unwrap_err());
     assert!(msg.contains("inputs[0].rate_hz` (line 11)"), "{msg}");
 }
 

@@ -161,19 +161,19 @@ fn apply(text: &str, m: &Mutation) -> String {
 fn parse_all(text: &str, path: &Path) -> Vec<String> {
     let mut errors = Vec::new();
     if let Err(e) = Experiment::parse(text, path) {
-        errors.push(format!("{e:#}"));
+        errors.push(sim::error_chain(&e));
     }
     let file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(file.path(), text).unwrap();
     if let Err(e) = Experiment::load(file.path()) {
-        let msg = format!("{e:#}");
+        let msg = sim::error_chain(&e);
         assert!(
             msg.contains(&file.path().display().to_string()),
             "Experiment::load's error names no file: {msg}"
         );
     }
     if let Err(e) = SweepSpec::parse(text, path, &[], None) {
-        errors.push(format!("{e:#}"));
+        errors.push(sim::error_chain(&e));
     }
     errors
 }
@@ -229,11 +229,11 @@ fn the_hostile_corpus_files_are_errors_naming_each_key_and_line() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz/experiment_corpus");
     let path = root.join("hostile_events.toml");
     let text = std::fs::read_to_string(&path).unwrap();
-    let err = format!("{:#}", Experiment::parse(&text, &path).unwrap_err());
+    let err = sim::error_chain(&Experiment::parse(&text, &path).unwrap_err());
     // `position = [0, 0, 0]` is a TOML error of its own, found before the ranges.
     assert!(err.contains("line 10") && err.contains("position"), "{err}");
     let text = text.replace("position = [0.0, 0.0, 0.0]", "position = [0.0, 0.0]");
-    let err = format!("{:#}", Experiment::parse(&text, &path).unwrap_err());
+    let err = sim::error_chain(&Experiment::parse(&text, &path).unwrap_err());
     for expected in [
         "`run.seed` (line 4)",
         "`network.membrane_noise_mv` (line 8)",

@@ -192,7 +192,7 @@ fn a_run_killed_half_way_keeps_a_readable_partial_timeline_that_readers_refuse()
         !d.join("killed/plots").exists(),
         "plot wrote into a killed run"
     );
-    let err = format!("{:#}", RunData::read(&d.join("killed")).unwrap_err());
+    let err = sim::error_chain(&RunData::read(&d.join("killed")).unwrap_err());
     assert!(err.contains("an incomplete run"), "{err}");
 }
 
@@ -213,7 +213,7 @@ fn plot_and_replay_refuse_a_timeline_cut_short_at_a_line_boundary() {
         !o.status.success() && err.contains("cut short or edited"),
         "{err}"
     );
-    let err = format!("{:#}", RunData::read(&d.join("run")).unwrap_err());
+    let err = sim::error_chain(&RunData::read(&d.join("run")).unwrap_err());
     assert!(err.contains("cut short or edited"), "{err}");
 }
 

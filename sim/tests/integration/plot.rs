@@ -301,13 +301,13 @@ fn run_folder_figures_show_the_data() {
     assert!(r.files.iter().any(|f| f.ends_with("raster.png")));
     let empty = tmp.path().join("empty");
     std::fs::create_dir_all(&empty).unwrap();
-    let e = format!("{:#}", plot(&empty, &PlotParams::default()).unwrap_err());
+    let e = sim::error_chain(&plot(&empty, &PlotParams::default()).unwrap_err());
     assert!(
         e.contains("neither a run folder") && e.contains("sweep folder"),
         "{e}"
     );
     std::fs::remove_file(bad.join("summary.json")).unwrap();
-    let e = format!("{:#}", plot(&bad, &PlotParams::default()).unwrap_err());
+    let e = sim::error_chain(&plot(&bad, &PlotParams::default()).unwrap_err());
     assert!(e.contains("summary.json"), "{e}");
 }
 
@@ -438,16 +438,15 @@ fn sweep_figure_shows_means_and_intervals() {
     )
     .unwrap();
     assert!(r.files.iter().any(|f| f.ends_with("sweep_escaped.png")));
-    let e = format!(
-        "{:#}",
-        plot(
+    let e = sim::error_chain(
+        &plot(
             &out,
             &PlotParams {
                 figures: vec!["nonsense".into()],
                 ..PlotParams::default()
             },
         )
-        .unwrap_err()
+        .unwrap_err(),
     );
     assert!(
         e.contains("aggregate.csv") && e.contains("no figure `nonsense`") && e.contains("escaped"),
