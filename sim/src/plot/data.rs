@@ -37,63 +37,17 @@ impl RunTimeline {
     /// header has, and at least one row. A header or field that is not a timeline's is
     /// reported by [`RunTimeline::rows`].
     pub fn read(path: &Path) -> Result<RunTimeline, PlotError> {
-        let (mut r, header) = timeline::open(path)?;
-        let mut bad =
-            timeline::check_header(&header)
-                .err()
-                .map(|source| RecordError::TimelineRow {
-                    path: path.to_path_buf(),
-                    line: 1,
-                    source,
-                });
-        let mut rows = Vec::new();
-        let mut len = 0;
-        for (i, rec) in r.records().enumerate() {
-            let line = i as u64 + 2;
-            let rec = rec.map_err(|source| RecordError::CsvLine {
-                path: path.to_path_buf(),
-                line,
-                source,
-            })?;
-            if rec.len() != header.len() {
-                return Err(RecordError::TimelineRow {
-                    path: path.to_path_buf(),
-                    line,
-                    source: crate::record::TimelineRowError::FieldCount {
-                        found: rec.len(),
-                        expected: header.len(),
-                    },
-                }
-                .into());
-            }
-            len += 1;
-            if bad.is_none() {
-                let fields: Vec<&str> = rec.iter().collect();
-                match TimelineRow::parse(&header, &fields) {
-                    Ok(row) => rows.push(row),
-                    Err(source) => {
-                        bad = Some(RecordError::TimelineRow {
-                            path: path.to_path_buf(),
-                            line,
-                            source,
-                        })
-                    }
-                }
-            }
-        }
-        if len == 0 {
+        let file = timeline::read(path)?;
+        if file.len == 0 {
             return Err(PlotError::EmptyTimeline {
                 path: path.to_path_buf(),
             });
         }
         Ok(RunTimeline {
             path: path.to_path_buf(),
-            header,
-            len,
-            rows: match bad {
-                None => Ok(rows),
-                Some(e) => Err(Arc::new(e)),
-            },
+            header: file.header,
+            len: file.len,
+            rows: file.rows.map_err(Arc::new),
         })
     }
 
@@ -513,7 +467,7 @@ impl SweepData {
             dir: dir.to_path_buf(),
             source,
         })?;
-        let header = csv_header(&mut r, &path)?;
+        let header = crate::record::table::header(&mut r, &path)?;
         let col = |name: &str| csv_column(&header, name, &path);
         let (ip, ifig, inn, imean, ilo, ihi) = (
             col("point")?,
@@ -527,7 +481,7 @@ impl SweepData {
         let mut rows = Vec::new();
         for (i, rec) in r.records().enumerate() {
             let line = i as u64 + 2;
-            let rec = rec.map_err(|source| PlotError::CsvLine {
+            let rec = rec.map_err(|source| RecordError::CsvLine {
                 path: path.clone(),
                 line,
                 source,
@@ -591,21 +545,6 @@ impl SweepData {
         }
         out
     }
-}
-
-/// The header of a CSV file being read.
-pub(crate) fn csv_header(
-    r: &mut csv::Reader<std::fs::File>,
-    path: &Path,
-) -> Result<Vec<String>, PlotError> {
-    Ok(r.headers()
-        .map_err(|source| PlotError::CsvHeader {
-            path: path.to_path_buf(),
-            source,
-        })?
-        .iter()
-        .map(str::to_owned)
-        .collect())
 }
 
 /// The index of the column `name` of a CSV header; an error listing the columns.

@@ -199,35 +199,7 @@ pub enum PlotError {
         #[source]
         source: csv::Error,
     },
-    /// A CSV file that cannot be opened.
-    #[error("cannot read {}", path.display())]
-    CsvOpen {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: csv::Error,
-    },
-    /// A CSV file without a readable header row.
-    #[error("{}: no header row", path.display())]
-    CsvHeader {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: csv::Error,
-    },
-    /// A CSV line that cannot be read as a record.
-    #[error("{} line {line}", path.display())]
-    CsvLine {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line (the header is line 1).
-        line: u64,
-        /// Why.
-        #[source]
-        source: csv::Error,
-    },
+
     /// A CSV cell that should hold a number.
     #[error("{} line {line}, column `{column}`: `{found}` is not a number", path.display())]
     NotANumber {

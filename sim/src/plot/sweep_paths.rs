@@ -9,7 +9,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::data::{RunData, csv_column, csv_header};
+use super::data::{RunData, csv_column};
 use super::style::{self, DrawResult, INK, MUTED, size, trim_num};
 use super::{Figure, PlotError};
 use crate::world::Scene;
@@ -51,11 +51,7 @@ impl SweepPaths {
     /// runs have no food in their scene (nothing to search for).
     pub fn read(dir: &Path) -> Result<Option<SweepPaths>, PlotError> {
         let path = dir.join(crate::sweep::RUNS_CSV);
-        let mut r = csv::Reader::from_path(&path).map_err(|source| PlotError::CsvOpen {
-            path: path.clone(),
-            source,
-        })?;
-        let header = csv_header(&mut r, &path)?;
+        let (mut r, header) = crate::record::table::open(&path)?;
         let col = |name: &str| csv_column(&header, name, &path);
         let (id, point, seed, found) = (
             col("run_id")?,
@@ -68,7 +64,7 @@ impl SweepPaths {
         let mut notes = Vec::new();
         for (i, row) in r.records().enumerate() {
             let line = i as u64 + 2;
-            let row = row.map_err(|source| PlotError::CsvLine {
+            let row = row.map_err(|source| crate::record::RecordError::CsvLine {
                 path: path.clone(),
                 line,
                 source,

@@ -8,6 +8,7 @@ pub mod error;
 pub mod folder;
 pub mod spikes;
 pub mod summary;
+pub mod table;
 pub mod timeline;
 
 pub use atomic::{write_atomic, write_json};

@@ -309,40 +309,35 @@ pub fn check_header(header: &[String]) -> Result<(), TimelineRowError> {
     }
 }
 
-/// Opens a timeline for reading: the reader, past the header, and the header.
-///
-/// Errors: [`RecordError::CsvOpen`], [`RecordError::CsvHeader`].
-pub fn open(path: &Path) -> Result<(csv::Reader<File>, Vec<String>), RecordError> {
-    let mut r = csv::Reader::from_path(path).map_err(|source| RecordError::CsvOpen {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let header: Vec<String> = r
-        .headers()
-        .map_err(|source| RecordError::CsvHeader {
-            path: path.to_path_buf(),
-            source,
-        })?
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    Ok((r, header))
+/// A `timeline.csv` read as CSV, its rows parsed through [`TimelineRow`] where the header
+/// and fields are a timeline's.
+#[derive(Debug)]
+pub struct TimelineFile {
+    /// Column names in file order.
+    pub header: Vec<String>,
+    /// Rows in the file (those of a file whose rows do not parse included).
+    pub len: usize,
+    /// The rows, or the first header or row that is not a timeline's (line 1 for the
+    /// header): a reader that needs no row can still use the file.
+    pub rows: Result<Vec<TimelineRow>, RecordError>,
 }
 
-/// Reads a whole `timeline.csv` through [`TimelineRow`]: its header and every row, or an
-/// error naming the file and the line.
+/// Reads `timeline.csv`: an error if it is not CSV with a header and as many fields in every
+/// line as the header has; a header or field that is not a timeline's is kept in
+/// [`TimelineFile::rows`].
 ///
-/// Errors: those of [`open`]; [`RecordError::CsvLine`] for a line that is not CSV;
-/// [`RecordError::TimelineRow`] for a header or row that is not a timeline's (reported at
-/// line 1 for the header, even for a file without rows).
-pub fn read_rows(path: &Path) -> Result<(Vec<String>, Vec<TimelineRow>), RecordError> {
-    let (mut r, header) = open(path)?;
-    check_header(&header).map_err(|source| RecordError::TimelineRow {
+/// Errors: those of [`super::table::open`]; [`RecordError::CsvLine`] for a line that is not CSV;
+/// [`RecordError::TimelineRow`] for a line with another number of fields.
+pub fn read(path: &Path) -> Result<TimelineFile, RecordError> {
+    let (mut r, header) = super::table::open(path)?;
+    let at = |line, source| RecordError::TimelineRow {
         path: path.to_path_buf(),
-        line: 1,
+        line,
         source,
-    })?;
+    };
+    let mut bad = check_header(&header).err().map(|source| at(1, source));
     let mut rows = Vec::new();
+    let mut len = 0;
     for (i, rec) in r.records().enumerate() {
         let line = i as u64 + 2;
         let rec = rec.map_err(|source| RecordError::CsvLine {
@@ -350,16 +345,35 @@ pub fn read_rows(path: &Path) -> Result<(Vec<String>, Vec<TimelineRow>), RecordE
             line,
             source,
         })?;
-        let fields: Vec<&str> = rec.iter().collect();
-        let row =
-            TimelineRow::parse(&header, &fields).map_err(|source| RecordError::TimelineRow {
-                path: path.to_path_buf(),
-                line,
-                source,
-            })?;
-        rows.push(row);
+        if rec.len() != header.len() {
+            let source = TimelineRowError::FieldCount {
+                found: rec.len(),
+                expected: header.len(),
+            };
+            return Err(at(line, source));
+        }
+        len += 1;
+        if bad.is_none() {
+            let fields: Vec<&str> = rec.iter().collect();
+            match TimelineRow::parse(&header, &fields) {
+                Ok(row) => rows.push(row),
+                Err(source) => bad = Some(at(line, source)),
+            }
+        }
     }
-    Ok((header, rows))
+    Ok(TimelineFile {
+        header,
+        len,
+        rows: bad.map_or(Ok(rows), Err),
+    })
+}
+
+/// Reads a whole `timeline.csv` through [`TimelineRow`]: its header and every row, or an
+/// error naming the file and the line ([`read`]'s, and the first header or row that is not
+/// a timeline's, reported at line 1 for the header, even for a file without rows).
+pub fn read_rows(path: &Path) -> Result<(Vec<String>, Vec<TimelineRow>), RecordError> {
+    let file = read(path)?;
+    Ok((file.header, file.rows?))
 }
 
 #[cfg(test)]
